@@ -1,0 +1,32 @@
+/** Who asks, and the ids that tie the resulting events to the request. */
+import { randomUUID } from "node:crypto";
+import type { EventMetadata, EventToAppend } from "../eventstore/port.js";
+
+export interface CommandContext {
+  actor: { id: string; type: string };
+  /** Ties together everything one request caused (the request id). */
+  correlationId: string;
+  /** What directly caused these events (the command's own id). */
+  causationId: string;
+}
+
+export const SCHEMA_VERSION = 1;
+
+export function toEventsToAppend(
+  events: Array<{ type: string; data: unknown }>,
+  context: CommandContext,
+  now: Date,
+): EventToAppend[] {
+  return events.map((event) => ({ type: event.type, data: event.data, metadata: eventMetadata(context, now) }));
+}
+
+function eventMetadata(context: CommandContext, now: Date): EventMetadata {
+  return {
+    event_id: randomUUID(),
+    schema_version: SCHEMA_VERSION,
+    occurred_at: now.toISOString(),
+    correlation_id: context.correlationId,
+    causation_id: context.causationId,
+    actor: context.actor,
+  };
+}

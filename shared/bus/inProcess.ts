@@ -1,0 +1,100 @@
+/**
+ * In-process bus for embedded mode: one ordered log per topic, held in memory, with a
+ * committed offset per consumer group. It lives and dies with the process, which is why
+ * embedded mode also keeps the publisher's checkpoint in memory: after a restart the whole
+ * pipeline is fed again from the event store (see shared/runtime/embedded.ts).
+ */
+import { Signal } from "../signal.js";
+import type { BusMessage, BusSubscription, ConsumedMessage, MessageBus, MessageHandler } from "./port.js";
+
+const BATCH_SIZE = 256;
+const RETRY_DELAY_MS = 100;
+
+class TopicLog {
+  /** Offset of messages[0]; messages every group has committed are dropped. */
+  baseOffset = 0;
+  messages: BusMessage[] = [];
+  readonly committed = new Map<string, number>();
+  readonly published = new Signal();
+
+  get endOffset(): number {
+    return this.baseOffset + this.messages.length;
+  }
+
+  trim(): void {
+    if (this.committed.size === 0) return;
+    const lowest = Math.min(...this.committed.values());
+    const drop = lowest - this.baseOffset;
+    if (drop > 1024) {
+      this.messages = this.messages.slice(drop);
+      this.baseOffset = lowest;
+    }
+  }
+}
+
+export class InProcessBus implements MessageBus {
+  readonly #topics = new Map<string, TopicLog>();
+  readonly #subscriptions = new Set<BusSubscription>();
+
+  #topic(name: string): TopicLog {
+    let log = this.#topics.get(name);
+    if (!log) {
+      log = new TopicLog();
+      this.#topics.set(name, log);
+    }
+    return log;
+  }
+
+  async publish(topic: string, messages: BusMessage[]): Promise<void> {
+    const log = this.#topic(topic);
+    for (const message of messages) log.messages.push({ ...message, headers: { ...message.headers } });
+    log.published.notify();
+  }
+
+  async subscribe(
+    options: { topic: string; groupId: string; fromBeginning: boolean },
+    handler: MessageHandler,
+  ): Promise<BusSubscription> {
+    const log = this.#topic(options.topic);
+    if (!log.committed.has(options.groupId)) {
+      log.committed.set(options.groupId, options.fromBeginning ? log.baseOffset : log.endOffset);
+    }
+    let running = true;
+    const stopped = new Signal();
+    const loop = (async () => {
+      while (running) {
+        const published = log.published.next();
+        const from = log.committed.get(options.groupId)!;
+        if (from >= log.endOffset) {
+          await Promise.race([published, stopped.next()]);
+          continue;
+        }
+        const batch: ConsumedMessage[] = log.messages
+          .slice(from - log.baseOffset, from - log.baseOffset + BATCH_SIZE)
+          .map((message, index) => ({ ...message, topic: options.topic, partition: 0, offset: String(from + index) }));
+        try {
+          await handler(batch);
+          log.committed.set(options.groupId, from + batch.length);
+          log.trim();
+        } catch {
+          // At least once: the same batch comes again after a pause.
+          await Promise.race([new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS)), stopped.next()]);
+        }
+      }
+    })();
+    const subscription: BusSubscription = {
+      close: async () => {
+        running = false;
+        stopped.notify();
+        await loop;
+        this.#subscriptions.delete(subscription);
+      },
+    };
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Domain errors: values that the HTTP layer maps to Medusa's error bodies in one place
+ * (shared/http/errors.ts). Messages are Medusa's own, word for word.
+ */
+export class CustomerAlreadyExists extends Error {
+  override readonly name = "CustomerAlreadyExists";
+  constructor(readonly customerId: string) {
+    super(`Customer with id: ${customerId} already exists.`);
+  }
+}
+
+export class EmailAlreadyTaken extends Error {
+  override readonly name = "EmailAlreadyTaken";
+  constructor(
+    readonly email: string,
+    readonly hasAccount: boolean,
+  ) {
+    super(`Customer with email: ${email}, has_account: ${hasAccount}, already exists.`);
+  }
+}
+
+/** Two writers raced for the same stream and this one lost; retrying is safe. */
+export class ConcurrentWriteConflict extends Error {
+  override readonly name = "ConcurrentWriteConflict";
+  constructor(readonly stream: string) {
+    super(`Concurrent write to ${stream}`);
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The event store port: the source of truth. Every adapter (embedded SQLite, KurrentDB)
+ * passes the same contract suite (test/contract/eventStore.contract.ts).
+ */
+
+/** What a writer expects the stream to be before its append; anything else is a conflict. */
+export type ExpectedRevision = "no_stream" | "stream_exists" | "any" | number;
+
+export interface EventMetadata {
+  event_id: string;
+  schema_version: number;
+  occurred_at: string;
+  correlation_id: string;
+  causation_id: string;
+  actor: { id: string; type: string };
+}
+
+export interface EventToAppend {
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+}
+
+/**
+ * A position in the store's global log. Opaque outside the adapter that made it (SQLite
+ * uses a row number, KurrentDB a commit/prepare pair); stored by checkpoints as a string.
+ */
+export type GlobalPosition = string;
+
+export interface RecordedEvent {
+  stream: string;
+  /** 0 for the first event of a stream. */
+  revision: number;
+  position: GlobalPosition;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+  recorded_at: string;
+}
+
+export interface AppendResult {
+  /** Revision of the last event written. */
+  revision: number;
+  position: GlobalPosition;
+}
+
+export interface ReadAllOptions {
+  /** Start strictly after this position; from the beginning when absent. */
+  after?: GlobalPosition;
+  /** Only streams whose name starts with one of these. */
+  streamPrefixes?: string[];
+  maxCount: number;
+}
+
+export interface Subscription extends AsyncIterable<RecordedEvent> {
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  appendToStream(stream: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
+  /** The whole stream in order; an empty array when it does not exist. */
+  readStream(stream: string): Promise<RecordedEvent[]>;
+  readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** Every event after `after`, then new ones as they are appended, until closed. */
+  subscribeToAll(options: { after?: GlobalPosition; streamPrefixes?: string[] }): Subscription;
+  /** Position of the newest event (matching the prefixes), or undefined when there is none. */
+  headPosition(options?: { streamPrefixes?: string[] }): Promise<GlobalPosition | undefined>;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevision extends Error {
+  override readonly name = "WrongExpectedRevision";
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | "no_stream",
+  ) {
+    super(`Append to ${stream} expected ${String(expected)} but the stream is at ${String(actual)}`);
+  }
+}
+
+/** The store cannot be reached or failed; the caller may retry later. */
+export class EventStoreUnavailable extends Error {
+  override readonly name = "EventStoreUnavailable";
+}

@@ -1,0 +1,236 @@
+/**
+ * Embedded event store: one SQLite file, written through WAL with a full sync per commit.
+ *
+ * Appends arriving in the same turn of the event loop are committed together in one
+ * transaction (one fsync for the lot); each keeps its own expected-revision check, so one
+ * conflicting append fails alone.
+ */
+import Database from "better-sqlite3";
+import { Signal } from "../signal.js";
+import {
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type GlobalPosition,
+  type ReadAllOptions,
+  type RecordedEvent,
+  type Subscription,
+  EventStoreUnavailable,
+  WrongExpectedRevision,
+} from "./port.js";
+
+interface PendingAppend {
+  stream: string;
+  events: EventToAppend[];
+  expectedRevision: ExpectedRevision;
+  resolve: (result: AppendResult) => void;
+  reject: (error: Error) => void;
+}
+
+interface EventRow {
+  position: number;
+  stream: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+}
+
+const SUBSCRIPTION_PAGE = 512;
+
+export class SqliteEventStore implements EventStore {
+  readonly #db: Database.Database;
+  readonly #appended = new Signal();
+  #queue: PendingAppend[] = [];
+  #flushScheduled = false;
+  #closed = false;
+  readonly #statements;
+  readonly #readAllStatements = new Map<number, Database.Statement>();
+
+  constructor(filename: string) {
+    this.#db = new Database(filename);
+    this.#db.pragma("journal_mode = WAL");
+    this.#db.pragma("synchronous = FULL");
+    this.#db.exec(`
+      CREATE TABLE IF NOT EXISTS events (
+        position    INTEGER PRIMARY KEY AUTOINCREMENT,
+        stream      TEXT    NOT NULL,
+        revision    INTEGER NOT NULL,
+        type        TEXT    NOT NULL,
+        data        TEXT    NOT NULL,
+        metadata    TEXT    NOT NULL,
+        recorded_at TEXT    NOT NULL,
+        UNIQUE (stream, revision)
+      );
+    `);
+    this.#statements = {
+      streamRevision: this.#db.prepare<[string], { revision: number | null }>(
+        "SELECT MAX(revision) AS revision FROM events WHERE stream = ?",
+      ),
+      insert: this.#db.prepare(
+        "INSERT INTO events (stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+      ),
+      readStream: this.#db.prepare<[string], EventRow>("SELECT * FROM events WHERE stream = ? ORDER BY revision"),
+      head: this.#db.prepare<[], { position: number | null }>("SELECT MAX(position) AS position FROM events"),
+    };
+  }
+
+  appendToStream(
+    stream: string,
+    events: EventToAppend[],
+    options: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult> {
+    if (this.#closed) return Promise.reject(new EventStoreUnavailable("The event store is closed"));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ stream, events, expectedRevision: options.expectedRevision, resolve, reject });
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const batch = this.#queue;
+    this.#queue = [];
+    if (batch.length === 0) return;
+    const outcomes: Array<AppendResult | Error> = [];
+    const recordedAt = new Date().toISOString();
+    try {
+      this.#db.transaction(() => {
+        for (const append of batch) outcomes.push(this.#appendInTransaction(append, recordedAt));
+      })();
+    } catch (error) {
+      const failure = new EventStoreUnavailable(`The event store could not write: ${(error as Error).message}`);
+      for (const append of batch) append.reject(failure);
+      return;
+    }
+    batch.forEach((append, index) => {
+      const outcome = outcomes[index]!;
+      if (outcome instanceof Error) append.reject(outcome);
+      else append.resolve(outcome);
+    });
+    this.#appended.notify();
+  }
+
+  #appendInTransaction(append: PendingAppend, recordedAt: string): AppendResult | Error {
+    const current = this.#statements.streamRevision.get(append.stream)?.revision ?? null;
+    const conflict = checkExpectedRevision(append.stream, append.expectedRevision, current);
+    if (conflict) return conflict;
+    let revision = current ?? -1;
+    let position = 0;
+    for (const event of append.events) {
+      revision += 1;
+      const info = this.#statements.insert.run(
+        append.stream,
+        revision,
+        event.type,
+        JSON.stringify(event.data),
+        JSON.stringify(event.metadata),
+        recordedAt,
+      );
+      position = Number(info.lastInsertRowid);
+    }
+    if (append.events.length === 0) {
+      position = this.#statements.head.get()?.position ?? 0;
+    }
+    return { revision, position: String(position) };
+  }
+
+  async readStream(stream: string): Promise<RecordedEvent[]> {
+    return this.#statements.readStream.all(stream).map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
+    return this.#readAllSync(options);
+  }
+
+  #readAllSync({ after, streamPrefixes = [], maxCount }: ReadAllOptions): RecordedEvent[] {
+    const statement = this.#readAllStatement(streamPrefixes.length);
+    const prefixArgs = streamPrefixes.flatMap((prefix) => [prefix.length, prefix]);
+    const rows = statement.all(Number(after ?? 0), ...prefixArgs, maxCount) as EventRow[];
+    return rows.map(toRecordedEvent);
+  }
+
+  #readAllStatement(prefixCount: number): Database.Statement {
+    let statement = this.#readAllStatements.get(prefixCount);
+    if (!statement) {
+      const filter =
+        prefixCount === 0 ? "" : ` AND (${Array.from({ length: prefixCount }, () => "substr(stream, 1, ?) = ?").join(" OR ")})`;
+      statement = this.#db.prepare(`SELECT * FROM events WHERE position > ?${filter} ORDER BY position LIMIT ?`);
+      this.#readAllStatements.set(prefixCount, statement);
+    }
+    return statement;
+  }
+
+  subscribeToAll(options: { after?: GlobalPosition; streamPrefixes?: string[] }): Subscription {
+    let closed = false;
+    const stop = new Signal();
+    const store = this;
+    async function* follow(): AsyncGenerator<RecordedEvent> {
+      let after = options.after;
+      while (!closed && !store.#closed) {
+        const appended = store.#appended.next();
+        const page = store.#readAllSync({ after, streamPrefixes: options.streamPrefixes, maxCount: SUBSCRIPTION_PAGE });
+        for (const event of page) {
+          if (closed) return;
+          yield event;
+          after = event.position;
+        }
+        if (page.length < SUBSCRIPTION_PAGE) await Promise.race([appended, stop.next()]);
+      }
+    }
+    const iterator = follow();
+    return {
+      [Symbol.asyncIterator]: () => iterator,
+      async close() {
+        closed = true;
+        stop.notify();
+      },
+    };
+  }
+
+  async headPosition(options: { streamPrefixes?: string[] } = {}): Promise<GlobalPosition | undefined> {
+    const prefixes = options.streamPrefixes ?? [];
+    const filter = prefixes.map(() => "substr(stream, 1, ?) = ?").join(" OR ");
+    const sql = `SELECT MAX(position) AS position FROM events${filter ? ` WHERE ${filter}` : ""}`;
+    const row = this.#db.prepare(sql).get(...prefixes.flatMap((p) => [p.length, p])) as { position: number | null };
+    return row.position === null ? undefined : String(row.position);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    // Let appends already accepted reach the disk before the file closes.
+    if (this.#queue.length > 0) this.#flush();
+    this.#closed = true;
+    this.#appended.notify();
+    this.#db.close();
+  }
+}
+
+function checkExpectedRevision(
+  stream: string,
+  expected: ExpectedRevision,
+  current: number | null,
+): WrongExpectedRevision | undefined {
+  const actual = current ?? "no_stream";
+  if (expected === "any") return undefined;
+  if (expected === "no_stream") return current === null ? undefined : new WrongExpectedRevision(stream, expected, actual);
+  if (expected === "stream_exists") return current !== null ? undefined : new WrongExpectedRevision(stream, expected, actual);
+  return current === expected ? undefined : new WrongExpectedRevision(stream, expected, actual);
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    stream: row.stream,
+    revision: row.revision,
+    position: String(row.position),
+    type: row.type,
+    data: JSON.parse(row.data),
+    metadata: JSON.parse(row.metadata),
+    recorded_at: row.recorded_at,
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Request schemas of the customer routes (Medusa's AdminCreateCustomer and
+ * AdminCustomerParams), as TypeBox. They drive validation and the OpenAPI document.
+ */
+import { Type } from "typebox";
+
+const nullish = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
+const metadata = Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]));
+
+export const AdminCreateCustomer = Type.Object(
+  {
+    email: nullish(Type.String({ format: "email" })),
+    company_name: nullish(Type.String()),
+    first_name: nullish(Type.String()),
+    last_name: nullish(Type.String()),
+    phone: nullish(Type.String()),
+    metadata,
+    // Passed to Medusa's workflow hooks only, never stored; accepted for compatibility.
+    additional_data: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+export const AdminCustomerParams = Type.Object({ fields: Type.Optional(Type.String()) }, { additionalProperties: false });
+
+export const CustomerIdParams = Type.Object({ id: Type.String() });
+
+/** Medusa's defaultAdminCustomerFields (2.21.2), in its order. */
+export const DEFAULT_CUSTOMER_FIELDS = [
+  "id",
+  "company_name",
+  "first_name",
+  "last_name",
+  "email",
+  "phone",
+  "metadata",
+  "has_account",
+  "created_by",
+  "created_at",
+  "updated_at",
+  "deleted_at",
+] as const;
+
+/** Every column of a relation as `*relation` shows it, in Medusa's key order. */
+export const CUSTOMER_RELATIONS = {
+  addresses: [
+    "id",
+    "address_name",
+    "is_default_shipping",
+    "is_default_billing",
+    "company",
+    "first_name",
+    "last_name",
+    "address_1",
+    "address_2",
+    "city",
+    "country_code",
+    "province",
+    "postal_code",
+    "phone",
+    "metadata",
+    "customer_id",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+  ],
+  groups: ["id", "name", "metadata", "created_by", "created_at", "updated_at", "deleted_at"],
+} as const;

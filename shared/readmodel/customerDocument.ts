@@ -1,0 +1,40 @@
+/**
+ * The customer document of the read model and the pure projection that builds it from
+ * customer events. The write side uses the same function to answer when the read model
+ * is late (shared/application/readYourWrites.ts), so both always agree.
+ */
+import type { CustomerEvent, CustomerFields } from "../customers/customer.js";
+
+export interface CustomerDocument extends CustomerFields {
+  updated_at: string;
+  deleted_at: string | null;
+  addresses: unknown[];
+  groups: unknown[];
+  /** Revision of the customer stream this document reflects. */
+  revision: number;
+}
+
+export function projectCustomerEvent(
+  document: CustomerDocument | null,
+  event: CustomerEvent,
+  revision: number,
+): CustomerDocument | null {
+  switch (event.type) {
+    case "CustomerCreated":
+      return {
+        ...event.data,
+        updated_at: event.data.created_at,
+        deleted_at: null,
+        addresses: [],
+        groups: [],
+        revision,
+      };
+    case "CustomerCreationAbandoned":
+      return document;
+  }
+}
+
+/** Folds a whole stream; null when it holds no customer. */
+export function customerDocumentFrom(events: Array<{ event: CustomerEvent; revision: number }>): CustomerDocument | null {
+  return events.reduce<CustomerDocument | null>((document, { event, revision }) => projectCustomerEvent(document, event, revision), null);
+}

@@ -1,0 +1,35 @@
+/**
+ * The read model port: documents shaped for the API's reads, each guarded by the stream
+ * revision it reflects so that replayed or duplicated events change nothing.
+ * Adapters: in-memory (embedded mode) and MongoDB; both pass test/contract/readModel.contract.ts.
+ */
+import type { CustomerDocument } from "./customerDocument.js";
+
+export type SaveOutcome = "saved" | "already-applied";
+
+export interface CustomerReadModel {
+  getCustomer(id: string): Promise<CustomerDocument | null>;
+  /**
+   * Stores `document` if the stored one is at `previousRevision` (null: none stored yet).
+   * "already-applied" when the stored revision is at or past `document.revision`; throws
+   * ReadModelRevisionGap when an earlier revision is missing.
+   */
+  saveCustomer(document: CustomerDocument, previousRevision: number | null): Promise<SaveOutcome>;
+  /**
+   * Resolves with the document once it reflects `revision` or later, or with null when
+   * `timeoutMs` passes first. Event-driven, not polling.
+   */
+  waitForCustomer(id: string, revision: number, timeoutMs: number): Promise<CustomerDocument | null>;
+  close(): Promise<void>;
+}
+
+export class ReadModelRevisionGap extends Error {
+  override readonly name = "ReadModelRevisionGap";
+  constructor(
+    readonly id: string,
+    readonly stored: number | null,
+    readonly incoming: number,
+  ) {
+    super(`Document ${id} is at revision ${String(stored)}; revision ${incoming} cannot be applied yet`);
+  }
+}
