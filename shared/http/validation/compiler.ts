@@ -14,11 +14,13 @@ export const medusaValidatorCompiler: FastifySchemaCompiler<JsonSchema> = ({ sch
     let input = data;
     try {
       if (httpPart === "querystring") input = normalizeQuery((data ?? {}) as Record<string, unknown>);
+      // The router hands over path parameters as a prototype-less object; make it a plain one.
+      else if (httpPart === "params") input = { ...(data as object) };
     } catch (error) {
       return { error: error as Error };
     }
     // No body at all is an empty object, as Medusa's body parser makes it.
-    if (httpPart === "body" && input === undefined) input = {};
+    if (httpPart === "body" && (input === undefined || input === null)) input = {};
     const { value, issues } = validate(schema, input);
     if (issues.length > 0) return { error: new MedusaError("invalid_data", formatIssues(issues, input)) };
     const unstorable = findUnstorableValue(value);

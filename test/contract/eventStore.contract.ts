@@ -1,0 +1,161 @@
+/**
+ * The event store contract: every adapter runs this suite (the embedded SQLite store always;
+ * KurrentDB when KURRENTDB_URL is set). Stream names are unique per run so the suite can run
+ * against a server that keeps its data.
+ */
+import { randomUUID } from "node:crypto";
+import type { Test } from "tap";
+import { type EventStore, type EventToAppend, type RecordedEvent, WrongExpectedRevision } from "../../shared/eventstore/port.js";
+
+export interface EventStoreFixture {
+  store: EventStore;
+  cleanup(): Promise<void>;
+}
+
+const event = (type: string, data: Record<string, unknown> = {}): EventToAppend => ({
+  type,
+  data,
+  metadata: {
+    event_id: randomUUID(),
+    schema_version: 1,
+    occurred_at: new Date().toISOString(),
+    correlation_id: "corr-1",
+    causation_id: "cause-1",
+    actor: { id: "user_1", type: "user" },
+  },
+});
+
+export function eventStoreContract(t: Test, makeFixture: () => Promise<EventStoreFixture>): void {
+  let fixture: EventStoreFixture;
+  let run: string;
+  const stream = (name: string) => `contract${run}-${name}`;
+
+  t.beforeEach(async () => {
+    fixture = await makeFixture();
+    run = randomUUID().replaceAll("-", "").slice(0, 12);
+  });
+  t.afterEach(async () => fixture.cleanup());
+
+  t.test("appends to a new stream and reads it back in order", async (t) => {
+    const { store } = fixture;
+    const first = event("Happened", { n: 1, nested: { ok: true } });
+    const result = await store.appendToStream(stream("a"), [first, event("Happened", { n: 2 })], { expectedRevision: "no_stream" });
+    t.equal(result.revision, 1);
+    const read = await store.readStream(stream("a"));
+    t.same(
+      read.map((e) => [e.stream, e.revision, e.type, e.data]),
+      [
+        [stream("a"), 0, "Happened", { n: 1, nested: { ok: true } }],
+        [stream("a"), 1, "Happened", { n: 2 }],
+      ],
+    );
+    t.same(read[0]!.metadata, first.metadata, "metadata comes back as written");
+    t.ok(Date.parse(read[0]!.recorded_at) > 0, "recorded_at is a timestamp");
+  });
+
+  t.test("a missing stream reads as empty", async (t) => {
+    t.same(await fixture.store.readStream(stream("missing")), []);
+  });
+
+  t.test("no_stream fails once the stream exists, and writes nothing", async (t) => {
+    const { store } = fixture;
+    await store.appendToStream(stream("b"), [event("First")], { expectedRevision: "no_stream" });
+    await t.rejects(store.appendToStream(stream("b"), [event("Second")], { expectedRevision: "no_stream" }), WrongExpectedRevision);
+    t.same((await store.readStream(stream("b"))).map((e) => e.type), ["First"]);
+  });
+
+  t.test("an exact revision succeeds only at that revision", async (t) => {
+    const { store } = fixture;
+    await store.appendToStream(stream("c"), [event("E0")], { expectedRevision: "no_stream" });
+    const result = await store.appendToStream(stream("c"), [event("E1")], { expectedRevision: 0 });
+    t.equal(result.revision, 1);
+    const error = await store.appendToStream(stream("c"), [event("Stale")], { expectedRevision: 0 }).catch((e: unknown) => e);
+    t.type(error, WrongExpectedRevision);
+    t.equal((error as WrongExpectedRevision).actual, 1, "the error tells the actual revision");
+    await t.rejects(store.appendToStream(stream("c-missing"), [event("X")], { expectedRevision: 0 }), WrongExpectedRevision);
+  });
+
+  t.test("stream_exists and any", async (t) => {
+    const { store } = fixture;
+    await t.rejects(store.appendToStream(stream("d"), [event("X")], { expectedRevision: "stream_exists" }), WrongExpectedRevision);
+    await store.appendToStream(stream("d"), [event("A")], { expectedRevision: "any" });
+    await store.appendToStream(stream("d"), [event("B")], { expectedRevision: "stream_exists" });
+    await store.appendToStream(stream("d"), [event("C")], { expectedRevision: "any" });
+    t.same((await store.readStream(stream("d"))).map((e) => [e.revision, e.type]), [
+      [0, "A"],
+      [1, "B"],
+      [2, "C"],
+    ]);
+  });
+
+  t.test("of many concurrent no_stream appends exactly one wins", async (t) => {
+    const { store } = fixture;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 64 }, (_, i) => store.appendToStream(stream("race"), [event("Won", { i })], { expectedRevision: "no_stream" })),
+    );
+    t.equal(outcomes.filter((o) => o.status === "fulfilled").length, 1);
+    t.ok(outcomes.filter((o) => o.status === "rejected").every((o) => (o as PromiseRejectedResult).reason instanceof WrongExpectedRevision));
+    t.equal((await store.readStream(stream("race"))).length, 1);
+  });
+
+  t.test("a conflicting append in a burst fails alone", async (t) => {
+    const { store } = fixture;
+    await store.appendToStream(stream("taken"), [event("X")], { expectedRevision: "no_stream" });
+    const [ok, conflict, alsoOk] = await Promise.allSettled([
+      store.appendToStream(stream("e1"), [event("A")], { expectedRevision: "no_stream" }),
+      store.appendToStream(stream("taken"), [event("Y")], { expectedRevision: "no_stream" }),
+      store.appendToStream(stream("e2"), [event("B")], { expectedRevision: "no_stream" }),
+    ]);
+    t.equal(ok.status, "fulfilled");
+    t.equal(conflict.status, "rejected");
+    t.equal(alsoOk.status, "fulfilled");
+  });
+
+  t.test("reads the global log in order, after a position, filtered by stream prefix", async (t) => {
+    const { store } = fixture;
+    const start = await store.headPosition();
+    await store.appendToStream(stream("g1"), [event("G1a"), event("G1b")], { expectedRevision: "no_stream" });
+    await store.appendToStream(`other${run}-x`, [event("Other")], { expectedRevision: "no_stream" });
+    await store.appendToStream(stream("g2"), [event("G2a")], { expectedRevision: "no_stream" });
+    const all = await store.readAll({ after: start, maxCount: 100, streamPrefixes: [`contract${run}-`] });
+    t.same(all.map((e) => e.type), ["G1a", "G1b", "G2a"]);
+    const afterFirst = await store.readAll({ after: all[0]!.position, maxCount: 1, streamPrefixes: [`contract${run}-`] });
+    t.same(afterFirst.map((e) => e.type), ["G1b"]);
+    const both = await store.readAll({ after: start, maxCount: 100, streamPrefixes: [`contract${run}-`, `other${run}-`] });
+    t.same(both.map((e) => e.type), ["G1a", "G1b", "Other", "G2a"]);
+    t.equal(await store.headPosition({ streamPrefixes: [`contract${run}-`] }), all[2]!.position);
+  });
+
+  t.test("a subscription delivers past events, then new ones, until closed", async (t) => {
+    const { store } = fixture;
+    const start = await store.headPosition();
+    await store.appendToStream(stream("s"), [event("Before")], { expectedRevision: "no_stream" });
+    const subscription = store.subscribeToAll({ after: start, streamPrefixes: [`contract${run}-`] });
+    const seen: RecordedEvent[] = [];
+    const consumed = (async () => {
+      for await (const recorded of subscription) {
+        seen.push(recorded);
+        if (seen.length === 3) break;
+      }
+    })();
+    await store.appendToStream(stream("s"), [event("After1")], { expectedRevision: 0 });
+    await store.appendToStream(`other${run}-s`, [event("Filtered")], { expectedRevision: "no_stream" });
+    await store.appendToStream(stream("s"), [event("After2")], { expectedRevision: 1 });
+    await consumed;
+    await subscription.close();
+    t.same(seen.map((e) => e.type), ["Before", "After1", "After2"]);
+    t.same(seen.map((e) => e.revision), [0, 1, 2]);
+  });
+
+  t.test("closing a waiting subscription ends it", async (t) => {
+    const subscription = fixture.store.subscribeToAll({ after: await fixture.store.headPosition(), streamPrefixes: [`none${run}-`] });
+    const ended = (async () => {
+      let count = 0;
+      for await (const _ of subscription) count += 1;
+      return count;
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await subscription.close();
+    t.equal(await ended, 0);
+  });
+}

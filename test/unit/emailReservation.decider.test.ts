@@ -1,0 +1,102 @@
+import t from "tap";
+import type { CustomerState } from "../../shared/customers/customer.js";
+import {
+  type EmailReservationEvent,
+  type ReserveEmail,
+  decideEmailReservation,
+  emailReservationStreamName,
+  evolveEmailReservation,
+  initialEmailReservationState,
+} from "../../shared/customers/emailReservation.js";
+
+const GRACE = 30_000;
+const t0 = new Date("2026-01-01T00:00:00.000Z");
+const later = (ms: number) => new Date(t0.getTime() + ms);
+
+const reserve = (customer_id: string, now: Date): ReserveEmail => ({
+  type: "ReserveEmail",
+  data: { email: "a@b.com", has_account: false, customer_id, now, pending_grace_ms: GRACE },
+});
+
+const reserved = (customer_id: string, at: Date): EmailReservationEvent => ({
+  type: "CustomerEmailReserved",
+  data: { email: "a@b.com", has_account: false, customer_id, reserved_at: at.toISOString() },
+});
+
+const given = (events: EmailReservationEvent[]) => events.reduce(evolveEmailReservation, initialEmailReservationState());
+const active: CustomerState = {
+  status: "active",
+  customer: {
+    id: "cus_A",
+    email: "a@b.com",
+    company_name: null,
+    first_name: null,
+    last_name: null,
+    phone: null,
+    metadata: null,
+    has_account: false,
+    created_by: "user_1",
+    created_at: t0.toISOString(),
+  },
+};
+
+t.test("a free email is reserved for the new customer", async (t) => {
+  t.same(decideEmailReservation(reserve("cus_A", t0), given([])), { outcome: "reserve", events: [reserved("cus_A", t0)] });
+});
+
+t.test("reserving again for the same customer is a no-op", async (t) => {
+  t.same(decideEmailReservation(reserve("cus_A", t0), given([reserved("cus_A", t0)])), { outcome: "reserve", events: [] });
+});
+
+t.test("a fresh reservation of another customer means the email is taken", async (t) => {
+  t.same(decideEmailReservation(reserve("cus_B", later(1000)), given([reserved("cus_A", t0)])), { outcome: "taken" });
+});
+
+t.test("an old reservation is checked against its customer", async (t) => {
+  t.same(decideEmailReservation(reserve("cus_B", later(GRACE)), given([reserved("cus_A", t0)])), {
+    outcome: "check-holder",
+    customer_id: "cus_A",
+  });
+});
+
+t.test("an old reservation whose customer exists means the email is taken", async (t) => {
+  t.same(decideEmailReservation(reserve("cus_B", later(GRACE)), given([reserved("cus_A", t0)]), active), { outcome: "taken" });
+});
+
+t.test("an old reservation whose customer never appeared must be fenced first", async (t) => {
+  t.same(decideEmailReservation(reserve("cus_B", later(GRACE)), given([reserved("cus_A", t0)]), { status: "absent" }), {
+    outcome: "fence-holder",
+    customer_id: "cus_A",
+  });
+});
+
+t.test("once the stalled create is fenced, the reservation is released and taken over", async (t) => {
+  const now = later(GRACE);
+  t.same(decideEmailReservation(reserve("cus_B", now), given([reserved("cus_A", t0)]), { status: "abandoned" }), {
+    outcome: "reserve",
+    events: [
+      {
+        type: "CustomerEmailReleased",
+        data: { email: "a@b.com", has_account: false, customer_id: "cus_A", released_at: now.toISOString(), reason: "creation_abandoned" },
+      },
+      reserved("cus_B", now),
+    ],
+  });
+});
+
+t.test("evolve: a release frees the email only from its holder", async (t) => {
+  const release = (customer_id: string): EmailReservationEvent => ({
+    type: "CustomerEmailReleased",
+    data: { email: "a@b.com", has_account: false, customer_id, released_at: t0.toISOString(), reason: "creation_abandoned" },
+  });
+  t.same(given([reserved("cus_A", t0), release("cus_A")]), { holder: null });
+  t.same(given([reserved("cus_A", t0), release("cus_X")]).holder?.customer_id, "cus_A");
+});
+
+t.test("stream names: exact email, separate for has_account, never a customer stream", async (t) => {
+  t.not(emailReservationStreamName("A@b.com", false), emailReservationStreamName("a@b.com", false));
+  t.not(emailReservationStreamName("a@b.com", true), emailReservationStreamName("a@b.com", false));
+  t.equal(emailReservationStreamName("a@b.com", false), emailReservationStreamName("a@b.com", false));
+  t.notOk(emailReservationStreamName("x".repeat(10_000), false).startsWith("customer-"));
+  t.ok(emailReservationStreamName("x".repeat(10_000), false).length < 80);
+});
