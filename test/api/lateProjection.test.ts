@@ -1,0 +1,71 @@
+/**
+ * When the read model is late: a write waits up to READ_MODEL_WAIT_MS for its own revision,
+ * then answers with the document built from the events it wrote (the projection the read
+ * model applies), marked `x-read-model: behind`. The write is never lost and the answer is
+ * never a stale document.
+ */
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import t from "tap";
+import { CustomerCommands } from "../../shared/application/customerCommands.js";
+import { signAdminToken } from "../../shared/auth/adminToken.js";
+import { InProcessBus } from "../../shared/bus/inProcess.js";
+import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
+import { buildApp } from "../../shared/http/app.js";
+import { silentLogger } from "../../shared/logger.js";
+import { createLogger } from "../../shared/logging.js";
+import { InMemoryCheckpointStore } from "../../shared/publisher/checkpoint.js";
+import { Publisher } from "../../shared/publisher/publisher.js";
+import { InMemoryReadModel } from "../../shared/readmodel/inMemory.js";
+import { Projector } from "../../shared/readmodel/projector.js";
+import { makeDataDir } from "../support/service.js";
+
+t.test("a write answers from its own events when the projection is late, and the read model converges", async (t) => {
+  const data = makeDataDir();
+  t.teardown(() => data.remove());
+  const store = new SqliteEventStore(join(data.dir, "events.sqlite"));
+  const readModel = new InMemoryReadModel();
+  const bus = new InProcessBus();
+  const commands = new CustomerCommands({
+    store,
+    readModel,
+    clock: () => new Date(),
+    newCustomerId: () => `cus_${randomUUID()}`,
+    logger: silentLogger,
+    readModelWaitMs: 100,
+    emailReservationGraceMs: 30_000,
+  });
+  const app = await buildApp({ jwtSecret: "s", bodyLimit: 102_400, logger: createLogger("silent"), commands, readModel });
+  const authorization = `Bearer ${signAdminToken({ secret: "s", actorId: "user_1", now: new Date(), expiresInSeconds: 60 })}`;
+
+  // No publisher or projector is running: the read model stays behind.
+  const started = Date.now();
+  const res = await app.inject({ method: "POST", url: "/admin/customers", headers: { authorization }, payload: { email: "late@example.com" } });
+  const waited = Date.now() - started;
+  t.equal(res.statusCode, 200, "the write is accepted");
+  t.equal(res.headers["x-read-model"], "behind");
+  t.ok(waited >= 95 && waited < 2000, `the wait is bounded (${waited} ms)`);
+  const answered = res.json().customer;
+  t.match(answered, { email: "late@example.com", has_account: false, created_by: "user_1", deleted_at: null });
+
+  const notYet = await app.inject({ method: "GET", url: `/admin/customers/${answered.id}`, headers: { authorization } });
+  t.equal(notYet.statusCode, 404, "reads show what the read model holds");
+
+  // The pipeline starts late; the read model converges on exactly what was answered.
+  const projector = new Projector({ bus, readModel, topic: "t", groupId: "g", logger: silentLogger });
+  const publisher = new Publisher({ store, bus, checkpoints: new InMemoryCheckpointStore(), topic: "t", streamPrefixes: ["customer-"], logger: silentLogger });
+  const caughtUp = projector.caughtUpTo((await store.headPosition({ streamPrefixes: ["customer-"] }))!);
+  await projector.start();
+  await publisher.start();
+  await caughtUp;
+  const converged = await app.inject({ method: "GET", url: `/admin/customers/${answered.id}`, headers: { authorization } });
+  t.same(converged.json().customer, answered);
+
+  const onTime = await app.inject({ method: "POST", url: "/admin/customers", headers: { authorization }, payload: {} });
+  t.equal(onTime.headers["x-read-model"], undefined, "with the projection running, answers come from the read model");
+
+  await app.close();
+  await publisher.stop();
+  await projector.stop();
+  await store.close();
+});
