@@ -21,6 +21,24 @@ export interface Settings {
   emailReservationGraceMs: number;
   eventsTopic: string;
   logLevel: string;
+  /** Set together: the roles run as separate processes over Kafka and MongoDB. */
+  cluster: ClusterSettings | undefined;
+  /** KurrentDB connection string; without it the event store is the SQLite file in DATA_DIR. */
+  kurrentdbUrl: string | undefined;
+  /** Port of the publisher's and projector's health endpoint (0: none). */
+  healthPort: number;
+}
+
+export interface ClusterSettings {
+  kafkaBrokers: string[];
+  kafkaClientId: string;
+  /** Partitions of the topics the service creates when they are missing. */
+  kafkaTopicPartitions: number;
+  kafkaReplicationFactor: number;
+  mongodbUrl: string;
+  mongodbDatabase: string;
+  /** Topic on which the projector announces what the read model holds (read-your-writes across processes). */
+  readModelNoticesTopic: string;
 }
 
 export class ConfigurationError extends Error {
@@ -48,6 +66,32 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
     emailReservationGraceMs: integer(env, "EMAIL_RESERVATION_GRACE_MS", 30_000, { min: 0, max: 86_400_000 }),
     eventsTopic: env.EVENTS_TOPIC || "customers.events.v1",
     logLevel: env.LOG_LEVEL || (environment === "test" ? "silent" : "info"),
+    cluster: clusterSettings(env),
+    kurrentdbUrl: env.KURRENTDB_URL || undefined,
+    healthPort: integer(env, "HEALTH_PORT", 0, { min: 0, max: 65535 }),
+  };
+}
+
+function clusterSettings(env: NodeJS.ProcessEnv): ClusterSettings | undefined {
+  const brokers = (env.KAFKA_BROKERS ?? "")
+    .split(",")
+    .map((broker) => broker.trim())
+    .filter(Boolean);
+  const mongodbUrl = env.MONGODB_URL ?? "";
+  if (brokers.length === 0 && mongodbUrl === "") return undefined;
+  if (brokers.length === 0 || mongodbUrl === "") {
+    throw new ConfigurationError(
+      "KAFKA_BROKERS and MONGODB_URL go together: set both to run the roles as separate processes, or neither for the embedded defaults.",
+    );
+  }
+  return {
+    kafkaBrokers: brokers,
+    kafkaClientId: env.KAFKA_CLIENT_ID || "customers",
+    kafkaTopicPartitions: integer(env, "KAFKA_TOPIC_PARTITIONS", 3, { min: 1, max: 1000 }),
+    kafkaReplicationFactor: integer(env, "KAFKA_REPLICATION_FACTOR", 1, { min: 1, max: 10 }),
+    mongodbUrl,
+    mongodbDatabase: env.MONGODB_DATABASE || "customers",
+    readModelNoticesTopic: env.READ_MODEL_NOTICES_TOPIC || "customers.read-model.v1",
   };
 }
 

@@ -7,7 +7,7 @@ import type { MessageBus } from "../bus/port.js";
 import type { EventStore, RecordedEvent, Subscription } from "../eventstore/port.js";
 import { toBusMessage } from "../events/envelope.js";
 import type { Logger } from "../logger.js";
-import type { CheckpointStore } from "./checkpoint.js";
+import type { CheckpointStore } from "../checkpoints/port.js";
 
 export interface PublisherOptions {
   store: EventStore;

@@ -15,7 +15,7 @@ import { CUSTOMER_STREAM_PREFIX } from "../customers/customer.js";
 import { SqliteEventStore } from "../eventstore/sqlite.js";
 import { buildApp } from "../http/app.js";
 import { createLogger } from "../logging.js";
-import { InMemoryCheckpointStore } from "../publisher/checkpoint.js";
+import { InMemoryCheckpointStore } from "../checkpoints/inMemory.js";
 import { Publisher } from "../publisher/publisher.js";
 import { InMemoryReadModel } from "../readmodel/inMemory.js";
 import { Projector } from "../readmodel/projector.js";

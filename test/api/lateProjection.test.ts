@@ -14,7 +14,7 @@ import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
 import { buildApp } from "../../shared/http/app.js";
 import { silentLogger } from "../../shared/logger.js";
 import { createLogger } from "../../shared/logging.js";
-import { InMemoryCheckpointStore } from "../../shared/publisher/checkpoint.js";
+import { InMemoryCheckpointStore } from "../../shared/checkpoints/inMemory.js";
 import { Publisher } from "../../shared/publisher/publisher.js";
 import { InMemoryReadModel } from "../../shared/readmodel/inMemory.js";
 import { Projector } from "../../shared/readmodel/projector.js";

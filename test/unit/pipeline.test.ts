@@ -13,7 +13,7 @@ import { HEADER, parseEnvelope } from "../../shared/events/envelope.js";
 import type { EventToAppend } from "../../shared/eventstore/port.js";
 import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
 import { silentLogger } from "../../shared/logger.js";
-import { InMemoryCheckpointStore } from "../../shared/publisher/checkpoint.js";
+import { InMemoryCheckpointStore } from "../../shared/checkpoints/inMemory.js";
 import { Publisher } from "../../shared/publisher/publisher.js";
 import { InMemoryReadModel } from "../../shared/readmodel/inMemory.js";
 import { Projector } from "../../shared/readmodel/projector.js";

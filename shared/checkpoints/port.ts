@@ -10,15 +10,3 @@ export interface CheckpointStore {
   load(): Promise<GlobalPosition | undefined>;
   save(position: GlobalPosition): Promise<void>;
 }
-
-export class InMemoryCheckpointStore implements CheckpointStore {
-  #position: GlobalPosition | undefined;
-
-  async load(): Promise<GlobalPosition | undefined> {
-    return this.#position;
-  }
-
-  async save(position: GlobalPosition): Promise<void> {
-    this.#position = position;
-  }
-}
