@@ -1,24 +1,33 @@
 /**
- * `npm run bench`: starts the service the way users run it (its own process, embedded
- * defaults, a fresh data directory), warms it up, then drives it over loopback HTTP with
- * autocannon for a fixed time per scenario and concurrency. Prints a table and writes the
- * figures as JSON to bench/results/.
+ * `npm run bench`: starts the service the way users run it (its own processes, a fresh data
+ * directory), warms it up, then drives it over loopback HTTP with autocannon for a fixed time
+ * per scenario and concurrency. Prints a table and writes the figures as JSON to bench/results/.
+ *
+ * Modes: "embedded" (npm start's one process) always; "cluster" (command, publisher and
+ * projector as three processes over Kafka and MongoDB/FerretDB) when KAFKA_BROKERS and
+ * MONGODB_URL are set, e.g. after `npm run servers:up`.
  *
  *   BENCH_SECONDS      seconds per measurement (default 10)
  *   BENCH_CONNECTIONS  comma-separated concurrencies (default 1,16,64)
+ *   BENCH_MODES        comma-separated modes to run (default: every available one)
  */
 import autocannon from "autocannon";
-import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { MongoClient } from "mongodb";
 import { signAdminToken } from "../shared/auth/adminToken.js";
+import { RoleProcess, freePort } from "../test/support/roles.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "1,16,64").split(",").map(Number);
 const SECRET = "bench-secret";
-const PORT = 19_000 + Math.floor(Math.random() * 1000);
-const BASE = `http://127.0.0.1:${PORT}`;
+const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? "";
+const MONGODB_URL = process.env.MONGODB_URL ?? "";
+const AVAILABLE_MODES = ["embedded", ...(KAFKA_BROKERS && MONGODB_URL ? ["cluster"] : [])];
+const MODES = (process.env.BENCH_MODES ?? AVAILABLE_MODES.join(",")).split(",").filter((mode) => AVAILABLE_MODES.includes(mode));
+let BASE = "";
 
 interface Row {
   mode: string;
@@ -31,23 +40,49 @@ interface Row {
   non_2xx: number;
 }
 
-async function waitForHealth(deadline: number): Promise<void> {
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${BASE}/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error("the service did not become healthy in time");
+interface RunningMode {
+  roles: RoleProcess[];
+  cleanup(): Promise<void>;
 }
 
-function startService(dataDir: string): ChildProcess {
-  return spawn(process.execPath, ["dist/services/command/main.js"], {
-    env: { ...process.env, PORT: String(PORT), HOST: "127.0.0.1", JWT_SECRET: SECRET, DATA_DIR: dataDir, LOG_LEVEL: "warn", NODE_ENV: "production" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+/** Starts the processes of one mode, as users run them, and points BASE at its API. */
+async function startMode(mode: string): Promise<RunningMode> {
+  const dataDir = mkdtempSync(join(tmpdir(), "customers-bench-"));
+  const port = await freePort();
+  BASE = `http://127.0.0.1:${port}`;
+  const common = { HOST: "127.0.0.1", JWT_SECRET: SECRET, DATA_DIR: dataDir, LOG_LEVEL: "warn", NODE_ENV: "production" };
+  if (mode === "embedded") {
+    const command = new RoleProcess("command", { ...common, PORT: String(port) }, `${BASE}/health`);
+    await command.start();
+    return { roles: [command], cleanup: async () => void (await command.kill(), rmSync(dataDir, { recursive: true, force: true })) };
+  }
+  const run = randomUUID().slice(0, 8);
+  const cluster = {
+    ...common,
+    KAFKA_BROKERS,
+    MONGODB_URL,
+    MONGODB_DATABASE: `bench_${run}`,
+    EVENTS_TOPIC: `customers.events.bench-${run}`,
+    READ_MODEL_NOTICES_TOPIC: `customers.read-model.bench-${run}`,
+  };
+  const [publisherHealth, projectorHealth] = [await freePort(), await freePort()];
+  const projector = new RoleProcess("projector", { ...cluster, HEALTH_PORT: String(projectorHealth) }, `http://127.0.0.1:${projectorHealth}/health`);
+  const publisher = new RoleProcess("publisher", { ...cluster, HEALTH_PORT: String(publisherHealth) }, `http://127.0.0.1:${publisherHealth}/health`);
+  const command = new RoleProcess("command", { ...cluster, PORT: String(port) }, `${BASE}/health`);
+  await projector.start();
+  await publisher.start();
+  await command.start();
+  return {
+    roles: [command, publisher, projector],
+    async cleanup() {
+      await Promise.all([command.kill(), publisher.kill(), projector.kill()]);
+      const client = new MongoClient(MONGODB_URL);
+      await client.connect();
+      await client.db(cluster.MONGODB_DATABASE).dropDatabase();
+      await client.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 function peakMemoryMiB(pid: number): number {
@@ -92,12 +127,9 @@ async function seedIds(count: number): Promise<string[]> {
   return ids;
 }
 
-async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), "customers-bench-"));
-  const service = startService(dataDir);
-  const rows: Row[] = [];
+async function benchMode(mode: string, rows: Row[]): Promise<Record<string, number>> {
+  const running = await startMode(mode);
   try {
-    await waitForHealth(Date.now() + 30_000);
     await measure("warm-up", 16, createRequest, 3);
     const ids = await seedIds(1000);
     const retrieveRequest: autocannon.Request = {
@@ -111,7 +143,7 @@ async function main(): Promise<void> {
       for (const connections of CONNECTIONS) {
         const result = await measure(scenario, connections, request);
         rows.push({
-          mode: "embedded",
+          mode,
           scenario,
           connections,
           requests_per_second: Math.round(result.requests.average),
@@ -120,27 +152,31 @@ async function main(): Promise<void> {
           errors: result.errors + result.timeouts,
           non_2xx: result.non2xx,
         });
-        console.error(`${scenario} @${connections}: ${Math.round(result.requests.average)}/s`);
+        console.error(`${mode} ${scenario} @${connections}: ${Math.round(result.requests.average)}/s`);
       }
     }
-    const peak = peakMemoryMiB(service.pid!);
-    console.log(`\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}; ${SECONDS} s per row; service peak RSS ${peak} MiB\n`);
-    console.log("| mode | scenario | connections | req/s | p50 ms | p99 ms | errors | non-2xx |");
-    console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for (const row of rows) {
-      console.log(
-        `| ${row.mode} | ${row.scenario} | ${row.connections} | ${row.requests_per_second} | ${row.p50_ms} | ${row.p99_ms} | ${row.errors} | ${row.non_2xx} |`,
-      );
-    }
-    mkdirSync("bench/results", { recursive: true });
-    const file = join("bench/results", `${new Date().toISOString().replaceAll(":", "-")}.json`);
-    writeFileSync(file, JSON.stringify({ machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, seconds: SECONDS, peak_rss_mib: peak, rows }, null, 2));
-    console.log(`\nFigures written to ${file}`);
+    return Object.fromEntries(running.roles.map((role) => [role.role, peakMemoryMiB(role.pid!)]));
   } finally {
-    service.kill("SIGTERM");
-    await new Promise((resolve) => service.once("exit", resolve));
-    rmSync(dataDir, { recursive: true, force: true });
+    await running.cleanup();
   }
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const peaks: Record<string, Record<string, number>> = {};
+  for (const mode of MODES) peaks[mode] = await benchMode(mode, rows);
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`;
+  console.log(`\nMachine: ${machine}; ${SECONDS} s per row; peak RSS (MiB) by role: ${JSON.stringify(peaks)}\n`);
+  console.log("| mode | scenario | connections | req/s | p50 ms | p99 ms | errors | non-2xx |");
+  console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const row of rows) {
+    console.log(`| ${row.mode} | ${row.scenario} | ${row.connections} | ${row.requests_per_second} | ${row.p50_ms} | ${row.p99_ms} | ${row.errors} | ${row.non_2xx} |`);
+  }
+  if (!MODES.includes("cluster")) console.log("\n(cluster mode not run: set KAFKA_BROKERS and MONGODB_URL, e.g. after `npm run servers:up`)");
+  mkdirSync("bench/results", { recursive: true });
+  const file = join("bench/results", `${new Date().toISOString().replaceAll(":", "-")}.json`);
+  writeFileSync(file, JSON.stringify({ machine, seconds: SECONDS, peak_rss_mib: peaks, rows }, null, 2));
+  console.log(`\nFigures written to ${file}`);
 }
 
 await main();

@@ -1,24 +1,12 @@
 /**
- * The command service: the HTTP API. With no cluster settings it runs the publisher and
- * the projector in the same process over the embedded defaults (`npm start`).
+ * The command service: the HTTP API. With KAFKA_BROKERS and MONGODB_URL it is one role of
+ * the cluster; with neither it also runs the publisher and the projector in this process,
+ * over the embedded defaults (`npm start`).
  */
-import { ConfigurationError, loadSettings } from "../../shared/config.js";
+import { startCommandRole } from "../../shared/runtime/cluster.js";
 import { startEmbedded } from "../../shared/runtime/embedded.js";
-import { runUntilSignalled } from "../../shared/runtime/process.js";
+import { startRole } from "../../shared/runtime/startRole.js";
 
-try {
-  const settings = loadSettings();
-  if (settings.jwtSecretIsDefault) {
-    console.warn(
-      "\n  WARNING: JWT_SECRET is not set; admin tokens are checked against the development default.\n" +
-        "  Anyone who knows that default can act as an admin. Set JWT_SECRET before exposing this service.\n",
-    );
-  }
-  await runUntilSignalled(await startEmbedded(settings));
-} catch (error) {
-  if (error instanceof ConfigurationError) {
-    console.error(`Configuration error: ${error.message}`);
-    process.exit(78);
-  }
-  throw error;
-}
+await startRole("command", (settings, logger) =>
+  settings.cluster ? startCommandRole(settings, settings.cluster, logger) : startEmbedded(settings, logger),
+);

@@ -6,6 +6,8 @@
  * conflicting append fails alone.
  */
 import Database from "better-sqlite3";
+import { type FSWatcher, watch } from "node:fs";
+import { basename, dirname } from "node:path";
 import { Signal } from "../signal.js";
 import {
   type AppendResult,
@@ -40,6 +42,17 @@ interface EventRow {
 
 const SUBSCRIPTION_PAGE = 512;
 
+export interface SqliteEventStoreOptions {
+  /**
+   * Set when other processes append to the same file (cluster mode on one machine): the
+   * store then also wakes its subscriptions on changes to the file, with a slow poll as a
+   * safety net, since its own append signal only covers appends made in this process.
+   */
+  watchForOtherWriters?: boolean;
+}
+
+const OTHER_WRITERS_POLL_MS = 500;
+
 export class SqliteEventStore implements EventStore {
   readonly #db: Database.Database;
   readonly #appended = new Signal();
@@ -48,9 +61,11 @@ export class SqliteEventStore implements EventStore {
   #closed = false;
   readonly #statements;
   readonly #readAllStatements = new Map<number, Database.Statement>();
+  #watcher: FSWatcher | undefined;
+  #poll: NodeJS.Timeout | undefined;
 
-  constructor(filename: string) {
-    this.#db = new Database(filename);
+  constructor(filename: string, options: SqliteEventStoreOptions = {}) {
+    this.#db = new Database(filename, { timeout: 10_000 });
     this.#db.pragma("journal_mode = WAL");
     this.#db.pragma("synchronous = FULL");
     this.#db.exec(`
@@ -75,6 +90,17 @@ export class SqliteEventStore implements EventStore {
       readStream: this.#db.prepare<[string], EventRow>("SELECT * FROM events WHERE stream = ? ORDER BY revision"),
       head: this.#db.prepare<[], { position: number | null }>("SELECT MAX(position) AS position FROM events"),
     };
+    if (options.watchForOtherWriters) this.#watchFile(filename);
+  }
+
+  #watchFile(filename: string): void {
+    const name = basename(filename);
+    this.#watcher = watch(dirname(filename), (_event, changed) => {
+      if (changed?.startsWith(name)) this.#appended.notify();
+    });
+    this.#watcher.unref();
+    this.#poll = setInterval(() => this.#appended.notify(), OTHER_WRITERS_POLL_MS);
+    this.#poll.unref();
   }
 
   appendToStream(
@@ -206,6 +232,8 @@ export class SqliteEventStore implements EventStore {
     // Let appends already accepted reach the disk before the file closes.
     if (this.#queue.length > 0) this.#flush();
     this.#closed = true;
+    this.#watcher?.close();
+    clearInterval(this.#poll);
     this.#appended.notify();
     this.#db.close();
   }

@@ -8,7 +8,11 @@ import { CUSTOMER_STREAM_PREFIX, type CustomerEvent } from "../customers/custome
 import { type EventEnvelope, aggregateIdOf, parseEnvelope } from "../events/envelope.js";
 import type { Logger } from "../logger.js";
 import { projectCustomerEvent } from "./customerDocument.js";
+import type { ReadModelNotice, ReadModelNoticePublisher } from "./notices.js";
 import type { CustomerReadModel } from "./port.js";
+
+/** The consumer group of the read-model projector: all projector processes share it. */
+export const PROJECTOR_GROUP = "customers-read-model";
 
 const CUSTOMER_EVENT_TYPES = new Set<string>(["CustomerCreated", "CustomerCreationAbandoned"]);
 
@@ -18,6 +22,8 @@ export interface ProjectorOptions {
   topic: string;
   groupId: string;
   logger: Logger;
+  /** Announces stored revisions to other processes (cluster mode). */
+  notices?: ReadModelNoticePublisher;
 }
 
 export class Projector {
@@ -37,6 +43,7 @@ export class Projector {
   }
 
   async #handle(messages: ConsumedMessage[]): Promise<void> {
+    const stored: ReadModelNotice[] = [];
     for (const message of messages) {
       let envelope: EventEnvelope;
       try {
@@ -46,25 +53,32 @@ export class Projector {
         continue;
       }
       try {
-        await this.applyEnvelope(envelope);
+        const notice = await this.applyEnvelope(envelope);
+        if (notice) stored.push(notice);
       } catch (error) {
         this.#options.logger.error({ err: error, stream: envelope.stream, revision: envelope.stream_revision }, "projection failed; will retry");
         throw error;
       }
       this.#awaitedPositions.get(envelope.position)?.();
     }
+    await this.#options.notices?.announce(stored);
   }
 
-  /** Applies one published event to the read model (also used to rebuild from the store). */
-  async applyEnvelope(envelope: EventEnvelope): Promise<void> {
-    if (!envelope.stream.startsWith(CUSTOMER_STREAM_PREFIX) || !CUSTOMER_EVENT_TYPES.has(envelope.type)) return;
+  /**
+   * Applies one published event to the read model (also used to rebuild from the store).
+   * Returns what the read model now holds for that customer, if anything.
+   */
+  async applyEnvelope(envelope: EventEnvelope): Promise<ReadModelNotice | undefined> {
+    if (!envelope.stream.startsWith(CUSTOMER_STREAM_PREFIX) || !CUSTOMER_EVENT_TYPES.has(envelope.type)) return undefined;
     const { readModel } = this.#options;
     const id = aggregateIdOf(envelope.stream);
     const current = await readModel.getCustomer(id);
-    if (current && current.revision >= envelope.stream_revision) return;
+    if (current && current.revision >= envelope.stream_revision) return { id, revision: current.revision };
     const event = { type: envelope.type, data: envelope.data } as CustomerEvent;
     const next = projectCustomerEvent(current, event, envelope.stream_revision);
-    if (next && next !== current) await readModel.saveCustomer(next, current?.revision ?? null);
+    if (!next || next === current) return undefined;
+    await readModel.saveCustomer(next, current?.revision ?? null);
+    return { id, revision: next.revision };
   }
 
   /**

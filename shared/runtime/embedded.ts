@@ -14,11 +14,11 @@ import type { Settings } from "../config.js";
 import { CUSTOMER_STREAM_PREFIX } from "../customers/customer.js";
 import { SqliteEventStore } from "../eventstore/sqlite.js";
 import { buildApp } from "../http/app.js";
-import { createLogger } from "../logging.js";
+import { type ProcessLogger, createLogger } from "../logging.js";
 import { InMemoryCheckpointStore } from "../checkpoints/inMemory.js";
 import { Publisher } from "../publisher/publisher.js";
 import { InMemoryReadModel } from "../readmodel/inMemory.js";
-import { Projector } from "../readmodel/projector.js";
+import { PROJECTOR_GROUP, Projector } from "../readmodel/projector.js";
 
 export interface RunningService {
   app: FastifyInstance;
@@ -26,15 +26,13 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-export const PROJECTOR_GROUP = "customers-read-model";
 
-export async function startEmbedded(settings: Settings): Promise<RunningService> {
+export async function startEmbedded(settings: Settings, logger: ProcessLogger = createLogger(settings.logLevel)): Promise<RunningService> {
   mkdirSync(settings.dataDir, { recursive: true });
   const store = new SqliteEventStore(join(settings.dataDir, "events.sqlite"));
   const bus = new InProcessBus();
   const readModel = new InMemoryReadModel();
   const newUlid = monotonicFactory();
-  const logger = createLogger(settings.logLevel);
 
   const commands = new CustomerCommands({
     store,

@@ -1,15 +1,18 @@
+import type { ProcessLogger } from "../logging.js";
+
 /** Keeps a role running until SIGTERM or SIGINT, then stops it gracefully (once). */
-export async function runUntilSignalled(service: { stop(): Promise<void> }): Promise<void> {
+export async function runUntilSignalled(service: { stop(): Promise<void> }, logger: ProcessLogger): Promise<void> {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.error(`${signal} received: finishing in-flight work and stopping`);
+    logger.info({ signal }, "stopping: finishing in-flight work");
     try {
       await service.stop();
+      logger.info("stopped");
       process.exit(0);
     } catch (error) {
-      console.error("Shutdown failed:", error);
+      logger.error({ err: error }, "shutdown failed");
       process.exit(1);
     }
   };

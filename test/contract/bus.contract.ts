@@ -8,6 +8,8 @@ import type { BusMessage, ConsumedMessage, MessageBus } from "../../shared/bus/p
 
 export interface BusFixture {
   bus: MessageBus;
+  /** Creates the topic where the adapter needs that before publishing (Kafka). */
+  prepareTopic?(topic: string): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export function busContract(t: Test, makeFixture: () => Promise<BusFixture>): vo
   t.beforeEach(async () => {
     fixture = await makeFixture();
     topic = `contract-${randomUUID()}`;
+    await fixture.prepareTopic?.(topic);
   });
   t.afterEach(async () => fixture.cleanup());
 

@@ -1,0 +1,358 @@
+/**
+ * Cluster event store: KurrentDB over its gRPC client.
+ *
+ * Global positions are KurrentDB's {commit, prepare} pairs written as "<commit>/<prepare>".
+ * The server reads $all from a position inclusively and subscribes to it exclusively; the
+ * port wants "strictly after" for both, so every event at or before `after` is dropped here.
+ * System streams and events (names starting with "$") are never returned.
+ */
+import {
+  type AllStreamResolvedEvent,
+  type AppendStreamState,
+  type CommandError,
+  type CurrentStreamState,
+  type Direction,
+  type Filter,
+  type JSONEventType,
+  type JSONType,
+  type Position,
+  type RecordedEvent as KurrentRecordedEvent,
+  ANY,
+  BACKWARDS,
+  END,
+  FORWARDS,
+  KurrentDBClient,
+  NO_STREAM,
+  START,
+  STREAM_EXISTS,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  convertToCommandError,
+  isCommandError,
+  jsonEvent,
+  streamNameFilter,
+} from "@kurrent/kurrentdb-client";
+import {
+  type AppendResult,
+  type EventMetadata,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type GlobalPosition,
+  type ReadAllOptions,
+  type RecordedEvent,
+  type Subscription,
+  EventStoreUnavailable,
+  WrongExpectedRevision,
+} from "./port.js";
+
+/** Non-system streams, for reads without prefixes. */
+const NOT_SYSTEM_STREAM = "^[^$]";
+/** Wanted events are almost always the newest, so a small page finds the head. */
+const HEAD_PAGE = 16;
+const ORIGIN: Position = { commit: 0n, prepare: 0n };
+
+export class KurrentDbEventStore implements EventStore {
+  readonly #client: KurrentDBClient;
+  readonly #ownsClient: boolean;
+  readonly #subscriptions = new Set<Subscription>();
+  #closed = false;
+
+  /** Takes a connection string (e.g. kurrentdb://127.0.0.1:2113?tls=false) or a client owned by the caller. */
+  constructor(connection: string | KurrentDBClient) {
+    this.#ownsClient = typeof connection === "string";
+    this.#client = typeof connection === "string" ? KurrentDBClient.connectionString(connection) : connection;
+  }
+
+  async appendToStream(stream: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    if (this.#closed) throw new EventStoreUnavailable("The event store is closed");
+    const { expectedRevision } = options;
+    try {
+      if (events.length === 0) return await this.#checkWithoutWriting(stream, expectedRevision);
+      const result = await this.#client.appendToStream(stream, events.map(toEventData), { streamState: toStreamState(expectedRevision) });
+      // Only when the connection string sets throwOnAppendFailure=false.
+      if (!result.success) throw new WrongExpectedRevision(stream, expectedRevision, toActualRevision(result.nextExpectedRevision));
+      const position = result.position ?? (await this.#lastEvent(stream))?.position ?? ORIGIN;
+      return { revision: Number(result.nextExpectedRevision), position: encodePosition(position) };
+    } catch (error) {
+      throw toAppendError(error, stream, expectedRevision);
+    }
+  }
+
+  /** An empty append writes nothing (KurrentDB has no such write); it only checks the expected revision. */
+  async #checkWithoutWriting(stream: string, expected: ExpectedRevision): Promise<AppendResult> {
+    const last = await this.#lastEvent(stream);
+    const actual = last ? Number(last.revision) : "no_stream";
+    if (!revisionMatches(expected, actual)) throw new WrongExpectedRevision(stream, expected, actual);
+    const position = last?.position ? encodePosition(last.position) : ((await this.headPosition()) ?? encodePosition(ORIGIN));
+    return { revision: last ? Number(last.revision) : -1, position };
+  }
+
+  async #lastEvent(stream: string): Promise<KurrentRecordedEvent | undefined> {
+    try {
+      for await (const { event } of this.#client.readStream(stream, { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) return event;
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
+    return undefined;
+  }
+
+  async readStream(stream: string): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    try {
+      for await (const { event } of this.#client.readStream(stream)) {
+        if (event) events.push(toRecordedEvent(event));
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw toStoreError(error);
+    }
+    return events;
+  }
+
+  async readAll({ after, streamPrefixes = [], maxCount }: ReadAllOptions): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    if (maxCount <= 0) return events;
+    try {
+      // One more than wanted: the first event read may be the one at `after` itself.
+      for await (const event of this.#scan(FORWARDS, decodeAfter(after), streamPrefixes, maxCount + 1)) {
+        events.push(event);
+        if (events.length === maxCount) break;
+      }
+    } catch (error) {
+      throw toStoreError(error);
+    }
+    return events;
+  }
+
+  /**
+   * Wanted events strictly beyond `from` in `direction`, a page at a time. A full page may
+   * still leave wanted events behind it (the server filters by stream name only), so the next
+   * page starts at the last event seen, which is read again and dropped.
+   */
+  async *#scan(direction: Direction, from: Position | undefined, prefixes: string[], pageSize: number): AsyncGenerator<RecordedEvent> {
+    const filter = streamFilter(prefixes);
+    const size = Math.max(pageSize, 2);
+    let cursor = from;
+    for (;;) {
+      const fromPosition = cursor ?? (direction === FORWARDS ? START : END);
+      let received = 0;
+      for await (const { event } of this.#client.readAll({ direction, fromPosition, filter, maxCount: size })) {
+        received += 1;
+        if (!event || (cursor && !isBeyond(event.position, cursor, direction))) continue;
+        cursor = event.position;
+        if (isWanted(event, prefixes)) yield toRecordedEvent(event);
+      }
+      if (received < size) return;
+    }
+  }
+
+  subscribeToAll(options: { after?: GlobalPosition; streamPrefixes?: string[] }): Subscription {
+    const after = decodeAfter(options.after);
+    const prefixes = options.streamPrefixes ?? [];
+    const source = this.#client.subscribeToAll({ fromPosition: after ?? START, filter: streamFilter(prefixes) });
+    const subscription: Subscription = followSubscription(source, { after, streamPrefixes: prefixes }, () =>
+      this.#subscriptions.delete(subscription),
+    );
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async headPosition(options: { streamPrefixes?: string[] } = {}): Promise<GlobalPosition | undefined> {
+    try {
+      for await (const event of this.#scan(BACKWARDS, undefined, options.streamPrefixes ?? [], HEAD_PAGE)) return event.position;
+    } catch (error) {
+      throw toStoreError(error);
+    }
+    return undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    if (this.#ownsClient) await this.#client.dispose();
+  }
+}
+
+/** What the adapter needs of the client's $all subscription (a Readable of resolved events). */
+export interface SubscriptionSource extends AsyncIterable<AllStreamResolvedEvent> {
+  on(event: "error", listener: (error: Error) => void): unknown;
+  unsubscribe(): Promise<void>;
+}
+
+const STOPPED = Symbol("stopped");
+
+/**
+ * The port's Subscription over a client subscription: wanted events strictly after `after`,
+ * until closed. close() ends a waiting iteration at once; an error of the source (also one
+ * raised before iteration began) ends the iteration by throwing it to the consumer, and so
+ * does the source ending on its own.
+ */
+export function followSubscription(
+  source: SubscriptionSource,
+  options: { after: Position | undefined; streamPrefixes: string[] },
+  onEnded: () => void = () => undefined,
+): Subscription {
+  let closed = false;
+  let failure: unknown;
+  let stop!: () => void;
+  const stopped = new Promise<typeof STOPPED>((resolve) => {
+    stop = () => resolve(STOPPED);
+  });
+  let unsubscribed: Promise<void> | undefined;
+  const unsubscribe = () => {
+    stop();
+    onEnded();
+    return (unsubscribed ??= source.unsubscribe().catch(() => undefined));
+  };
+  source.on("error", (error) => {
+    failure ??= error;
+    stop();
+  });
+
+  async function* follow(): AsyncGenerator<RecordedEvent> {
+    const events = source[Symbol.asyncIterator]();
+    try {
+      while (!closed && failure === undefined) {
+        const next = events.next();
+        // Once stopped, whatever this read settles with no longer matters.
+        next.catch(() => undefined);
+        const result = await Promise.race([next, stopped]);
+        if (result === STOPPED) break;
+        if (result.done) {
+          if (!closed) failure ??= new EventStoreUnavailable("The KurrentDB subscription ended unexpectedly");
+          break;
+        }
+        const { event } = result.value;
+        if (!event || (options.after && !isBeyond(event.position, options.after, FORWARDS))) continue;
+        if (isWanted(event, options.streamPrefixes)) yield toRecordedEvent(event);
+      }
+    } catch (error) {
+      failure ??= error;
+    } finally {
+      await unsubscribe();
+    }
+    if (failure !== undefined && !closed) throw toStoreError(failure);
+  }
+
+  const iterator = follow();
+  return {
+    [Symbol.asyncIterator]: () => iterator,
+    async close() {
+      closed = true;
+      await unsubscribe();
+    },
+  };
+}
+
+export function encodePosition(position: Position): GlobalPosition {
+  return `${position.commit}/${position.prepare}`;
+}
+
+export function decodePosition(position: GlobalPosition): Position {
+  const match = /^(\d+)\/(\d+)$/.exec(position);
+  if (!match) throw new Error(`Not a KurrentDB position: ${JSON.stringify(position)}`);
+  return { commit: BigInt(match[1]!), prepare: BigInt(match[2]!) };
+}
+
+function decodeAfter(after: GlobalPosition | undefined): Position | undefined {
+  return after === undefined ? undefined : decodePosition(after);
+}
+
+/** $all is ordered by commit position, then prepare position. */
+export function comparePositions(a: Position, b: Position): number {
+  if (a.commit !== b.commit) return a.commit < b.commit ? -1 : 1;
+  if (a.prepare !== b.prepare) return a.prepare < b.prepare ? -1 : 1;
+  return 0;
+}
+
+function isBeyond(position: Position, cursor: Position, direction: Direction): boolean {
+  const order = comparePositions(position, cursor);
+  return direction === FORWARDS ? order > 0 : order < 0;
+}
+
+export function toStreamState(expected: ExpectedRevision): AppendStreamState {
+  if (expected === "no_stream") return NO_STREAM;
+  if (expected === "stream_exists") return STREAM_EXISTS;
+  if (expected === "any") return ANY;
+  return BigInt(expected);
+}
+
+/** The client reports a missing stream as "no_stream" or, from some paths, as a negative revision. */
+export function toActualRevision(state: CurrentStreamState): number | "no_stream" {
+  return state === "no_stream" || state < 0n ? "no_stream" : Number(state);
+}
+
+export function revisionMatches(expected: ExpectedRevision, actual: number | "no_stream"): boolean {
+  if (expected === "any") return true;
+  if (expected === "no_stream") return actual === "no_stream";
+  if (expected === "stream_exists") return actual !== "no_stream";
+  return actual === expected;
+}
+
+/** Server-side filter: the prefixes, or every non-system stream. */
+export function streamFilter(prefixes: string[]): Filter {
+  return prefixes.length > 0 ? streamNameFilter({ prefixes }) : streamNameFilter({ regex: NOT_SYSTEM_STREAM });
+}
+
+/** Also checked here: the server filters on stream names only, and events of type "$…" are system ones. */
+export function isWanted(event: KurrentRecordedEvent, prefixes: string[]): boolean {
+  if (event.streamId.startsWith("$") || event.type.startsWith("$")) return false;
+  return prefixes.length === 0 || prefixes.some((prefix) => event.streamId.startsWith(prefix));
+}
+
+function toEventData(event: EventToAppend) {
+  return jsonEvent<JSONEventType>({
+    id: event.metadata.event_id,
+    type: event.type,
+    data: event.data as JSONType,
+    metadata: event.metadata,
+  });
+}
+
+export function toRecordedEvent(event: KurrentRecordedEvent): RecordedEvent {
+  if (!event.position) throw new Error(`KurrentDB returned ${event.streamId}@${event.revision} without a position`);
+  return {
+    stream: event.streamId,
+    revision: Number(event.revision),
+    position: encodePosition(event.position),
+    type: event.type,
+    data: event.data,
+    // The JSON metadata this adapter wrote; the client has parsed it.
+    metadata: event.metadata as unknown as EventMetadata,
+    recorded_at: event.created.toISOString(),
+  };
+}
+
+/** A conflict becomes the port's WrongExpectedRevision; anything else as toStoreError. */
+export function toAppendError(error: unknown, stream: string, expected: ExpectedRevision): unknown {
+  const converted = asCommandError(error);
+  if (converted instanceof WrongExpectedVersionError) {
+    return new WrongExpectedRevision(stream, expected, toActualRevision(converted.actualState));
+  }
+  return toStoreError(error);
+}
+
+/**
+ * Every failure the client reports (unreachable, deadline, not leader, access denied…),
+ * whether already a client error or a raw gRPC status, becomes EventStoreUnavailable, as
+ * the embedded store does with its write failures. The Rust-backed reads report deadlines
+ * and closed connections as "unknown" errors, so those are included. Other errors (the
+ * port's own, programming errors) pass unchanged.
+ */
+export function toStoreError(error: unknown): unknown {
+  const converted = asCommandError(error);
+  if (!converted) return error;
+  return new EventStoreUnavailable(`KurrentDB ${converted.type}: ${converted.message}`, { cause: converted });
+}
+
+/** The client's error, converting a raw gRPC status the way the client does (some paths reject with one). */
+function asCommandError(error: unknown): CommandError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (isCommandError(error)) return error;
+  const status = error as Error & { code?: unknown; details?: unknown };
+  if (typeof status.code !== "number" || typeof status.details !== "string") return undefined;
+  const converted = convertToCommandError(error);
+  return isCommandError(converted) ? converted : undefined;
+}

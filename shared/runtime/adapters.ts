@@ -1,0 +1,51 @@
+/**
+ * Chooses and opens the adapters the settings ask for. The one place that knows every
+ * adapter; the roles receive ports.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { KafkaBus } from "../bus/kafka.js";
+import { KurrentDbCheckpointStore } from "../checkpoints/kurrentdb.js";
+import type { CheckpointStore } from "../checkpoints/port.js";
+import { SqliteCheckpointStore } from "../checkpoints/sqlite.js";
+import type { ClusterSettings, Settings } from "../config.js";
+import { KurrentDbEventStore } from "../eventstore/kurrentdb.js";
+import type { EventStore } from "../eventstore/port.js";
+import { SqliteEventStore } from "../eventstore/sqlite.js";
+import type { Logger } from "../logger.js";
+import { MongoReadModel } from "../readmodel/mongodb.js";
+
+export const EVENT_STORE_FILE = "events.sqlite";
+
+export function eventStoreFile(settings: Settings): string {
+  mkdirSync(settings.dataDir, { recursive: true });
+  return join(settings.dataDir, EVENT_STORE_FILE);
+}
+
+/** KurrentDB when KURRENTDB_URL is set, else the SQLite file in DATA_DIR. */
+export function openEventStore(settings: Settings, options: { watchForOtherWriters?: boolean } = {}): EventStore {
+  if (settings.kurrentdbUrl) return new KurrentDbEventStore(settings.kurrentdbUrl);
+  return new SqliteEventStore(eventStoreFile(settings), options);
+}
+
+/** A durable checkpoint kept beside the events it points into. */
+export function openCheckpoints(settings: Settings, name: string): CheckpointStore {
+  if (settings.kurrentdbUrl) return new KurrentDbCheckpointStore(settings.kurrentdbUrl, name);
+  return new SqliteCheckpointStore(eventStoreFile(settings), name);
+}
+
+export async function openKafkaBus(cluster: ClusterSettings, logger: Logger, topics: string[]): Promise<KafkaBus> {
+  const bus = new KafkaBus({
+    brokers: cluster.kafkaBrokers,
+    clientId: cluster.kafkaClientId,
+    partitions: cluster.kafkaTopicPartitions,
+    replicationFactor: cluster.kafkaReplicationFactor,
+    logger,
+  });
+  await bus.ensureTopics(topics);
+  return bus;
+}
+
+export function openMongoReadModel(cluster: ClusterSettings): Promise<MongoReadModel> {
+  return MongoReadModel.connect(cluster.mongodbUrl, cluster.mongodbDatabase);
+}

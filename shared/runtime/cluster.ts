@@ -1,0 +1,99 @@
+/**
+ * Cluster mode: each role its own process over the real servers (Kafka, MongoDB, and
+ * KurrentDB or a SQLite file shared on one machine). Every role can be restarted or scaled
+ * on its own; they meet only in the event store, on Kafka and in MongoDB.
+ */
+import { monotonicFactory } from "ulid";
+import { CustomerCommands } from "../application/customerCommands.js";
+import type { ClusterSettings, Settings } from "../config.js";
+import { CUSTOMER_STREAM_PREFIX } from "../customers/customer.js";
+import { buildApp } from "../http/app.js";
+import type { ProcessLogger } from "../logging.js";
+import { Publisher } from "../publisher/publisher.js";
+import { ReadModelNoticePublisher, followReadModelNotices } from "../readmodel/notices.js";
+import { PROJECTOR_GROUP, Projector } from "../readmodel/projector.js";
+import { openCheckpoints, openEventStore, openKafkaBus, openMongoReadModel } from "./adapters.js";
+import type { RunningService } from "./embedded.js";
+import { startHealthServer } from "./health.js";
+
+
+export interface RunningRole {
+  stop(): Promise<void>;
+}
+
+export async function startCommandRole(settings: Settings, cluster: ClusterSettings, logger: ProcessLogger): Promise<RunningService> {
+  const store = openEventStore(settings);
+  const bus = await openKafkaBus(cluster, logger, [settings.eventsTopic, cluster.readModelNoticesTopic]);
+  const readModel = await openMongoReadModel(cluster);
+  const notices = await followReadModelNotices(bus, cluster.readModelNoticesTopic, (notice) => readModel.notify(notice.id, notice.revision));
+  const newUlid = monotonicFactory();
+  const commands = new CustomerCommands({
+    store,
+    readModel,
+    clock: () => new Date(),
+    newCustomerId: () => `cus_${newUlid()}`,
+    logger,
+    readModelWaitMs: settings.readModelWaitMs,
+    emailReservationGraceMs: settings.emailReservationGraceMs,
+  });
+  const app = await buildApp({ jwtSecret: settings.jwtSecret, bodyLimit: settings.bodyLimitBytes, logger, commands, readModel });
+  await app.listen({ port: settings.port, host: settings.host });
+  return {
+    app,
+    async stop() {
+      await app.close();
+      await notices.close();
+      await bus.close();
+      await readModel.close();
+      await store.close();
+    },
+  };
+}
+
+export async function startPublisherRole(settings: Settings, cluster: ClusterSettings, logger: ProcessLogger): Promise<RunningRole> {
+  const store = openEventStore(settings, { watchForOtherWriters: true });
+  const bus = await openKafkaBus(cluster, logger, [settings.eventsTopic]);
+  const publisher = new Publisher({
+    store,
+    bus,
+    checkpoints: openCheckpoints(settings, `publisher-${settings.eventsTopic}`),
+    topic: settings.eventsTopic,
+    streamPrefixes: [CUSTOMER_STREAM_PREFIX],
+    logger,
+  });
+  await publisher.start();
+  const health = settings.healthPort ? await startHealthServer(settings.healthPort, settings.host, "publisher") : undefined;
+  logger.info({ topic: settings.eventsTopic }, "publisher following the event store");
+  return {
+    async stop() {
+      await health?.close();
+      await publisher.stop();
+      await bus.close();
+      await store.close();
+    },
+  };
+}
+
+export async function startProjectorRole(settings: Settings, cluster: ClusterSettings, logger: ProcessLogger): Promise<RunningRole> {
+  const bus = await openKafkaBus(cluster, logger, [settings.eventsTopic, cluster.readModelNoticesTopic]);
+  const readModel = await openMongoReadModel(cluster);
+  const projector = new Projector({
+    bus,
+    readModel,
+    topic: settings.eventsTopic,
+    groupId: PROJECTOR_GROUP,
+    logger,
+    notices: new ReadModelNoticePublisher(bus, cluster.readModelNoticesTopic, logger),
+  });
+  await projector.start();
+  const health = settings.healthPort ? await startHealthServer(settings.healthPort, settings.host, "projector") : undefined;
+  logger.info({ topic: settings.eventsTopic, group: PROJECTOR_GROUP }, "projector consuming");
+  return {
+    async stop() {
+      await health?.close();
+      await projector.stop();
+      await bus.close();
+      await readModel.close();
+    },
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * The cluster suite: the three roles as separate processes over real Kafka and a real
+ * MongoDB-wire server (FerretDB in CI), sharing a SQLite event store file (or KurrentDB when
+ * KURRENTDB_URL is set). Checks the create path over HTTP, the published messages, the read
+ * model, the duplicate-email race, and that a projector killed with SIGKILL under load loses
+ * and duplicates nothing.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Kafka, logLevel } from "kafkajs";
+import { MongoClient } from "mongodb";
+import t from "tap";
+import { signAdminToken } from "../../shared/auth/adminToken.js";
+import { HEADER } from "../../shared/events/envelope.js";
+import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
+import { checkConvergence } from "../../shared/readmodel/convergence.js";
+import { MongoReadModel } from "../../shared/readmodel/mongodb.js";
+import { kafkaBrokers, kurrentdbUrl, mongodbUrl, requireServers } from "../support/cluster.js";
+import { RoleProcess, freePort } from "../support/roles.js";
+
+if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
+  const run = randomUUID().replaceAll("-", "").slice(0, 10);
+  const dataDir = mkdtempSync(join(tmpdir(), "customers-cluster-"));
+  const secret = "cluster-suite-secret";
+  const token = signAdminToken({ secret, actorId: "user_cluster", now: new Date(), expiresInSeconds: 3600 });
+  const database = `cluster_${run}`;
+  const eventsTopic = `customers.events.${run}`;
+  const env = (extra: Record<string, string>) => ({
+    NODE_ENV: "production",
+    JWT_SECRET: secret,
+    KAFKA_BROKERS: kafkaBrokers.join(","),
+    MONGODB_URL: mongodbUrl,
+    MONGODB_DATABASE: database,
+    EVENTS_TOPIC: eventsTopic,
+    READ_MODEL_NOTICES_TOPIC: `customers.read-model.${run}`,
+    DATA_DIR: dataDir,
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+    READ_MODEL_WAIT_MS: "3000",
+    ...(kurrentdbUrl ? { KURRENTDB_URL: kurrentdbUrl } : {}),
+    ...extra,
+  });
+
+  let command: RoleProcess;
+  let publisher: RoleProcess;
+  let projector: RoleProcess;
+  let baseUrl: string;
+  const post = async (body: unknown) => {
+    const response = await fetch(`${baseUrl}/admin/customers`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, headers: response.headers, json: (await response.json()) as any };
+  };
+
+  t.before(async () => {
+    const [port, publisherHealth, projectorHealth] = await Promise.all([freePort(), freePort(), freePort()]);
+    baseUrl = `http://127.0.0.1:${port}`;
+    command = new RoleProcess("command", env({ PORT: String(port) }), `${baseUrl}/health`);
+    publisher = new RoleProcess("publisher", env({ HEALTH_PORT: String(publisherHealth) }), `http://127.0.0.1:${publisherHealth}/health`);
+    projector = new RoleProcess("projector", env({ HEALTH_PORT: String(projectorHealth) }), `http://127.0.0.1:${projectorHealth}/health`);
+    // The projector creates the topics; the others find them.
+    await projector.start();
+    await Promise.all([publisher.start(), command.start()]);
+  });
+
+  t.teardown(async () => {
+    await Promise.all([command?.kill(), publisher?.kill(), projector?.kill()]);
+    const client = new MongoClient(mongodbUrl);
+    await client.connect();
+    await client.db(database).dropDatabase();
+    await client.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  t.afterEach(async (t) => {
+    if (t.passing()) return;
+    for (const role of [command, publisher, projector]) console.error(`--- ${role.role} output ---\n${role.output().slice(-4000)}`);
+  });
+
+  t.test("a create goes through every role and answers from MongoDB", async (t) => {
+    const email = `cluster.${run}@example.com`;
+    const created = await post({ email, first_name: "Clu", metadata: { "a.b": 1, $c: 2 } });
+    t.equal(created.status, 200);
+    t.equal(created.headers.get("x-read-model"), null, "answered from the read model, woken by the projector's notice");
+    const { customer } = created.json;
+    t.match(customer, { email, first_name: "Clu", metadata: { "a.b": 1, $c: 2 }, created_by: "user_cluster" });
+
+    const retrieved = await fetch(`${baseUrl}/admin/customers/${customer.id}`, { headers: { authorization: `Bearer ${token}` } });
+    t.same(((await retrieved.json()) as { customer: unknown }).customer, customer);
+
+    const client = new MongoClient(mongodbUrl);
+    await client.connect();
+    t.teardown(() => client.close());
+    const stored = await client.db(database).collection("customers").findOne({ _id: customer.id });
+    t.match(stored, { _id: customer.id, email, revision: 0 });
+  });
+
+  t.test("events arrive on Kafka with the documented key, headers and value", async (t) => {
+    const created = await post({ first_name: "OnKafka" });
+    const id = created.json.customer.id as string;
+    const kafka = new Kafka({ clientId: "cluster-suite", brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `cluster-suite-observer-${run}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: eventsTopic, fromBeginning: true });
+    const found = await new Promise<{ key: string; headers: Record<string, string>; value: any }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("the event did not arrive on Kafka")), 30_000);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          if (message.key?.toString() !== id) return;
+          clearTimeout(timer);
+          const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+          resolve({ key: message.key.toString(), headers, value: JSON.parse(message.value!.toString()) });
+        },
+      });
+    });
+    await consumer.disconnect();
+    t.equal(found.key, id);
+    t.same(found.headers, {
+      [HEADER.eventId]: found.value.event_id,
+      [HEADER.eventType]: "CustomerCreated",
+      [HEADER.schemaVersion]: "1",
+      [HEADER.streamRevision]: "0",
+    });
+    t.match(found.value, {
+      type: "CustomerCreated",
+      schema_version: 1,
+      stream: `customer-${id}`,
+      stream_revision: 0,
+      actor: { id: "user_cluster", type: "user" },
+      data: { id, first_name: "OnKafka", has_account: false },
+    });
+  });
+
+  t.test("64 concurrent creates with one email across the cluster: one customer", async (t) => {
+    const email = `race.${run}@example.com`;
+    const responses = await Promise.all(Array.from({ length: 64 }, () => post({ email })));
+    t.equal(responses.filter((r) => r.status === 200).length, 1);
+    t.equal(responses.filter((r) => r.status === 400 && r.json.message === `Customer with email: ${email}, has_account: false, already exists.`).length, 63);
+  });
+
+  t.test("a projector killed with SIGKILL under load loses and duplicates nothing", async (t) => {
+    const accepted: string[] = [];
+    let failures = 0;
+    let running = true;
+    const load = (async () => {
+      let n = 0;
+      while (running) {
+        const batch = await Promise.all(Array.from({ length: 8 }, () => post({ email: `load.${run}.${(n += 1)}@example.com` })));
+        for (const response of batch) {
+          if (response.status === 200) accepted.push(response.json.customer.id);
+          else failures += 1;
+        }
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await projector.kill("SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await projector.start();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    running = false;
+    await load;
+    t.equal(failures, 0, "every write was accepted while the projector was down");
+    t.ok(accepted.length > 50, `writes went on during the outage (${accepted.length})`);
+
+    const readModel = await MongoReadModel.connect(mongodbUrl, database);
+    t.teardown(() => readModel.close());
+    const store = kurrentdbUrl ? undefined : new SqliteEventStore(join(dataDir, "events.sqlite"));
+    t.teardown(() => store?.close());
+    const deadline = Date.now() + 60_000;
+    let report = store ? await checkConvergence(store, readModel) : undefined;
+    while (report && (report.missing.length > 0 || report.different.length > 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      report = await checkConvergence(store!, readModel);
+    }
+    for (const id of accepted) t.ok(await readModel.getCustomer(id), `accepted ${id} is in the read model`, { diagnostic: false });
+    if (report) {
+      t.same(report.missing, [], "the read model misses nothing of the event store");
+      t.same(report.different, [], "every document equals the fold of its stream");
+    }
+    const client = new MongoClient(mongodbUrl);
+    await client.connect();
+    t.teardown(() => client.close());
+    const count = await client.db(database).collection("customers").countDocuments();
+    t.equal(count, report?.expected ?? count, "exactly one document per customer");
+  });
+}

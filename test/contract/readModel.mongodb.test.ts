@@ -1,0 +1,31 @@
+import { randomUUID } from "node:crypto";
+import t from "tap";
+import { MongoReadModel } from "../../shared/readmodel/mongodb.js";
+import { mongodbUrl, requireServers } from "../support/cluster.js";
+import { customerDocument } from "../support/documents.js";
+import { readModelContract } from "./readModel.contract.js";
+
+if (requireServers(t, "MongoDB read-model contract suite", ["mongodb"])) {
+  const database = `contract_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  readModelContract(t, async () => {
+    const readModel = await MongoReadModel.connect(mongodbUrl, database);
+    // Waiting is woken by notices in cluster mode; the contract's writer plays the projector.
+    const save = readModel.saveCustomer.bind(readModel);
+    readModel.saveCustomer = async (document, previous) => {
+      const outcome = await save(document, previous);
+      readModel.notify(document.id, document.revision);
+      return outcome;
+    };
+    return { readModel, cleanup: () => readModel.close() };
+  });
+
+  t.test("documents keep their keys and values through MongoDB (key order and types)", async (t) => {
+    const readModel = await MongoReadModel.connect(mongodbUrl, database);
+    t.teardown(() => readModel.close());
+    const document = customerDocument({ id: `cus_${randomUUID()}`, metadata: { nested: { a: [1, "2", null, true] }, "dotted.key": 1 } });
+    await readModel.saveCustomer(document, null);
+    const stored = await readModel.getCustomer(document.id);
+    t.same(stored, document);
+    t.same(Object.keys(stored!), Object.keys(document));
+  });
+}
