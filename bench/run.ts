@@ -52,7 +52,8 @@ async function startMode(mode: string): Promise<RunningMode> {
   BASE = `http://127.0.0.1:${port}`;
   const common = { HOST: "127.0.0.1", JWT_SECRET: SECRET, DATA_DIR: dataDir, LOG_LEVEL: "warn", NODE_ENV: "production" };
   if (mode === "embedded") {
-    const command = new RoleProcess("command", { ...common, PORT: String(port) }, `${BASE}/health`);
+    // Blank cluster settings: the embedded mode must not pick them up from this shell.
+    const command = new RoleProcess("command", { ...common, PORT: String(port), KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "" }, `${BASE}/health`);
     await command.start();
     return { roles: [command], cleanup: async () => void (await command.kill(), rmSync(dataDir, { recursive: true, force: true })) };
   }

@@ -119,9 +119,11 @@ export class KafkaBus implements MessageBus {
     await consumer.connect();
     await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning });
     await consumer.run({
+      // Partitions hold different customers, so they can be worked on side by side.
+      partitionsConsumedConcurrently: this.#options.partitions,
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         if (batch.messages.length === 0) return;
         const messages = batch.messages.map((message) => toConsumedMessage(batch.topic, batch.partition, message));
         for (;;) {
@@ -135,8 +137,10 @@ export class KafkaBus implements MessageBus {
             await heartbeat();
           }
         }
-        const next = (BigInt(batch.messages.at(-1)!.offset) + 1n).toString();
-        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+        // resolveOffset moves this consumer's own fetch position; commitOffsets moves the group's.
+        const last = batch.messages.at(-1)!.offset;
+        resolveOffset(last);
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
       },
     });
     await joined;

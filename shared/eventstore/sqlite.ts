@@ -6,8 +6,6 @@
  * conflicting append fails alone.
  */
 import Database from "better-sqlite3";
-import { type FSWatcher, watch } from "node:fs";
-import { basename, dirname } from "node:path";
 import { Signal } from "../signal.js";
 import {
   type AppendResult,
@@ -44,14 +42,15 @@ const SUBSCRIPTION_PAGE = 512;
 
 export interface SqliteEventStoreOptions {
   /**
-   * Set when other processes append to the same file (cluster mode on one machine): the
-   * store then also wakes its subscriptions on changes to the file, with a slow poll as a
-   * safety net, since its own append signal only covers appends made in this process.
+   * Set when other processes append to the same file (cluster mode on one machine): its own
+   * append signal only covers appends made in this process, so the store also checks
+   * SQLite's data_version (a counter bumped by other connections' commits, cheap to read)
+   * every few milliseconds and wakes its subscriptions when it moves.
    */
   watchForOtherWriters?: boolean;
 }
 
-const OTHER_WRITERS_POLL_MS = 500;
+const OTHER_WRITERS_CHECK_MS = 3;
 
 export class SqliteEventStore implements EventStore {
   readonly #db: Database.Database;
@@ -61,7 +60,6 @@ export class SqliteEventStore implements EventStore {
   #closed = false;
   readonly #statements;
   readonly #readAllStatements = new Map<number, Database.Statement>();
-  #watcher: FSWatcher | undefined;
   #poll: NodeJS.Timeout | undefined;
 
   constructor(filename: string, options: SqliteEventStoreOptions = {}) {
@@ -90,17 +88,20 @@ export class SqliteEventStore implements EventStore {
       readStream: this.#db.prepare<[string], EventRow>("SELECT * FROM events WHERE stream = ? ORDER BY revision"),
       head: this.#db.prepare<[], { position: number | null }>("SELECT MAX(position) AS position FROM events"),
     };
-    if (options.watchForOtherWriters) this.#watchFile(filename);
+    if (options.watchForOtherWriters) this.#watchOtherWriters();
   }
 
-  #watchFile(filename: string): void {
-    const name = basename(filename);
-    this.#watcher = watch(dirname(filename), (_event, changed) => {
-      if (changed?.startsWith(name)) this.#appended.notify();
-    });
-    this.#watcher.unref();
-    this.#poll = setInterval(() => this.#appended.notify(), OTHER_WRITERS_POLL_MS);
-    this.#poll.unref();
+  #watchOtherWriters(): void {
+    const dataVersion = this.#db.prepare("PRAGMA data_version").pluck();
+    let seen = dataVersion.get();
+    // Referenced on purpose: a process that follows the file has work to do until close().
+    this.#poll = setInterval(() => {
+      const now = dataVersion.get();
+      if (now !== seen) {
+        seen = now;
+        this.#appended.notify();
+      }
+    }, OTHER_WRITERS_CHECK_MS);
   }
 
   appendToStream(
@@ -232,7 +233,6 @@ export class SqliteEventStore implements EventStore {
     // Let appends already accepted reach the disk before the file closes.
     if (this.#queue.length > 0) this.#flush();
     this.#closed = true;
-    this.#watcher?.close();
     clearInterval(this.#poll);
     this.#appended.notify();
     this.#db.close();

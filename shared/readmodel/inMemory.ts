@@ -4,7 +4,7 @@
  * (shared/runtime/embedded.ts), so it needs no file of its own.
  */
 import type { CustomerDocument } from "./customerDocument.js";
-import { type CustomerReadModel, type SaveOutcome, ReadModelRevisionGap } from "./port.js";
+import { type CustomerChange, type CustomerReadModel, type SaveOutcome, ReadModelRevisionGap } from "./port.js";
 import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
 
 export class InMemoryReadModel implements CustomerReadModel {
@@ -13,6 +13,19 @@ export class InMemoryReadModel implements CustomerReadModel {
 
   async getCustomer(id: string): Promise<CustomerDocument | null> {
     return this.#customers.get(id) ?? null;
+  }
+
+  async getCustomers(ids: string[]): Promise<Map<string, CustomerDocument>> {
+    const found = new Map<string, CustomerDocument>();
+    for (const id of ids) {
+      const document = this.#customers.get(id);
+      if (document) found.set(id, document);
+    }
+    return found;
+  }
+
+  async saveCustomers(changes: CustomerChange[]): Promise<void> {
+    for (const change of changes) await this.saveCustomer(change.document, change.previousRevision);
   }
 
   async saveCustomer(document: CustomerDocument, previousRevision: number | null): Promise<SaveOutcome> {

@@ -8,9 +8,9 @@
  * Other processes learn that a document has reached a revision through the projector's
  * notices (shared/readmodel/notices.ts), which call `notify`.
  */
-import { type Collection, type Db, MongoClient, MongoServerError } from "mongodb";
+import { type AnyBulkWriteOperation, type Collection, type Db, MongoBulkWriteError, MongoClient, MongoServerError } from "mongodb";
 import type { CustomerDocument } from "./customerDocument.js";
-import { type CustomerReadModel, type SaveOutcome, ReadModelRevisionGap } from "./port.js";
+import { type CustomerChange, type CustomerReadModel, type SaveOutcome, ReadModelRevisionGap } from "./port.js";
 import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
 
 /**
@@ -48,6 +48,41 @@ export class MongoReadModel implements CustomerReadModel {
   async getCustomer(id: string): Promise<CustomerDocument | null> {
     const stored = await this.#customers.findOne({ _id: id });
     return stored ? fromStored(stored) : null;
+  }
+
+  async getCustomers(ids: string[]): Promise<Map<string, CustomerDocument>> {
+    const found = new Map<string, CustomerDocument>();
+    if (ids.length === 0) return found;
+    for (const stored of await this.#customers.find({ _id: { $in: ids } }).toArray()) found.set(stored._id, fromStored(stored));
+    return found;
+  }
+
+  /** One bulk write for the lot, then one read to confirm where each document stands. */
+  async saveCustomers(changes: CustomerChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const operations: AnyBulkWriteOperation<StoredCustomer>[] = changes.map(({ document, previousRevision }) =>
+      previousRevision === null
+        ? { insertOne: { document: toStored(document) } }
+        : { replaceOne: { filter: { _id: document.id, revision: previousRevision }, replacement: toStored(document) } },
+    );
+    try {
+      await this.#customers.bulkWrite(operations, { ordered: false });
+    } catch (error) {
+      // Inserts of documents that already exist are replays; the check below tells.
+      const onlyDuplicates = error instanceof MongoBulkWriteError && error.writeErrors instanceof Array
+        ? error.writeErrors.every((writeError) => writeError.code === DUPLICATE_KEY)
+        : error instanceof MongoBulkWriteError && (error.writeErrors as { code?: number }).code === DUPLICATE_KEY;
+      if (!onlyDuplicates) throw error;
+    }
+    const ids = changes.map((change) => change.document.id);
+    const stored = new Map<string, number>();
+    for (const current of await this.#customers.find({ _id: { $in: ids } }, { projection: { revision: 1 } }).toArray()) {
+      stored.set(current._id, current.revision);
+    }
+    for (const { document } of changes) {
+      const revision = stored.get(document.id);
+      if (revision === undefined || revision < document.revision) throw new ReadModelRevisionGap(document.id, revision ?? null, document.revision);
+    }
   }
 
   async saveCustomer(document: CustomerDocument, previousRevision: number | null): Promise<SaveOutcome> {

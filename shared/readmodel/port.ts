@@ -7,14 +7,28 @@ import type { CustomerDocument } from "./customerDocument.js";
 
 export type SaveOutcome = "saved" | "already-applied";
 
+export interface CustomerChange {
+  document: CustomerDocument;
+  /** The revision the stored document must be at for this change to apply (null: none stored). */
+  previousRevision: number | null;
+}
+
 export interface CustomerReadModel {
   getCustomer(id: string): Promise<CustomerDocument | null>;
+  /** The stored documents among `ids` (missing ids are absent from the map). */
+  getCustomers(ids: string[]): Promise<Map<string, CustomerDocument>>;
   /**
    * Stores `document` if the stored one is at `previousRevision` (null: none stored yet).
    * "already-applied" when the stored revision is at or past `document.revision`; throws
    * ReadModelRevisionGap when an earlier revision is missing.
    */
   saveCustomer(document: CustomerDocument, previousRevision: number | null): Promise<SaveOutcome>;
+  /**
+   * Many changes to different documents at once (a projector batch), each guarded as in
+   * saveCustomer. Afterwards every document is at or past its change's revision, or this
+   * throws ReadModelRevisionGap (and the batch is retried).
+   */
+  saveCustomers(changes: CustomerChange[]): Promise<void>;
   /**
    * Resolves with the document once it reflects `revision` or later, or with null when
    * `timeoutMs` passes first. Event-driven, not polling.

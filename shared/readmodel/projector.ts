@@ -9,7 +9,7 @@ import { type EventEnvelope, aggregateIdOf, parseEnvelope } from "../events/enve
 import type { Logger } from "../logger.js";
 import { projectCustomerEvent } from "./customerDocument.js";
 import type { ReadModelNotice, ReadModelNoticePublisher } from "./notices.js";
-import type { CustomerReadModel } from "./port.js";
+import type { CustomerChange, CustomerReadModel } from "./port.js";
 
 /** The consumer group of the read-model projector: all projector processes share it. */
 export const PROJECTOR_GROUP = "customers-read-model";
@@ -42,43 +42,51 @@ export class Projector {
     );
   }
 
+  /**
+   * One batch: read the documents it touches at once, apply its events in order in memory,
+   * write the changed documents at once, then announce them. A failure anywhere throws, and
+   * the bus delivers the batch again; what was already applied is skipped by revision.
+   */
   async #handle(messages: ConsumedMessage[]): Promise<void> {
-    const stored: ReadModelNotice[] = [];
+    const envelopes: EventEnvelope[] = [];
     for (const message of messages) {
-      let envelope: EventEnvelope;
       try {
-        envelope = parseEnvelope(message.value);
+        envelopes.push(parseEnvelope(message.value));
       } catch {
         this.#options.logger.warn({ topic: message.topic, offset: message.offset }, "skipping a message that is not an event envelope");
-        continue;
       }
-      try {
-        const notice = await this.applyEnvelope(envelope);
-        if (notice) stored.push(notice);
-      } catch (error) {
-        this.#options.logger.error({ err: error, stream: envelope.stream, revision: envelope.stream_revision }, "projection failed; will retry");
-        throw error;
-      }
-      this.#awaitedPositions.get(envelope.position)?.();
     }
-    await this.#options.notices?.announce(stored);
+    const relevant = envelopes.filter((envelope) => envelope.stream.startsWith(CUSTOMER_STREAM_PREFIX) && CUSTOMER_EVENT_TYPES.has(envelope.type));
+    try {
+      const notices = await this.#apply(relevant);
+      await this.#options.notices?.announce(notices);
+    } catch (error) {
+      this.#options.logger.error({ err: error, events: relevant.length }, "projection failed; will retry");
+      throw error;
+    }
+    for (const envelope of envelopes) this.#awaitedPositions.get(envelope.position)?.();
   }
 
-  /**
-   * Applies one published event to the read model (also used to rebuild from the store).
-   * Returns what the read model now holds for that customer, if anything.
-   */
-  async applyEnvelope(envelope: EventEnvelope): Promise<ReadModelNotice | undefined> {
-    if (!envelope.stream.startsWith(CUSTOMER_STREAM_PREFIX) || !CUSTOMER_EVENT_TYPES.has(envelope.type)) return undefined;
+  async #apply(envelopes: EventEnvelope[]): Promise<ReadModelNotice[]> {
     const { readModel } = this.#options;
-    const id = aggregateIdOf(envelope.stream);
-    const current = await readModel.getCustomer(id);
-    if (current && current.revision >= envelope.stream_revision) return { id, revision: current.revision };
-    const event = { type: envelope.type, data: envelope.data } as CustomerEvent;
-    const next = projectCustomerEvent(current, event, envelope.stream_revision);
-    if (!next || next === current) return undefined;
-    await readModel.saveCustomer(next, current?.revision ?? null);
-    return { id, revision: next.revision };
+    const stored = await readModel.getCustomers([...new Set(envelopes.map((envelope) => aggregateIdOf(envelope.stream)))]);
+    const changes = new Map<string, CustomerChange>();
+    const reached = new Map<string, number>();
+    for (const envelope of envelopes) {
+      const id = aggregateIdOf(envelope.stream);
+      const current = changes.get(id)?.document ?? stored.get(id) ?? null;
+      if (current && current.revision >= envelope.stream_revision) {
+        reached.set(id, current.revision);
+        continue;
+      }
+      const event = { type: envelope.type, data: envelope.data } as CustomerEvent;
+      const next = projectCustomerEvent(current, event, envelope.stream_revision);
+      if (!next || next === current) continue;
+      changes.set(id, { document: next, previousRevision: stored.get(id)?.revision ?? null });
+      reached.set(id, next.revision);
+    }
+    await readModel.saveCustomers([...changes.values()]);
+    return [...reached].map(([id, revision]) => ({ id, revision }));
   }
 
   /**

@@ -14,6 +14,7 @@ import { MongoClient } from "mongodb";
 import t from "tap";
 import { signAdminToken } from "../../shared/auth/adminToken.js";
 import { HEADER } from "../../shared/events/envelope.js";
+import { KurrentDbEventStore } from "../../shared/eventstore/kurrentdb.js";
 import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
 import { checkConvergence } from "../../shared/readmodel/convergence.js";
 import { MongoReadModel } from "../../shared/readmodel/mongodb.js";
@@ -142,49 +143,51 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     t.equal(responses.filter((r) => r.status === 400 && r.json.message === `Customer with email: ${email}, has_account: false, already exists.`).length, 63);
   });
 
-  t.test("a projector killed with SIGKILL under load loses and duplicates nothing", async (t) => {
-    const accepted: string[] = [];
-    let failures = 0;
-    let running = true;
-    const load = (async () => {
-      let n = 0;
-      while (running) {
-        const batch = await Promise.all(Array.from({ length: 8 }, () => post({ email: `load.${run}.${(n += 1)}@example.com` })));
-        for (const response of batch) {
-          if (response.status === 200) accepted.push(response.json.customer.id);
-          else failures += 1;
+  const killUnderLoad = (which: () => RoleProcess, name: string) =>
+    t.test(`a ${name} killed with SIGKILL under load loses and duplicates nothing`, async (t) => {
+      const accepted: string[] = [];
+      let failures = 0;
+      let running = true;
+      const load = (async () => {
+        let n = 0;
+        while (running) {
+          const batch = await Promise.all(Array.from({ length: 8 }, () => post({ email: `load.${name}.${run}.${(n += 1)}@example.com` })));
+          for (const response of batch) {
+            if (response.status === 200) accepted.push(response.json.customer.id);
+            else failures += 1;
+          }
         }
-      }
-    })();
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    await projector.kill("SIGKILL");
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    await projector.start();
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    running = false;
-    await load;
-    t.equal(failures, 0, "every write was accepted while the projector was down");
-    t.ok(accepted.length > 50, `writes went on during the outage (${accepted.length})`);
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await which().kill("SIGKILL");
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await which().start();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      running = false;
+      await load;
+      t.equal(failures, 0, `every write was accepted while the ${name} was down`);
+      t.ok(accepted.length > 50, `writes went on during the outage (${accepted.length})`);
 
-    const readModel = await MongoReadModel.connect(mongodbUrl, database);
-    t.teardown(() => readModel.close());
-    const store = kurrentdbUrl ? undefined : new SqliteEventStore(join(dataDir, "events.sqlite"));
-    t.teardown(() => store?.close());
-    const deadline = Date.now() + 60_000;
-    let report = store ? await checkConvergence(store, readModel) : undefined;
-    while (report && (report.missing.length > 0 || report.different.length > 0) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      report = await checkConvergence(store!, readModel);
-    }
-    for (const id of accepted) t.ok(await readModel.getCustomer(id), `accepted ${id} is in the read model`, { diagnostic: false });
-    if (report) {
+      const readModel = await MongoReadModel.connect(mongodbUrl, database);
+      t.teardown(() => readModel.close());
+      const store = kurrentdbUrl ? new KurrentDbEventStore(kurrentdbUrl) : new SqliteEventStore(join(dataDir, "events.sqlite"));
+      t.teardown(() => store.close());
+      const deadline = Date.now() + 60_000;
+      let report = await checkConvergence(store, readModel);
+      while ((report.missing.length > 0 || report.different.length > 0) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        report = await checkConvergence(store, readModel);
+      }
+      for (const id of accepted) t.ok(await readModel.getCustomer(id), `accepted ${id} is in the read model`, { diagnostic: false });
       t.same(report.missing, [], "the read model misses nothing of the event store");
       t.same(report.different, [], "every document equals the fold of its stream");
-    }
-    const client = new MongoClient(mongodbUrl);
-    await client.connect();
-    t.teardown(() => client.close());
-    const count = await client.db(database).collection("customers").countDocuments();
-    t.equal(count, report?.expected ?? count, "exactly one document per customer");
-  });
+      const client = new MongoClient(mongodbUrl);
+      await client.connect();
+      t.teardown(() => client.close());
+      const count = await client.db(database).collection("customers").countDocuments();
+      t.equal(count, report.expected, "exactly one document per customer");
+    });
+
+  killUnderLoad(() => projector, "projector");
+  killUnderLoad(() => publisher, "publisher");
 }

@@ -43,6 +43,22 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
     t.equal((await readModel.getCustomer(id))?.revision, 0);
   });
 
+  t.test("a batch of changes is saved at once; replays in it change nothing; a gap fails it", async (t) => {
+    const { readModel } = fixture;
+    const other = `${id}-b`;
+    await readModel.saveCustomer(customerDocument({ id: other, first_name: "Stored" }), null);
+    await readModel.saveCustomers([
+      { document: customerDocument({ id, first_name: "New" }), previousRevision: null },
+      { document: customerDocument({ id: other, first_name: "Replayed" }), previousRevision: null },
+    ]);
+    const both = await readModel.getCustomers([id, other, `${id}-missing`]);
+    t.same([...both.keys()].sort(), [id, other].sort());
+    t.equal(both.get(id)?.first_name, "New");
+    t.equal(both.get(other)?.first_name, "Stored", "an insert of an existing document is a replay");
+    await t.rejects(readModel.saveCustomers([{ document: customerDocument({ id, revision: 3 }), previousRevision: 2 }]), ReadModelRevisionGap);
+    t.same(await readModel.getCustomers([]), new Map());
+  });
+
   t.test("waiting resolves when the revision arrives, not before", async (t) => {
     const { readModel } = fixture;
     const waited = readModel.waitForCustomer(id, 1, 5000);
