@@ -39,6 +39,9 @@ export interface ClusterSettings {
   mongodbDatabase: string;
   /** Topic on which the projector announces what the read model holds (read-your-writes across processes). */
   readModelNoticesTopic: string;
+  /** The command service's copy of recent read-model documents: size (0: none) and lifetime. */
+  readCacheMaxDocuments: number;
+  readCacheTtlMs: number;
 }
 
 export class ConfigurationError extends Error {
@@ -92,6 +95,8 @@ function clusterSettings(env: NodeJS.ProcessEnv): ClusterSettings | undefined {
     mongodbUrl,
     mongodbDatabase: env.MONGODB_DATABASE || "customers",
     readModelNoticesTopic: env.READ_MODEL_NOTICES_TOPIC || "customers.read-model.v1",
+    readCacheMaxDocuments: integer(env, "READ_CACHE_MAX_DOCUMENTS", 50_000, { min: 0, max: 10_000_000 }),
+    readCacheTtlMs: integer(env, "READ_CACHE_TTL_MS", 30_000, { min: 0, max: 3_600_000 }),
   };
 }
 

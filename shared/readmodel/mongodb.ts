@@ -6,11 +6,13 @@
  * supports: no transactions, change streams or collations.
  *
  * Other processes learn that a document has reached a revision through the projector's
- * notices (shared/readmodel/notices.ts), which call `notify`.
+ * notices (shared/readmodel/notices.ts), which call `notify`; a command service keeps the
+ * documents of those notices, and of its reads, in a short-lived copy (recentDocuments.ts).
  */
-import { type AnyBulkWriteOperation, type Collection, type Db, MongoBulkWriteError, MongoClient, MongoServerError } from "mongodb";
+import { type Collection, type Db, MongoBulkWriteError, MongoClient, MongoServerError } from "mongodb";
 import type { CustomerDocument } from "./customerDocument.js";
 import { type CustomerChange, type CustomerReadModel, type SaveOutcome, ReadModelRevisionGap } from "./port.js";
+import { RecentDocuments } from "./recentDocuments.js";
 import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
 
 /**
@@ -26,16 +28,19 @@ export class MongoReadModel implements CustomerReadModel {
   readonly #client: MongoClient;
   readonly #customers: Collection<StoredCustomer>;
   readonly #waiters = new RevisionWaiters();
+  readonly #recent: RecentDocuments<CustomerDocument>;
 
-  private constructor(client: MongoClient, db: Db) {
+  private constructor(client: MongoClient, db: Db, recent: RecentDocuments<CustomerDocument>) {
     this.#client = client;
     this.#customers = db.collection<StoredCustomer>("customers");
+    this.#recent = recent;
   }
 
-  static async connect(url: string, database: string): Promise<MongoReadModel> {
+  /** `cache`: keep recent documents in this process (command services); off by default. */
+  static async connect(url: string, database: string, cache = { maxDocuments: 0, ttlMs: 0 }): Promise<MongoReadModel> {
     const client = new MongoClient(url, { serverSelectionTimeoutMS: 10_000, retryWrites: false });
     await client.connect();
-    const readModel = new MongoReadModel(client, client.db(database));
+    const readModel = new MongoReadModel(client, client.db(database), new RecentDocuments(cache.maxDocuments, cache.ttlMs));
     await readModel.#ensureIndexes();
     return readModel;
   }
@@ -46,43 +51,59 @@ export class MongoReadModel implements CustomerReadModel {
   }
 
   async getCustomer(id: string): Promise<CustomerDocument | null> {
+    const recent = this.#recent.get(id);
+    if (recent) return recent;
     const stored = await this.#customers.findOne({ _id: id });
-    return stored ? fromStored(stored) : null;
+    if (!stored) return null;
+    const document = fromStored(stored);
+    this.#recent.remember(document);
+    return document;
   }
 
+  /**
+   * One lookup by _id per document, side by side: FerretDB (SQLite) runs `_id` equality as an
+   * index lookup but scans the whole collection for `$in`.
+   */
   async getCustomers(ids: string[]): Promise<Map<string, CustomerDocument>> {
-    const found = new Map<string, CustomerDocument>();
-    if (ids.length === 0) return found;
-    for (const stored of await this.#customers.find({ _id: { $in: ids } }).toArray()) found.set(stored._id, fromStored(stored));
-    return found;
+    const found = await Promise.all(ids.map((id) => this.#customers.findOne({ _id: id })));
+    return new Map(found.filter((stored) => stored !== null).map((stored) => [stored._id, fromStored(stored)]));
   }
 
-  /** One bulk write for the lot, then one read to confirm where each document stands. */
+  /**
+   * New documents in one insertMany; the others each replaced where their revision is the
+   * expected one. Only documents whose write did not happen (a replay, or a gap) are read
+   * back to tell which.
+   */
   async saveCustomers(changes: CustomerChange[]): Promise<void> {
-    if (changes.length === 0) return;
-    const operations: AnyBulkWriteOperation<StoredCustomer>[] = changes.map(({ document, previousRevision }) =>
-      previousRevision === null
-        ? { insertOne: { document: toStored(document) } }
-        : { replaceOne: { filter: { _id: document.id, revision: previousRevision }, replacement: toStored(document) } },
+    const inserts = changes.filter((change) => change.previousRevision === null);
+    const replaces = changes.filter((change) => change.previousRevision !== null);
+    const unapplied: CustomerDocument[] = [];
+    if (inserts.length > 0) {
+      try {
+        await this.#customers.insertMany(
+          inserts.map((change) => toStored(change.document)),
+          { ordered: false },
+        );
+      } catch (error) {
+        if (!(error instanceof MongoBulkWriteError)) throw error;
+        const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+        if (writeErrors.some((writeError) => writeError.code !== DUPLICATE_KEY)) throw error;
+        for (const writeError of writeErrors) unapplied.push(inserts[writeError.index]!.document);
+      }
+    }
+    const replaced = await Promise.all(
+      replaces.map((change) => this.#customers.replaceOne({ _id: change.document.id, revision: change.previousRevision! }, toStored(change.document))),
     );
-    try {
-      await this.#customers.bulkWrite(operations, { ordered: false });
-    } catch (error) {
-      // Inserts of documents that already exist are replays; the check below tells.
-      const onlyDuplicates = error instanceof MongoBulkWriteError && error.writeErrors instanceof Array
-        ? error.writeErrors.every((writeError) => writeError.code === DUPLICATE_KEY)
-        : error instanceof MongoBulkWriteError && (error.writeErrors as { code?: number }).code === DUPLICATE_KEY;
-      if (!onlyDuplicates) throw error;
-    }
-    const ids = changes.map((change) => change.document.id);
-    const stored = new Map<string, number>();
-    for (const current of await this.#customers.find({ _id: { $in: ids } }, { projection: { revision: 1 } }).toArray()) {
-      stored.set(current._id, current.revision);
-    }
-    for (const { document } of changes) {
-      const revision = stored.get(document.id);
-      if (revision === undefined || revision < document.revision) throw new ReadModelRevisionGap(document.id, revision ?? null, document.revision);
-    }
+    replaced.forEach((result, index) => {
+      if (result.matchedCount === 0) unapplied.push(replaces[index]!.document);
+    });
+    await Promise.all(unapplied.map((document) => this.#confirmAtLeast(document)));
+  }
+
+  /** Passes when the stored document is at or past `document`'s revision (a replay); else a gap. */
+  async #confirmAtLeast(document: CustomerDocument): Promise<void> {
+    const current = await this.#customers.findOne({ _id: document.id }, { projection: { revision: 1 } });
+    if (!current || current.revision < document.revision) throw new ReadModelRevisionGap(document.id, current?.revision ?? null, document.revision);
   }
 
   async saveCustomer(document: CustomerDocument, previousRevision: number | null): Promise<SaveOutcome> {
@@ -98,18 +119,27 @@ export class MongoReadModel implements CustomerReadModel {
       const result = await this.#customers.replaceOne({ _id: document.id, revision: previousRevision }, stored);
       if (result.matchedCount === 1) return "saved";
     }
-    const current = await this.#customers.findOne({ _id: document.id }, { projection: { revision: 1 } });
-    if (current && current.revision >= document.revision) return "already-applied";
-    throw new ReadModelRevisionGap(document.id, current?.revision ?? null, document.revision);
+    await this.#confirmAtLeast(document);
+    return "already-applied";
   }
 
-  waitForCustomer(id: string, revision: number, timeoutMs: number): Promise<CustomerDocument | null> {
-    return waitForRevision(this.#waiters, () => this.getCustomer(id), id, revision, timeoutMs);
+  /**
+   * With the recent-documents copy on, a notice that came before the wait began is found
+   * there, so MongoDB is read only when the wait runs out (for the final word).
+   */
+  async waitForCustomer(id: string, revision: number, timeoutMs: number): Promise<CustomerDocument | null> {
+    if (!this.#recent.enabled) return waitForRevision(this.#waiters, () => this.getCustomer(id), id, revision, timeoutMs);
+    const notified = await waitForRevision(this.#waiters, async () => this.#recent.get(id) ?? null, id, revision, timeoutMs);
+    if (notified) return notified;
+    const stored = await this.#customers.findOne({ _id: id });
+    const document = stored ? fromStored(stored) : null;
+    return document && document.revision >= revision ? document : null;
   }
 
-  /** A document reached `revision` (a projector said so). */
-  notify(id: string, revision: number): void {
-    this.#waiters.notify(id, revision);
+  /** The read model now holds `document` (a projector said so). */
+  notify(document: CustomerDocument): void {
+    this.#recent.remember(document);
+    this.#waiters.notify(document.id, document.revision);
   }
 
   /** Removes every document (tests and rebuilds). */

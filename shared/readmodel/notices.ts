@@ -1,18 +1,22 @@
 /**
- * Read-model notices: after the projector stores documents it announces `{id, revision}`
- * on a bus topic; every command-service process follows that topic (each with a group of
- * its own, from the newest message) to wake the writes waiting for their revision. This
- * makes read-your-writes event-driven across processes. Notices are a hint: a lost one
- * only makes a write wait out READ_MODEL_WAIT_MS.
+ * Read-model notices: after the projector stores documents it announces each one (id,
+ * revision and the document as stored) on a bus topic; every command-service process follows
+ * that topic (each with a group of its own, from the newest message) to wake the writes
+ * waiting for their revision and to keep its copy of recent documents. This makes
+ * read-your-writes event-driven across processes without reading MongoDB back. Notices are a
+ * hint: a lost one only makes a write wait out READ_MODEL_WAIT_MS.
  */
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { BusSubscription, MessageBus } from "../bus/port.js";
 import type { Logger } from "../logger.js";
 
+import type { CustomerDocument } from "./customerDocument.js";
+
 export interface ReadModelNotice {
   id: string;
   revision: number;
+  document: CustomerDocument;
 }
 
 export class ReadModelNoticePublisher {
@@ -45,7 +49,7 @@ export async function followReadModelNotices(
     for (const message of messages) {
       try {
         const notice = JSON.parse(message.value) as ReadModelNotice;
-        if (typeof notice.id === "string" && typeof notice.revision === "number") onNotice(notice);
+        if (typeof notice.id === "string" && typeof notice.revision === "number" && notice.document?.id === notice.id) onNotice(notice);
       } catch {
         // Not a notice: nothing to wake.
       }

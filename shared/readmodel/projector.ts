@@ -7,7 +7,7 @@ import type { BusSubscription, ConsumedMessage, MessageBus } from "../bus/port.j
 import { CUSTOMER_STREAM_PREFIX, type CustomerEvent } from "../customers/customer.js";
 import { type EventEnvelope, aggregateIdOf, parseEnvelope } from "../events/envelope.js";
 import type { Logger } from "../logger.js";
-import { projectCustomerEvent } from "./customerDocument.js";
+import { type CustomerDocument, projectCustomerEvent } from "./customerDocument.js";
 import type { ReadModelNotice, ReadModelNoticePublisher } from "./notices.js";
 import type { CustomerChange, CustomerReadModel } from "./port.js";
 
@@ -69,24 +69,27 @@ export class Projector {
 
   async #apply(envelopes: EventEnvelope[]): Promise<ReadModelNotice[]> {
     const { readModel } = this.#options;
-    const stored = await readModel.getCustomers([...new Set(envelopes.map((envelope) => aggregateIdOf(envelope.stream)))]);
+    // A stream's first event starts its document: there is nothing to read for it (a replay
+    // of it is caught by the read model's guard instead).
+    const continuing = envelopes.filter((envelope) => envelope.stream_revision > 0);
+    const stored = await readModel.getCustomers([...new Set(continuing.map((envelope) => aggregateIdOf(envelope.stream)))]);
     const changes = new Map<string, CustomerChange>();
-    const reached = new Map<string, number>();
+    const reached = new Map<string, CustomerDocument>();
     for (const envelope of envelopes) {
       const id = aggregateIdOf(envelope.stream);
       const current = changes.get(id)?.document ?? stored.get(id) ?? null;
       if (current && current.revision >= envelope.stream_revision) {
-        reached.set(id, current.revision);
+        reached.set(id, current);
         continue;
       }
       const event = { type: envelope.type, data: envelope.data } as CustomerEvent;
       const next = projectCustomerEvent(current, event, envelope.stream_revision);
       if (!next || next === current) continue;
       changes.set(id, { document: next, previousRevision: stored.get(id)?.revision ?? null });
-      reached.set(id, next.revision);
+      reached.set(id, next);
     }
     await readModel.saveCustomers([...changes.values()]);
-    return [...reached].map(([id, revision]) => ({ id, revision }));
+    return [...reached.values()].map((document) => ({ id: document.id, revision: document.revision, document }));
   }
 
   /**

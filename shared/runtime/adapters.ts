@@ -16,6 +16,7 @@ import type { Logger } from "../logger.js";
 import { MongoReadModel } from "../readmodel/mongodb.js";
 
 export const EVENT_STORE_FILE = "events.sqlite";
+export const CHECKPOINT_FILE = "checkpoints.sqlite";
 
 export function eventStoreFile(settings: Settings): string {
   mkdirSync(settings.dataDir, { recursive: true });
@@ -28,10 +29,15 @@ export function openEventStore(settings: Settings, options: { watchForOtherWrite
   return new SqliteEventStore(eventStoreFile(settings), options);
 }
 
-/** A durable checkpoint kept beside the events it points into. */
+/**
+ * A durable checkpoint kept beside the events it points into. With SQLite it gets a file of
+ * its own: SQLite lets one connection write at a time, and the command service must not
+ * wait for the publisher's checkpoint writes (or the other way round).
+ */
 export function openCheckpoints(settings: Settings, name: string): CheckpointStore {
   if (settings.kurrentdbUrl) return new KurrentDbCheckpointStore(settings.kurrentdbUrl, name);
-  return new SqliteCheckpointStore(eventStoreFile(settings), name);
+  eventStoreFile(settings);
+  return new SqliteCheckpointStore(join(settings.dataDir, CHECKPOINT_FILE), name);
 }
 
 export async function openKafkaBus(cluster: ClusterSettings, logger: Logger, topics: string[]): Promise<KafkaBus> {
@@ -46,6 +52,6 @@ export async function openKafkaBus(cluster: ClusterSettings, logger: Logger, top
   return bus;
 }
 
-export function openMongoReadModel(cluster: ClusterSettings): Promise<MongoReadModel> {
-  return MongoReadModel.connect(cluster.mongodbUrl, cluster.mongodbDatabase);
+export function openMongoReadModel(cluster: ClusterSettings, cache?: { maxDocuments: number; ttlMs: number }): Promise<MongoReadModel> {
+  return MongoReadModel.connect(cluster.mongodbUrl, cluster.mongodbDatabase, cache);
 }

@@ -24,8 +24,8 @@ export interface RunningRole {
 export async function startCommandRole(settings: Settings, cluster: ClusterSettings, logger: ProcessLogger): Promise<RunningService> {
   const store = openEventStore(settings);
   const bus = await openKafkaBus(cluster, logger, [settings.eventsTopic, cluster.readModelNoticesTopic]);
-  const readModel = await openMongoReadModel(cluster);
-  const notices = await followReadModelNotices(bus, cluster.readModelNoticesTopic, (notice) => readModel.notify(notice.id, notice.revision));
+  const readModel = await openMongoReadModel(cluster, { maxDocuments: cluster.readCacheMaxDocuments, ttlMs: cluster.readCacheTtlMs });
+  const notices = await followReadModelNotices(bus, cluster.readModelNoticesTopic, (notice) => readModel.notify(notice.document));
   const newUlid = monotonicFactory();
   const commands = new CustomerCommands({
     store,

@@ -7,22 +7,33 @@ import { readModelContract } from "./readModel.contract.js";
 
 if (requireServers(t, "MongoDB read-model contract suite", ["mongodb"])) {
   const database = `contract_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  readModelContract(t, async () => {
-    const readModel = await MongoReadModel.connect(mongodbUrl, database);
-    // Waiting is woken by notices in cluster mode; the contract's writer plays the projector.
-    const save = readModel.saveCustomer.bind(readModel);
-    readModel.saveCustomer = async (document, previous) => {
-      const outcome = await save(document, previous);
-      readModel.notify(document.id, document.revision);
-      return outcome;
-    };
-    return { readModel, cleanup: () => readModel.close() };
-  });
+  const variants = [
+    { name: "reading MongoDB every time (projector)", cache: { maxDocuments: 0, ttlMs: 0 } },
+    { name: "with the recent-documents copy (command service)", cache: { maxDocuments: 1000, ttlMs: 60_000 } },
+  ];
+  for (const { name, cache } of variants) {
+    t.test(name, async (t) => {
+      readModelContract(t, async () => {
+        const readModel = await MongoReadModel.connect(mongodbUrl, database, cache);
+        // Waiting is woken by notices in cluster mode; the contract's writer plays the projector.
+        const save = readModel.saveCustomer.bind(readModel);
+        readModel.saveCustomer = async (document, previous) => {
+          const outcome = await save(document, previous);
+          if (outcome === "saved") readModel.notify(document);
+          return outcome;
+        };
+        return { readModel, cleanup: () => readModel.close() };
+      });
+    });
+  }
 
   t.test("documents keep their keys and values through MongoDB (key order and types)", async (t) => {
     const readModel = await MongoReadModel.connect(mongodbUrl, database);
     t.teardown(() => readModel.close());
-    const document = customerDocument({ id: `cus_${randomUUID()}`, metadata: { nested: { a: [1, "2", null, true] }, "dotted.key": 1 } });
+    const document = customerDocument({
+      id: `cus_${randomUUID()}`,
+      metadata: { nested: { a: [1, "2", null, true] }, "dotted.key": 1, $dollar: { "x.y": "z" } },
+    });
     await readModel.saveCustomer(document, null);
     const stored = await readModel.getCustomer(document.id);
     t.same(stored, document);
