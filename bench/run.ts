@@ -10,8 +10,8 @@
  *   BENCH_SECONDS      seconds per measurement (default 10)
  *   BENCH_CONNECTIONS  comma-separated concurrencies (default 1,16,64)
  *   BENCH_MODES        comma-separated modes to run (default: every available one)
+ *   BENCH_CLIENT       "autocannon" to use it even where wrk is installed
  */
-import autocannon from "autocannon";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { MongoClient } from "mongodb";
 import { signAdminToken } from "../shared/auth/adminToken.js";
 import { RoleProcess, freePort } from "../test/support/roles.js";
+import { type Scenario, chooseLoadClient } from "./loadClients.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "1,16,64").split(",").map(Number);
@@ -92,28 +93,8 @@ function peakMemoryMiB(pid: number): number {
   return Math.round(kb / 1024);
 }
 
-let sequence = 0;
 const authorization = `Bearer ${signAdminToken({ secret: SECRET, actorId: "user_bench", now: new Date(), expiresInSeconds: 86_400 })}`;
-
-async function measure(scenario: string, connections: number, request: autocannon.Request, seconds = SECONDS): Promise<autocannon.Result> {
-  return autocannon({
-    url: BASE,
-    connections,
-    duration: seconds,
-    headers: { authorization, "content-type": "application/json" },
-    requests: [request],
-    title: scenario,
-  });
-}
-
-const createRequest: autocannon.Request = {
-  method: "POST",
-  path: "/admin/customers",
-  setupRequest: (request) => {
-    sequence += 1;
-    return { ...request, body: JSON.stringify({ email: `bench.${process.pid}.${sequence}@example.com`, first_name: "Bench", metadata: { n: sequence } }) };
-  },
-};
+const client = chooseLoadClient(process.env.BENCH_CLIENT);
 
 async function seedIds(count: number): Promise<string[]> {
   const ids: string[] = [];
@@ -131,29 +112,26 @@ async function seedIds(count: number): Promise<string[]> {
 async function benchMode(mode: string, rows: Row[]): Promise<Record<string, number>> {
   const running = await startMode(mode);
   try {
-    await measure("warm-up", 16, createRequest, 3);
+    await client.run(BASE, authorization, { name: "warm-up", kind: { type: "create" } }, 16, 3);
     const ids = await seedIds(1000);
-    const retrieveRequest: autocannon.Request = {
-      method: "GET",
-      setupRequest: (request) => ({ ...request, path: `/admin/customers/${ids[Math.floor(Math.random() * ids.length)]}` }),
-    };
-    for (const [scenario, request] of [
-      ["create", createRequest],
-      ["retrieve", retrieveRequest],
-    ] as const) {
+    const scenarios: Scenario[] = [
+      { name: "create", kind: { type: "create" } },
+      { name: "retrieve", kind: { type: "retrieve", ids } },
+    ];
+    for (const scenario of scenarios) {
       for (const connections of CONNECTIONS) {
-        const result = await measure(scenario, connections, request);
+        const result = await client.run(BASE, authorization, scenario, connections, SECONDS);
         rows.push({
           mode,
-          scenario,
+          scenario: scenario.name,
           connections,
-          requests_per_second: Math.round(result.requests.average),
-          p50_ms: result.latency.p50,
-          p99_ms: result.latency.p99,
-          errors: result.errors + result.timeouts,
+          requests_per_second: result.requestsPerSecond,
+          p50_ms: result.p50Ms,
+          p99_ms: result.p99Ms,
+          errors: result.errors,
           non_2xx: result.non2xx,
         });
-        console.error(`${mode} ${scenario} @${connections}: ${Math.round(result.requests.average)}/s`);
+        console.error(`${mode} ${scenario.name} @${connections}: ${result.requestsPerSecond}/s`);
       }
     }
     return Object.fromEntries(running.roles.map((role) => [role.role, peakMemoryMiB(role.pid!)]));
@@ -166,7 +144,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const peaks: Record<string, Record<string, number>> = {};
   for (const mode of MODES) peaks[mode] = await benchMode(mode, rows);
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`;
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}; load from ${client.name} on the same machine`;
   console.log(`\nMachine: ${machine}; ${SECONDS} s per row; peak RSS (MiB) by role: ${JSON.stringify(peaks)}\n`);
   console.log("| mode | scenario | connections | req/s | p50 ms | p99 ms | errors | non-2xx |");
   console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");

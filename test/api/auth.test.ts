@@ -89,3 +89,12 @@ t.test("retrieve needs the same authentication", async (t) => {
   const res = await api.request("GET", "/admin/customers/cus_x", { token: false });
   t.same([res.status, res.text], [401, UNAUTHORIZED]);
 });
+
+t.test("a token that worked stops working once it expires", async (t) => {
+  const exp = now() + 2;
+  const token = jwt.sign({ ...medusaPayload, exp }, TEST_SECRET);
+  t.equal((await create(`Bearer ${token}`)).status, 200);
+  await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+  const res = await create(`Bearer ${token}`);
+  t.same([res.status, res.text], [401, UNAUTHORIZED]);
+});
