@@ -105,13 +105,17 @@ const wrkClient: LoadClient = {
   },
 };
 
+let runs = 0;
+
 function luaScript(scenario: Scenario): string {
   if (scenario.kind.type === "create") {
+    // wrk's random numbers start from the same seed every run, so the run id comes from here.
+    runs += 1;
     return `local n = 0
-local run = math.random(1, 1000000000)
+local run = "${process.pid}-${Date.now()}-${runs}"
 request = function()
   n = n + 1
-  return wrk.format("POST", "/admin/customers", nil, string.format('{"email":"bench.%d.%d@example.com","first_name":"Bench"}', run, n))
+  return wrk.format("POST", "/admin/customers", nil, string.format('{"email":"bench.%s.%d@example.com","first_name":"Bench"}', run, n))
 end
 `;
   }
