@@ -11,7 +11,10 @@ import {
 } from "../customers/customer.js";
 import {
   type EmailReservationEvent,
+  type EmailReservationState,
+  type ReleaseEmail,
   type ReserveEmail,
+  decideEmailRelease,
   decideEmailReservation,
   emailReservationStreamName,
   evolveEmailReservation,
@@ -20,6 +23,7 @@ import {
 import { ConcurrentWriteConflict, EmailAlreadyTaken } from "../customers/errors.js";
 import { type EventStore, WrongExpectedRevision } from "../eventstore/port.js";
 import { type CommandContext, toEventsToAppend } from "./context.js";
+import { loadStream } from "./loadStream.js";
 
 const MAX_ATTEMPTS = 5;
 
@@ -27,9 +31,12 @@ export async function reserveEmail(store: EventStore, command: ReserveEmail, con
   const { email, has_account, now } = command.data;
   const stream = emailReservationStreamName(email, has_account);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-    const recorded = await store.readStream(stream);
-    const state = recorded.reduce((s, e) => evolveEmailReservation(s, e as unknown as EmailReservationEvent), initialEmailReservationState());
-    const expectedRevision = recorded.at(-1)?.revision ?? "no_stream";
+    const { state, expectedRevision } = await loadStream<EmailReservationState, EmailReservationEvent>(
+      store,
+      stream,
+      evolveEmailReservation,
+      initialEmailReservationState,
+    );
 
     let decision = decideEmailReservation(command, state);
     if (decision.outcome === "check-holder") {
@@ -53,8 +60,29 @@ export async function reserveEmail(store: EventStore, command: ReserveEmail, con
 }
 
 async function loadCustomerState(store: EventStore, customerId: string): Promise<CustomerState> {
-  const recorded = await store.readStream(customerStreamName(customerId));
-  return recorded.reduce((state, event) => evolveCustomer(state, event as unknown as CustomerEvent), initialCustomerState());
+  return (await loadStream(store, customerStreamName(customerId), evolveCustomer, initialCustomerState)).state;
+}
+
+/**
+ * Frees an email held by `customer_id` (after a delete or an email change). A failure here
+ * leaves a reservation whose holder no longer has the email; the next create of that email
+ * takes it over (see emailReservation.ts), so it is logged by the caller, not fatal.
+ */
+export async function releaseEmail(store: EventStore, command: ReleaseEmail, context: CommandContext): Promise<void> {
+  const { email, has_account, now } = command.data;
+  const stream = emailReservationStreamName(email, has_account);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    const { state, expectedRevision } = await loadStream(store, stream, evolveEmailReservation, initialEmailReservationState);
+    const events = decideEmailRelease(command, state);
+    if (events.length === 0) return;
+    try {
+      await store.appendToStream(stream, toEventsToAppend(events, context, now), { expectedRevision });
+      return;
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevision)) throw error;
+    }
+  }
+  throw new ConcurrentWriteConflict(stream);
 }
 
 /** True when the stalled create can no longer complete; false when it completed meanwhile. */

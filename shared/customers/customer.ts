@@ -34,11 +34,27 @@ export type CustomerCreationAbandoned = {
   data: { id: string; abandoned_at: string };
 };
 
-export type CustomerEvent = CustomerCreated | CustomerCreationAbandoned;
+/** The fields an admin can change after creation. */
+export type EditableCustomerFields = Pick<CustomerFields, "email" | "company_name" | "first_name" | "last_name" | "phone" | "metadata">;
+
+/** Carries the new value of every field that changed (metadata: the whole merged object). */
+export type CustomerUpdated = {
+  type: "CustomerUpdated";
+  data: { id: string; changes: Partial<EditableCustomerFields>; updated_at: string };
+};
+
+/** A soft delete, as Medusa's: the customer disappears from every read, its email is free again. */
+export type CustomerDeleted = {
+  type: "CustomerDeleted";
+  data: { id: string; deleted_at: string };
+};
+
+export type CustomerEvent = CustomerCreated | CustomerCreationAbandoned | CustomerUpdated | CustomerDeleted;
 
 export type CustomerState =
   | { status: "absent" }
   | { status: "active"; customer: CustomerFields }
+  | { status: "deleted"; customer: CustomerFields }
   | { status: "abandoned" };
 
 export const initialCustomerState = (): CustomerState => ({ status: "absent" });
@@ -49,6 +65,10 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
       return { status: "active", customer: event.data };
     case "CustomerCreationAbandoned":
       return state.status === "absent" ? { status: "abandoned" } : state;
+    case "CustomerUpdated":
+      return state.status === "active" ? { status: "active", customer: { ...state.customer, ...event.data.changes } } : state;
+    case "CustomerDeleted":
+      return state.status === "active" ? { status: "deleted", customer: state.customer } : state;
   }
 }
 

@@ -11,6 +11,11 @@
  * (CustomerCreationAbandoned, appended with "no stream"), which makes the stalled create
  * fail for good, and then takes the reservation over. Fresh reservations are trusted for a
  * grace period so that in-flight creates are not fenced.
+ *
+ * Deleting a customer or changing its email releases the reservation in the normal course.
+ * Should that release be lost to a crash, the reservation's holder no longer has the email
+ * (or is deleted), which the next create of that email finds when it checks the holder, and
+ * takes the reservation over.
  */
 import { createHash } from "node:crypto";
 import type { CustomerState } from "./customer.js";
@@ -27,9 +32,11 @@ export type CustomerEmailReleased = {
     has_account: boolean;
     customer_id: string;
     released_at: string;
-    reason: "creation_abandoned";
+    reason: ReleaseReason;
   };
 };
+
+export type ReleaseReason = "creation_abandoned" | "customer_deleted" | "email_changed";
 
 export type EmailReservationEvent = CustomerEmailReserved | CustomerEmailReleased;
 
@@ -93,29 +100,38 @@ export function decideEmailReservation(
     const age = now.getTime() - Date.parse(current.reserved_at);
     return age < pending_grace_ms ? { outcome: "taken" } : { outcome: "check-holder", customer_id: current.customer_id };
   }
+  const release = (reason: ReleaseReason): EmailReservationDecision => ({
+    outcome: "reserve",
+    events: [
+      {
+        type: "CustomerEmailReleased",
+        data: { email, has_account, customer_id: current.customer_id, released_at: now.toISOString(), reason },
+      },
+      reserved,
+    ],
+  });
   switch (holder.status) {
     case "active":
-      return { outcome: "taken" };
+      return holder.customer.email === email && holder.customer.has_account === has_account ? { outcome: "taken" } : release("email_changed");
+    case "deleted":
+      return release("customer_deleted");
     case "absent":
       return { outcome: "fence-holder", customer_id: current.customer_id };
     case "abandoned":
-      return {
-        outcome: "reserve",
-        events: [
-          {
-            type: "CustomerEmailReleased",
-            data: {
-              email,
-              has_account,
-              customer_id: current.customer_id,
-              released_at: now.toISOString(),
-              reason: "creation_abandoned",
-            },
-          },
-          reserved,
-        ],
-      };
+      return release("creation_abandoned");
   }
+}
+
+export interface ReleaseEmail {
+  type: "ReleaseEmail";
+  data: { email: string; has_account: boolean; customer_id: string; reason: ReleaseReason; now: Date };
+}
+
+/** Frees the email if `customer_id` holds it; otherwise there is nothing of its to release. */
+export function decideEmailRelease(command: ReleaseEmail, state: EmailReservationState): EmailReservationEvent[] {
+  const { email, has_account, customer_id, reason, now } = command.data;
+  if (state.holder?.customer_id !== customer_id) return [];
+  return [{ type: "CustomerEmailReleased", data: { email, has_account, customer_id, released_at: now.toISOString(), reason } }];
 }
 
 /**

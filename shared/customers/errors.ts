@@ -9,6 +9,14 @@ export class CustomerAlreadyExists extends Error {
   }
 }
 
+/** Medusa's message of the update route (double quotes, no colon), unlike retrieve's. */
+export class CustomerNotFound extends Error {
+  override readonly name = "CustomerNotFound";
+  constructor(readonly customerId: string) {
+    super(`Customer with id "${customerId}" not found`);
+  }
+}
+
 export class EmailAlreadyTaken extends Error {
   override readonly name = "EmailAlreadyTaken";
   constructor(

@@ -31,6 +31,10 @@ export function projectCustomerEvent(
       };
     case "CustomerCreationAbandoned":
       return document;
+    case "CustomerUpdated":
+      return document && { ...document, ...event.data.changes, updated_at: event.data.updated_at, revision };
+    case "CustomerDeleted":
+      return document && { ...document, deleted_at: event.data.deleted_at, revision };
   }
 }
 

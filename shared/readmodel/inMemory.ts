@@ -4,7 +4,15 @@
  * (shared/runtime/embedded.ts), so it needs no file of its own.
  */
 import type { CustomerDocument } from "./customerDocument.js";
-import { type CustomerChange, type CustomerReadModel, type SaveOutcome, ReadModelRevisionGap } from "./port.js";
+import { compareDocuments, matchesFilter } from "./filter.js";
+import {
+  type CustomerChange,
+  type CustomerListQuery,
+  type CustomerPage,
+  type CustomerReadModel,
+  type SaveOutcome,
+  ReadModelRevisionGap,
+} from "./port.js";
 import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
 
 export class InMemoryReadModel implements CustomerReadModel {
@@ -22,6 +30,16 @@ export class InMemoryReadModel implements CustomerReadModel {
       if (document) found.set(id, document);
     }
     return found;
+  }
+
+  /** A scan of every document: fine for the data a laptop holds, and exactly MongoDB's semantics. */
+  async listCustomers({ filter, sort, skip, limit }: CustomerListQuery): Promise<CustomerPage> {
+    const matching: CustomerDocument[] = [];
+    for (const document of this.#customers.values()) {
+      if (document.deleted_at === null && matchesFilter(document, filter)) matching.push(document);
+    }
+    matching.sort(compareDocuments<CustomerDocument>(sort));
+    return { customers: matching.slice(skip, skip + limit), count: matching.length };
   }
 
   async saveCustomers(changes: CustomerChange[]): Promise<void> {

@@ -11,7 +11,15 @@
  */
 import { type Collection, type Db, MongoBulkWriteError, MongoClient, MongoServerError } from "mongodb";
 import type { CustomerDocument } from "./customerDocument.js";
-import { type CustomerChange, type CustomerReadModel, type SaveOutcome, ReadModelRevisionGap } from "./port.js";
+import type { Filter } from "./filter.js";
+import {
+  type CustomerChange,
+  type CustomerListQuery,
+  type CustomerPage,
+  type CustomerReadModel,
+  type SaveOutcome,
+  ReadModelRevisionGap,
+} from "./port.js";
 import { RecentDocuments } from "./recentDocuments.js";
 import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
 
@@ -46,8 +54,12 @@ export class MongoReadModel implements CustomerReadModel {
   }
 
   async #ensureIndexes(): Promise<void> {
-    // The list routes order by id (the _id index) and filter out deleted customers.
+    // Every list filters out deleted customers; then each filter and order the API offers.
+    // One createIndex at a time: FerretDB 1.24 breaks the connection when createIndexes
+    // names several indexes that already exist.
+    const indexed = ["email", "company_name", "first_name", "last_name", "phone", "created_by", "has_account", "created_at", "updated_at", "groups.id"];
     await this.#customers.createIndex({ deleted_at: 1, _id: 1 }, { name: "live_by_id" });
+    for (const field of indexed) await this.#customers.createIndex({ deleted_at: 1, [field]: 1, _id: 1 }, { name: `live_by_${field}` });
   }
 
   async getCustomer(id: string): Promise<CustomerDocument | null> {
@@ -58,6 +70,23 @@ export class MongoReadModel implements CustomerReadModel {
     const document = fromStored(stored);
     this.#recent.remember(document);
     return document;
+  }
+
+  async listCustomers({ filter, sort, skip, limit }: CustomerListQuery): Promise<CustomerPage> {
+    const query = { $and: [{ deleted_at: null }, toStoredFilter(filter)] };
+    const sortField = sort.field === "id" ? "_id" : sort.field;
+    const [stored, count] = await Promise.all([
+      limit === 0
+        ? Promise.resolve([])
+        : this.#customers
+            .find(query)
+            .sort(sortField === "_id" ? { _id: sort.direction } : { [sortField]: sort.direction, _id: 1 })
+            .skip(skip)
+            .limit(limit)
+            .toArray(),
+      this.#customers.countDocuments(query),
+    ]);
+    return { customers: stored.map(fromStored), count };
   }
 
   /**
@@ -151,6 +180,16 @@ export class MongoReadModel implements CustomerReadModel {
     this.#waiters.releaseAll();
     await this.#client.close();
   }
+}
+
+/** The document's `id` is `_id` in MongoDB. */
+function toStoredFilter(filter: Filter): Filter {
+  return Object.fromEntries(
+    Object.entries(filter).map(([key, condition]) => {
+      if (key === "$and" || key === "$or") return [key, (condition as Filter[]).map(toStoredFilter)];
+      return [key === "id" ? "_id" : key, condition];
+    }),
+  );
 }
 
 function toStored(document: CustomerDocument): StoredCustomer {

@@ -4,6 +4,21 @@
  * Adapters: in-memory (embedded mode) and MongoDB; both pass test/contract/readModel.contract.ts.
  */
 import type { CustomerDocument } from "./customerDocument.js";
+import type { Filter, Sort } from "./filter.js";
+
+/** A page of live (not deleted) customers matching a filter, and how many match in all. */
+export interface CustomerListQuery {
+  /** In MongoDB's filter language (shared/readmodel/filter.ts), on the document's fields; `id` is the id. */
+  filter: Filter;
+  sort: Sort;
+  skip: number;
+  limit: number;
+}
+
+export interface CustomerPage {
+  customers: CustomerDocument[];
+  count: number;
+}
 
 export type SaveOutcome = "saved" | "already-applied";
 
@@ -17,6 +32,7 @@ export interface CustomerReadModel {
   getCustomer(id: string): Promise<CustomerDocument | null>;
   /** The stored documents among `ids` (missing ids are absent from the map). */
   getCustomers(ids: string[]): Promise<Map<string, CustomerDocument>>;
+  listCustomers(query: CustomerListQuery): Promise<CustomerPage>;
   /**
    * Stores `document` if the stored one is at `previousRevision` (null: none stored yet).
    * "already-applied" when the stored revision is at or past `document.revision`; throws

@@ -71,6 +71,42 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
     t.equal((await waited)?.first_name, "Now");
   });
 
+  t.test("lists with MongoDB's semantics: filters, order, pagination, count", async (t) => {
+    const { readModel } = fixture;
+    // Every document of this test carries a tag of its own, so other tests' documents never match.
+    const tag = `user_${randomUUID()}`;
+    const people = [
+      { id: `${tag}-1`, email: "ada@example.com", first_name: "Ada", last_name: "Lovelace", company_name: "Engines", created_at: "2026-01-01T00:00:00.000Z" },
+      { id: `${tag}-2`, email: "ADA@example.com", first_name: "Ada", last_name: "Byron", company_name: null, created_at: "2026-01-02T00:00:00.000Z" },
+      { id: `${tag}-3`, email: null, first_name: "Grace", last_name: "Hopper", company_name: "Navy", created_at: "2026-01-03T00:00:00.000Z" },
+      { id: `${tag}-4`, email: "alan@example.com", first_name: "Alan", last_name: "Turing", company_name: "Bletchley", created_at: "2026-01-04T00:00:00.000Z" },
+      { id: `${tag}-5`, email: "gone@example.com", first_name: "Gone", last_name: "Away", company_name: null, created_at: "2026-01-05T00:00:00.000Z" },
+    ];
+    for (const person of people) {
+      await readModel.saveCustomer(customerDocument({ ...person, created_by: tag, groups: person.id.endsWith("-4") ? [{ id: "cusgroup_vip", name: "VIP" }] : [] }), null);
+    }
+    await readModel.saveCustomer(customerDocument({ ...people[4]!, created_by: tag, deleted_at: "2026-02-01T00:00:00.000Z", revision: 1 }), 0);
+
+    const list = async (filter: Record<string, unknown>, sort = { field: "id", direction: 1 as 1 | -1 }, skip = 0, limit = 50) => {
+      const page = await readModel.listCustomers({ filter: { $and: [{ created_by: tag }, filter] }, sort, skip, limit });
+      return { ids: page.customers.map((c) => c.id.slice(tag.length + 1)), count: page.count };
+    };
+    t.same(await list({}), { ids: ["1", "2", "3", "4"], count: 4 }, "deleted customers never appear; default order by id");
+    t.same(await list({ email: "ada@example.com" }), { ids: ["1"], count: 1 }, "exact, case-sensitive");
+    t.same(await list({ email: { $in: ["ada@example.com", "alan@example.com"] } }), { ids: ["1", "4"], count: 2 });
+    t.same(await list({ $or: [{ first_name: "Grace" }, { last_name: "Turing" }] }), { ids: ["3", "4"], count: 2 });
+    t.same(await list({ $or: [{ email: { $regex: "ADA", $options: "i" } }, { company_name: { $regex: "ADA", $options: "i" } }] }).then((r) => r.ids), ["1", "2"]);
+    t.same((await list({ created_at: { $gt: "2026-01-02T00:00:00.000Z", $lte: "2026-01-04T00:00:00.000Z" } })).ids, ["3", "4"]);
+    t.same((await list({ id: { $nin: [`${tag}-1`] }, company_name: { $ne: null } })).ids, ["3", "4"]);
+    t.same((await list({ "groups.id": "cusgroup_vip" })).ids, ["4"], "a dotted path reaches into arrays");
+    t.same((await list({ email: null })).ids, ["3"], "null matches a missing value");
+    t.same((await list({}, { field: "email", direction: 1 })).ids, ["3", "2", "1", "4"], "ascending: null first, then by code point");
+    t.same((await list({}, { field: "email", direction: -1 })).ids, ["4", "1", "2", "3"]);
+    t.same((await list({}, { field: "first_name", direction: 1 })).ids, ["1", "2", "4", "3"], "ties go by id");
+    t.same(await list({}, undefined, 1, 2), { ids: ["2", "3"], count: 4 }, "skip and limit; count ignores them");
+    t.same(await list({}, undefined, 0, 0), { ids: [], count: 4 });
+  });
+
   t.test("waiting for a revision already there resolves at once", async (t) => {
     await fixture.readModel.saveCustomer(customerDocument({ id }), null);
     t.equal((await fixture.readModel.waitForCustomer(id, 0, 5000))?.id, id);

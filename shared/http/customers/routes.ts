@@ -10,7 +10,16 @@ import type { CustomerReadModel } from "../../readmodel/port.js";
 import { MedusaError } from "../errors.js";
 import { parseFields, shapeEntity } from "../fields.js";
 import { commandContext } from "../requestContext.js";
-import { AdminCreateCustomer, AdminCustomerParams, CUSTOMER_RELATIONS, CustomerIdParams, DEFAULT_CUSTOMER_FIELDS } from "./schemas.js";
+import { customerListQuery } from "./listQuery.js";
+import { AdminCustomersParams } from "./listSchemas.js";
+import {
+  AdminCreateCustomer,
+  AdminCustomerParams,
+  AdminUpdateCustomer,
+  CUSTOMER_RELATIONS,
+  CustomerIdParams,
+  DEFAULT_CUSTOMER_FIELDS,
+} from "./schemas.js";
 
 export interface CustomerRoutesOptions {
   commands: CustomerCommands;
@@ -19,6 +28,9 @@ export interface CustomerRoutesOptions {
 
 /** OpenAPI annotations (shared/http/openapi.ts); Fastify's schema type does not list them. */
 const describe = (summary: string) => ({ summary, tags: ["Customers"] }) as object;
+
+/** The DELETE route has no query validator in Medusa: its query string is ignored, not refused. */
+const AnyQuery = { type: "object" } as const;
 
 /** Header set when a write is answered from its own events because the read model was behind. */
 export const READ_MODEL_HEADER = "x-read-model";
@@ -44,6 +56,50 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
       const result = await commands.create(input, commandContext(request));
       if (result.source === "events") reply.header(READ_MODEL_HEADER, "behind");
       return { customer: shapeCustomer(result.customer, request.query.fields) };
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof AdminCustomersParams> }>(
+    "/admin/customers",
+    {
+      schema: { querystring: AdminCustomersParams, ...describe("List customers") },
+      preValidation: app.authenticateAdmin,
+    },
+    async (request) => {
+      const query = customerListQuery(request.query);
+      const page = await readModel.listCustomers(query);
+      return {
+        customers: page.customers.map((customer) => shapeCustomer(customer, request.query.fields)),
+        count: page.count,
+        offset: query.offset,
+        limit: query.limit,
+      };
+    },
+  );
+
+  app.post<{ Params: Static<typeof CustomerIdParams>; Body: Static<typeof AdminUpdateCustomer>; Querystring: Static<typeof AdminCustomerParams> }>(
+    "/admin/customers/:id",
+    {
+      schema: { params: CustomerIdParams, body: AdminUpdateCustomer, querystring: AdminCustomerParams, ...describe("Update a customer") },
+      preValidation: app.authenticateAdmin,
+    },
+    async (request, reply) => {
+      const { additional_data: _hooksOnly, ...input } = request.body;
+      const result = await commands.update(request.params.id, input, commandContext(request));
+      if (result.source === "events") reply.header(READ_MODEL_HEADER, "behind");
+      return { customer: shapeCustomer(result.customer, request.query.fields) };
+    },
+  );
+
+  app.delete<{ Params: Static<typeof CustomerIdParams> }>(
+    "/admin/customers/:id",
+    {
+      schema: { params: CustomerIdParams, querystring: AnyQuery, ...describe("Delete a customer") },
+      preValidation: app.authenticateAdmin,
+    },
+    async (request) => {
+      await commands.delete(request.params.id, commandContext(request));
+      return { id: request.params.id, object: "customer", deleted: true };
     },
   );
 

@@ -21,6 +21,9 @@ export const AdminCreateCustomer = Type.Object(
   { additionalProperties: false },
 );
 
+/** Medusa's AdminUpdateCustomer is the create schema, field for field. */
+export const AdminUpdateCustomer = AdminCreateCustomer;
+
 export const AdminCustomerParams = Type.Object({ fields: Type.Optional(Type.String()) }, { additionalProperties: false });
 
 export const CustomerIdParams = Type.Object({ id: Type.String() });

@@ -18,6 +18,9 @@ export interface JsonSchema {
   anyOf?: JsonSchema[];
   /** Query strings carry numbers as text: accept "12" for a number, as Medusa's preprocess does. */
   "x-coerce"?: boolean;
+  /** Medusa's booleanString(): a boolean, or "true"/"false" in any case, read as a boolean. */
+  "x-boolean-string"?: boolean;
+  minimum?: number;
   [keyword: string]: unknown;
 }
 
@@ -33,6 +36,7 @@ function typeName(schema: JsonSchema): string {
 
 /** Returns the (possibly coerced) value and the issues found, in zod's order. */
 export function validate(schema: JsonSchema, value: unknown, path: Path = []): { value: unknown; issues: Issue[] } {
+  if (schema["x-boolean-string"]) return validateBooleanString(value, path);
   if (schema.anyOf) return validateUnion(schema.anyOf, value, path);
   switch (schema.type) {
     case "object":
@@ -97,7 +101,17 @@ function validateNumber(schema: JsonSchema, value: unknown, path: Path): { value
   let candidate = value;
   if (schema["x-coerce"] === true && typeof value === "string" && value !== "") candidate = Number.parseInt(value, 10);
   if (typeof candidate !== "number" || Number.isNaN(candidate)) return invalidType(schema, value, path);
+  if (schema.minimum !== undefined && candidate < schema.minimum) {
+    return { value, issues: [{ code: "custom", message: `Value for field '${path.join(", ")}' too small, expected at least: '${schema.minimum}'`, path }] };
+  }
   return { value: candidate, issues: [] };
+}
+
+function validateBooleanString(value: unknown, path: Path): { value: unknown; issues: Issue[] } {
+  if (typeof value === "boolean") return { value, issues: [] };
+  if (typeof value === "string" && /^(true|false)$/i.test(value)) return { value: value.toLowerCase() === "true", issues: [] };
+  if (typeof value !== "string") return { value, issues: [{ code: "invalid_union", branches: [[{ code: "invalid_type", expected: "boolean", path }], [{ code: "invalid_type", expected: "string", path }]], path }] };
+  return { value, issues: [{ code: "custom", message: "Invalid input", path }] };
 }
 
 function validateArray(schema: JsonSchema, value: unknown, path: Path): { value: unknown; issues: Issue[] } {

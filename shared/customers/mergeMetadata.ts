@@ -1,0 +1,18 @@
+import type { Metadata } from "./customer.js";
+
+/**
+ * Medusa's metadata update (`mergeMetadata`): a shallow merge into the stored object where
+ * a key sent as "" is deleted; null replaces the whole metadata with null; undefined or an
+ * empty object changes nothing.
+ */
+export function mergeMetadata(current: Metadata | null, update: Metadata | null | undefined): Metadata | null {
+  if (update === undefined) return current;
+  if (update === null) return null;
+  if (Object.keys(update).length === 0) return current;
+  const merged: Metadata = { ...(current ?? {}) };
+  for (const [key, value] of Object.entries(update)) {
+    if (value === "") delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
+}

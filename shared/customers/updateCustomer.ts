@@ -1,0 +1,36 @@
+import { isDeepStrictEqual } from "node:util";
+import type { CustomerEvent, CustomerState, EditableCustomerFields, Metadata } from "./customer.js";
+import { CustomerNotFound } from "./errors.js";
+import { mergeMetadata } from "./mergeMetadata.js";
+
+export interface UpdateCustomer {
+  type: "UpdateCustomer";
+  data: {
+    id: string;
+    email?: string | null;
+    company_name?: string | null;
+    first_name?: string | null;
+    last_name?: string | null;
+    phone?: string | null;
+    metadata?: Metadata | null;
+    now: Date;
+  };
+}
+
+const PLAIN_FIELDS = ["email", "company_name", "first_name", "last_name", "phone"] as const;
+
+/** Only what actually changes is recorded; an update that changes nothing records nothing. */
+export function decideUpdateCustomer(command: UpdateCustomer, state: CustomerState): CustomerEvent[] {
+  const { data } = command;
+  if (state.status !== "active") throw new CustomerNotFound(data.id);
+  const current = state.customer;
+  const changes: Partial<EditableCustomerFields> = {};
+  for (const field of PLAIN_FIELDS) {
+    const value = data[field];
+    if (value !== undefined && value !== current[field]) changes[field] = value;
+  }
+  const metadata = mergeMetadata(current.metadata, data.metadata);
+  if (!isDeepStrictEqual(metadata, current.metadata)) changes.metadata = metadata;
+  if (Object.keys(changes).length === 0) return [];
+  return [{ type: "CustomerUpdated", data: { id: data.id, changes, updated_at: data.now.toISOString() } }];
+}
