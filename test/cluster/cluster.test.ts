@@ -100,6 +100,27 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     t.match(stored, { _id: customer.id, email, revision: 0 });
   });
 
+  t.test("updates, deletes and lists go through the cluster too", async (t) => {
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    const email = `changing.${run}@example.com`;
+    const { customer } = (await post({ email, first_name: "Before", metadata: { a: 1, b: 2 } })).json;
+    const updated = await fetch(`${baseUrl}/admin/customers/${customer.id}`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ first_name: "After", metadata: { a: "" } }),
+    });
+    t.equal(updated.status, 200);
+    t.equal(updated.headers.get("x-read-model"), null, "answered from the read model");
+    t.match(((await updated.json()) as { customer: object }).customer, { first_name: "After", metadata: { b: 2 } });
+    const listed = (await (await fetch(`${baseUrl}/admin/customers?q=${encodeURIComponent(email)}`, { headers })).json()) as { count: number };
+    t.equal(listed.count, 1, "MongoDB answers the list with q");
+    t.equal((await fetch(`${baseUrl}/admin/customers/${customer.id}`, { method: "DELETE", headers })).status, 200);
+    t.equal((await fetch(`${baseUrl}/admin/customers/${customer.id}`, { headers })).status, 404);
+    const after = (await (await fetch(`${baseUrl}/admin/customers?q=${encodeURIComponent(email)}`, { headers })).json()) as { count: number };
+    t.equal(after.count, 0, "deleted customers leave the list");
+    t.equal((await post({ email })).status, 200, "and free their email");
+  });
+
   t.test("events arrive on Kafka with the documented key, headers and value", async (t) => {
     const created = await post({ first_name: "OnKafka" });
     const id = created.json.customer.id as string;

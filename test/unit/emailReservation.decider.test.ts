@@ -2,7 +2,9 @@ import t from "tap";
 import type { CustomerState } from "../../shared/customers/customer.js";
 import {
   type EmailReservationEvent,
+  type ReleaseEmail,
   type ReserveEmail,
+  decideEmailRelease,
   decideEmailReservation,
   emailReservationStreamName,
   evolveEmailReservation,
@@ -82,6 +84,34 @@ t.test("once the stalled create is fenced, the reservation is released and taken
       reserved("cus_B", now),
     ],
   });
+});
+
+t.test("an old reservation whose holder changed its email or was deleted is taken over", async (t) => {
+  const now = later(GRACE);
+  const released = (reason: "email_changed" | "customer_deleted") => ({
+    outcome: "reserve",
+    events: [
+      { type: "CustomerEmailReleased", data: { email: "a@b.com", has_account: false, customer_id: "cus_A", released_at: now.toISOString(), reason } },
+      reserved("cus_B", now),
+    ],
+  });
+  const customer = (active as Extract<CustomerState, { status: "active" }>).customer;
+  const changed: CustomerState = { status: "active", customer: { ...customer, email: "new@b.com" } };
+  t.same(decideEmailReservation(reserve("cus_B", now), given([reserved("cus_A", t0)]), changed), released("email_changed"));
+  const deleted: CustomerState = { status: "deleted", customer };
+  t.same(decideEmailReservation(reserve("cus_B", now), given([reserved("cus_A", t0)]), deleted), released("customer_deleted"));
+});
+
+t.test("a release frees only the holder's own reservation", async (t) => {
+  const release = (customer_id: string): ReleaseEmail => ({
+    type: "ReleaseEmail",
+    data: { email: "a@b.com", has_account: false, customer_id, reason: "customer_deleted", now: t0 },
+  });
+  t.same(decideEmailRelease(release("cus_A"), given([reserved("cus_A", t0)])), [
+    { type: "CustomerEmailReleased", data: { email: "a@b.com", has_account: false, customer_id: "cus_A", released_at: t0.toISOString(), reason: "customer_deleted" } },
+  ]);
+  t.same(decideEmailRelease(release("cus_X"), given([reserved("cus_A", t0)])), []);
+  t.same(decideEmailRelease(release("cus_A"), given([])), []);
 });
 
 t.test("evolve: a release frees the email only from its holder", async (t) => {
