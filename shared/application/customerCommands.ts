@@ -10,6 +10,7 @@ import {
   initialCustomerState,
 } from "../customers/customer.js";
 import { type CreateCustomer, decideCreateCustomer } from "../customers/createCustomer.js";
+import { type AddressInput, decideAddAddress, decideRemoveAddress, decideUpdateAddress } from "../customers/address.js";
 import { decideDeleteCustomer } from "../customers/deleteCustomer.js";
 import { ConcurrentWriteConflict } from "../customers/errors.js";
 import { type UpdateCustomer, decideUpdateCustomer } from "../customers/updateCustomer.js";
@@ -26,6 +27,7 @@ export interface CustomerCommandDependencies {
   readModel: CustomerReadModel;
   clock: () => Date;
   newCustomerId: () => string;
+  newAddressId: () => string;
   logger: Logger;
   readModelWaitMs: number;
   emailReservationGraceMs: number;
@@ -78,51 +80,85 @@ export class CustomerCommands {
    * it decides again on top of that write, so no change is ever lost silently.
    */
   async update(id: string, input: UpdateCustomerInput, context: CommandContext): Promise<WriteResult> {
-    const stream = customerStreamName(id);
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      const now = this.deps.clock();
-      const loaded = await loadStream(this.deps.store, stream, evolveCustomer, initialCustomerState);
-      const events = decideUpdateCustomer({ type: "UpdateCustomer", data: { ...input, id, now } }, loaded.state);
-      const lastRevision = loaded.events.at(-1)?.revision ?? -1;
-      if (events.length === 0) return this.#readYourWrite(id, lastRevision, loaded.events);
-      const previousEmail = currentEmail(loaded.state);
-      const changes = events[0]!.type === "CustomerUpdated" ? events[0]!.data.changes : {};
-      const emailChanges = "email" in changes;
-      if (emailChanges && typeof changes.email === "string") await this.#reserve(changes.email, id, now, context);
-      try {
-        const { revision } = await this.deps.store.appendToStream(stream, toEventsToAppend(events, context, now), {
-          expectedRevision: loaded.expectedRevision,
-        });
-        if (emailChanges && previousEmail !== null) await this.#release(previousEmail, id, "email_changed", now, context);
-        return this.#readYourWrite(id, revision, [...loaded.events, ...events.map((event, index) => ({ event, revision: lastRevision + 1 + index }))]);
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevision)) throw error;
-      }
-    }
-    throw new ConcurrentWriteConflict(stream);
+    const written = await this.#write(id, context, (state, now) => decideUpdateCustomer({ type: "UpdateCustomer", data: { ...input, id, now } }, state), {
+      before: async (events, _state, now) => {
+        const changes = emailChange(events);
+        if (changes && typeof changes.email === "string") await this.#reserve(changes.email, id, now, context);
+      },
+      after: async (events, state, now) => {
+        const previous = currentEmail(state);
+        if (emailChange(events) && previous !== null) await this.#release(previous, id, "email_changed", now, context);
+      },
+    });
+    return this.#readYourWrite(id, written.revision, written.stream);
   }
 
   /** Soft-deletes; unknown or already deleted ids are left as they are (Medusa answers 200 either way). */
   async delete(id: string, context: CommandContext): Promise<void> {
-    const stream = customerStreamName(id);
+    const written = await this.#write(id, context, (state, now) => decideDeleteCustomer({ type: "DeleteCustomer", data: { id, now } }, state), {
+      after: async (_events, state, now) => {
+        const email = currentEmail(state);
+        if (email !== null) await this.#release(email, id, "customer_deleted", now, context);
+      },
+    });
+    if (written.changed) await this.deps.readModel.waitForCustomer(id, written.revision, this.deps.readModelWaitMs);
+  }
+
+  /** Answers with the parent customer, as Medusa's address routes do. */
+  async addAddress(customerId: string, input: AddressInput, context: CommandContext): Promise<WriteResult> {
+    const addressId = this.deps.newAddressId();
+    const written = await this.#write(customerId, context, (state, now) =>
+      decideAddAddress({ type: "AddAddress", data: { customer_id: customerId, address_id: addressId, input, now } }, state),
+    );
+    return this.#readYourWrite(customerId, written.revision, written.stream);
+  }
+
+  /** null when there is no such customer (Medusa then answers `{}`). */
+  async updateAddress(customerId: string, addressId: string, input: AddressInput, context: CommandContext): Promise<WriteResult | null> {
+    const written = await this.#write(customerId, context, (state, now) =>
+      decideUpdateAddress({ type: "UpdateAddress", data: { customer_id: customerId, address_id: addressId, input, now } }, state),
+    );
+    return written.state.status === "active" ? this.#readYourWrite(customerId, written.revision, written.stream) : null;
+  }
+
+  async removeAddress(customerId: string, addressId: string, context: CommandContext): Promise<WriteResult | null> {
+    const written = await this.#write(customerId, context, (state) =>
+      decideRemoveAddress({ type: "RemoveAddress", data: { customer_id: customerId, address_id: addressId } }, state),
+    );
+    return written.state.status === "active" ? this.#readYourWrite(customerId, written.revision, written.stream) : null;
+  }
+
+  /**
+   * Decides on the customer's latest state and appends, deciding again on top of any write
+   * that got to the stream first. `before` runs ahead of the append (reservations), `after`
+   * once it is written (releases).
+   */
+  async #write(
+    id: string,
+    context: CommandContext,
+    decide: (state: CustomerState, now: Date) => CustomerEvent[],
+    hooks: { before?: WriteHook; after?: WriteHook } = {},
+  ): Promise<{ state: CustomerState; stream: StreamEvents; revision: number; changed: boolean }> {
+    const streamName = customerStreamName(id);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       const now = this.deps.clock();
-      const loaded = await loadStream(this.deps.store, stream, evolveCustomer, initialCustomerState);
-      const events = decideDeleteCustomer({ type: "DeleteCustomer", data: { id, now } }, loaded.state);
-      if (events.length === 0) return;
+      const loaded = await loadStream(this.deps.store, streamName, evolveCustomer, initialCustomerState);
+      const lastRevision = loaded.events.at(-1)?.revision ?? -1;
+      const events = decide(loaded.state, now);
+      if (events.length === 0) return { state: loaded.state, stream: loaded.events, revision: lastRevision, changed: false };
+      await hooks.before?.(events, loaded.state, now);
       try {
-        const { revision } = await this.deps.store.appendToStream(stream, toEventsToAppend(events, context, now), {
+        const { revision } = await this.deps.store.appendToStream(streamName, toEventsToAppend(events, context, now), {
           expectedRevision: loaded.expectedRevision,
         });
-        const email = currentEmail(loaded.state);
-        if (email !== null) await this.#release(email, id, "customer_deleted", now, context);
-        await this.deps.readModel.waitForCustomer(id, revision, this.deps.readModelWaitMs);
-        return;
+        await hooks.after?.(events, loaded.state, now);
+        const stream = [...loaded.events, ...events.map((event, index) => ({ event, revision: lastRevision + 1 + index }))];
+        return { state: stream.reduce((state, { event }) => evolveCustomer(state, event), initialCustomerState()), stream, revision, changed: true };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevision)) throw error;
       }
     }
-    throw new ConcurrentWriteConflict(stream);
+    throw new ConcurrentWriteConflict(streamName);
   }
 
   #reserve(email: string, customerId: string, now: Date, context: CommandContext): Promise<void> {
@@ -151,6 +187,13 @@ export class CustomerCommands {
     this.deps.logger.warn({ customer_id: id, revision, waited_ms: this.deps.readModelWaitMs }, "read model is behind; answering from the written events");
     return { customer: customerDocumentFrom(stream)!, source: "events" };
   }
+}
+
+type WriteHook = (events: CustomerEvent[], state: CustomerState, now: Date) => Promise<void>;
+
+function emailChange(events: CustomerEvent[]): { email?: string | null } | undefined {
+  const updated = events.find((event) => event.type === "CustomerUpdated");
+  return updated && "email" in updated.data.changes ? updated.data.changes : undefined;
 }
 
 function currentEmail(state: CustomerState): string | null {

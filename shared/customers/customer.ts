@@ -2,6 +2,7 @@
  * The customer aggregate: its events, its state and `evolve`.
  * Pure: no I/O, no clock, no id generation (those come in with the command).
  */
+import { type AddressEvent, type CustomerAddress, evolveAddresses } from "./address.js";
 
 export type Metadata = Record<string, unknown>;
 
@@ -49,11 +50,11 @@ export type CustomerDeleted = {
   data: { id: string; deleted_at: string };
 };
 
-export type CustomerEvent = CustomerCreated | CustomerCreationAbandoned | CustomerUpdated | CustomerDeleted;
+export type CustomerEvent = CustomerCreated | CustomerCreationAbandoned | CustomerUpdated | CustomerDeleted | AddressEvent;
 
 export type CustomerState =
   | { status: "absent" }
-  | { status: "active"; customer: CustomerFields }
+  | { status: "active"; customer: CustomerFields; addresses: CustomerAddress[] }
   | { status: "deleted"; customer: CustomerFields }
   | { status: "abandoned" };
 
@@ -62,11 +63,15 @@ export const initialCustomerState = (): CustomerState => ({ status: "absent" });
 export function evolveCustomer(state: CustomerState, event: CustomerEvent): CustomerState {
   switch (event.type) {
     case "CustomerCreated":
-      return { status: "active", customer: event.data };
+      return { status: "active", customer: event.data, addresses: [] };
     case "CustomerCreationAbandoned":
       return state.status === "absent" ? { status: "abandoned" } : state;
     case "CustomerUpdated":
-      return state.status === "active" ? { status: "active", customer: { ...state.customer, ...event.data.changes } } : state;
+      return state.status === "active" ? { ...state, customer: { ...state.customer, ...event.data.changes } } : state;
+    case "CustomerAddressAdded":
+    case "CustomerAddressUpdated":
+    case "CustomerAddressRemoved":
+      return state.status === "active" ? { ...state, addresses: evolveAddresses(state.addresses, event) } : state;
     case "CustomerDeleted":
       return state.status === "active" ? { status: "deleted", customer: state.customer } : state;
   }

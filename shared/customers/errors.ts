@@ -17,6 +17,14 @@ export class CustomerNotFound extends Error {
   }
 }
 
+/** Medusa's foreign-key message, for an address of a customer that does not exist. */
+export class CustomerAddressOwnerNotFound extends Error {
+  override readonly name = "CustomerAddressOwnerNotFound";
+  constructor(readonly customerId: string) {
+    super(`You tried to set relationship customer_id: ${customerId}, but such entity does not exist`);
+  }
+}
+
 export class EmailAlreadyTaken extends Error {
   override readonly name = "EmailAlreadyTaken";
   constructor(

@@ -9,6 +9,7 @@ import type { CustomerCommands } from "../application/customerCommands.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
 import adminAuth from "./auth.js";
 import { registerBodyParsers } from "./bodyParsers.js";
+import { addressRoutes } from "./customers/addressRoutes.js";
 import { customerRoutes } from "./customers/routes.js";
 import { medusaErrorHandler } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
@@ -50,6 +51,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(adminAuth, { jwtSecret: options.jwtSecret });
   await app.register(customerRoutes, { commands: options.commands, readModel: options.readModel });
+  await app.register(addressRoutes, { commands: options.commands, readModel: options.readModel });
   app.get("/health", async () => ({ status: "ok" }));
   app.get("/openapi.json", async () => routes.document());
   return app;

@@ -4,7 +4,13 @@
  * else is a 500 with Medusa's generic body (and is logged).
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { ConcurrentWriteConflict, CustomerAlreadyExists, CustomerNotFound, EmailAlreadyTaken } from "../customers/errors.js";
+import {
+  ConcurrentWriteConflict,
+  CustomerAddressOwnerNotFound,
+  CustomerAlreadyExists,
+  CustomerNotFound,
+  EmailAlreadyTaken,
+} from "../customers/errors.js";
 import { EventStoreUnavailable } from "../eventstore/port.js";
 
 export type MedusaErrorType =
@@ -73,6 +79,7 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof EmailAlreadyTaken || error instanceof CustomerAlreadyExists) {
     return { status: 400, body: { type: "invalid_data", message: error.message } };
   }
+  if (error instanceof CustomerAddressOwnerNotFound) return { status: 404, body: { type: "not_found", message: error.message } };
   if (error instanceof CustomerNotFound) return { status: 404, body: { type: "not_found", message: error.message } };
   if (error instanceof ConcurrentWriteConflict) {
     return {

@@ -3,12 +3,13 @@
  * customer events. The write side uses the same function to answer when the read model
  * is late (shared/application/readYourWrites.ts), so both always agree.
  */
+import { type CustomerAddress, evolveAddresses } from "../customers/address.js";
 import type { CustomerEvent, CustomerFields } from "../customers/customer.js";
 
 export interface CustomerDocument extends CustomerFields {
   updated_at: string;
   deleted_at: string | null;
-  addresses: unknown[];
+  addresses: CustomerAddress[];
   groups: unknown[];
   /** Revision of the customer stream this document reflects. */
   revision: number;
@@ -35,6 +36,10 @@ export function projectCustomerEvent(
       return document && { ...document, ...event.data.changes, updated_at: event.data.updated_at, revision };
     case "CustomerDeleted":
       return document && { ...document, deleted_at: event.data.deleted_at, revision };
+    case "CustomerAddressAdded":
+    case "CustomerAddressUpdated":
+    case "CustomerAddressRemoved":
+      return document && { ...document, addresses: evolveAddresses(document.addresses, event), revision };
   }
 }
 

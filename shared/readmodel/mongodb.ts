@@ -10,6 +10,7 @@
  * documents of those notices, and of its reads, in a short-lived copy (recentDocuments.ts).
  */
 import { type Collection, type Db, MongoBulkWriteError, MongoClient, MongoServerError } from "mongodb";
+import type { CustomerAddress } from "../customers/address.js";
 import type { CustomerDocument } from "./customerDocument.js";
 import type { Filter } from "./filter.js";
 import {
@@ -28,7 +29,11 @@ import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
  * field names (and FerretDB's in particular) do not allow; it is kept as JSON text. No
  * route filters on metadata, so nothing is lost.
  */
-type StoredCustomer = Omit<CustomerDocument, "id" | "metadata"> & { _id: string; metadata: string | null };
+type StoredAddress = Omit<CustomerAddress, "metadata"> & { metadata: string | null };
+type StoredCustomer = Omit<CustomerDocument, "id" | "metadata" | "addresses"> & { _id: string; metadata: string | null; addresses: StoredAddress[] };
+
+const metadataToText = (metadata: Record<string, unknown> | null): string | null => (metadata === null ? null : JSON.stringify(metadata));
+const metadataFromText = (text: string | null): Record<string, unknown> | null => (text === null ? null : JSON.parse(text));
 
 const DUPLICATE_KEY = 11000;
 
@@ -194,10 +199,20 @@ function toStoredFilter(filter: Filter): Filter {
 
 function toStored(document: CustomerDocument): StoredCustomer {
   const { id, ...rest } = document;
-  return { _id: id, ...rest, metadata: document.metadata === null ? null : JSON.stringify(document.metadata) };
+  return {
+    _id: id,
+    ...rest,
+    metadata: metadataToText(document.metadata),
+    addresses: document.addresses.map((address) => ({ ...address, metadata: metadataToText(address.metadata) })),
+  };
 }
 
 function fromStored(stored: StoredCustomer): CustomerDocument {
   const { _id, ...rest } = stored;
-  return { id: _id, ...rest, metadata: stored.metadata === null ? null : JSON.parse(stored.metadata) } as CustomerDocument;
+  return {
+    id: _id,
+    ...rest,
+    metadata: metadataFromText(stored.metadata),
+    addresses: (stored.addresses ?? []).map((address) => ({ ...address, metadata: metadataFromText(address.metadata) })),
+  } as CustomerDocument;
 }

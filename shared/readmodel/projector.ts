@@ -14,7 +14,15 @@ import type { CustomerChange, CustomerReadModel } from "./port.js";
 /** The consumer group of the read-model projector: all projector processes share it. */
 export const PROJECTOR_GROUP = "customers-read-model";
 
-const CUSTOMER_EVENT_TYPES = new Set<string>(["CustomerCreated", "CustomerCreationAbandoned", "CustomerUpdated", "CustomerDeleted"]);
+const CUSTOMER_EVENT_TYPES = new Set<string>([
+  "CustomerCreated",
+  "CustomerCreationAbandoned",
+  "CustomerUpdated",
+  "CustomerDeleted",
+  "CustomerAddressAdded",
+  "CustomerAddressUpdated",
+  "CustomerAddressRemoved",
+]);
 
 export interface ProjectorOptions {
   bus: MessageBus;

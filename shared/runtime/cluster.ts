@@ -32,6 +32,7 @@ export async function startCommandRole(settings: Settings, cluster: ClusterSetti
     readModel,
     clock: () => new Date(),
     newCustomerId: () => `cus_${newUlid()}`,
+    newAddressId: () => `cuaddr_${newUlid()}`,
     logger,
     readModelWaitMs: settings.readModelWaitMs,
     emailReservationGraceMs: settings.emailReservationGraceMs,

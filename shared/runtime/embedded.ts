@@ -39,6 +39,7 @@ export async function startEmbedded(settings: Settings, logger: ProcessLogger = 
     readModel,
     clock: () => new Date(),
     newCustomerId: () => `cus_${newUlid()}`,
+    newAddressId: () => `cuaddr_${newUlid()}`,
     logger,
     readModelWaitMs: settings.readModelWaitMs,
     emailReservationGraceMs: settings.emailReservationGraceMs,

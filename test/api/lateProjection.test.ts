@@ -31,6 +31,7 @@ t.test("a write answers from its own events when the projection is late, and the
     readModel,
     clock: () => new Date(),
     newCustomerId: () => `cus_${randomUUID()}`,
+    newAddressId: () => `cuaddr_${randomUUID()}`,
     logger: silentLogger,
     readModelWaitMs: 100,
     emailReservationGraceMs: 30_000,

@@ -3,6 +3,7 @@
  * AdminCustomerParams), as TypeBox. They drive validation and the OpenAPI document.
  */
 import { Type } from "typebox";
+import { ADDRESS_COLUMNS } from "./addressSchemas.js";
 
 const nullish = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
 const metadata = Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]));
@@ -46,26 +47,6 @@ export const DEFAULT_CUSTOMER_FIELDS = [
 
 /** Every column of a relation as `*relation` shows it, in Medusa's key order. */
 export const CUSTOMER_RELATIONS = {
-  addresses: [
-    "id",
-    "address_name",
-    "is_default_shipping",
-    "is_default_billing",
-    "company",
-    "first_name",
-    "last_name",
-    "address_1",
-    "address_2",
-    "city",
-    "country_code",
-    "province",
-    "postal_code",
-    "phone",
-    "metadata",
-    "customer_id",
-    "created_at",
-    "updated_at",
-    "deleted_at",
-  ],
+  addresses: ADDRESS_COLUMNS,
   groups: ["id", "name", "metadata", "created_by", "created_at", "updated_at", "deleted_at"],
 } as const;

@@ -1,0 +1,159 @@
+/**
+ * Customer addresses: part of the customer aggregate (a customer has at most one default
+ * shipping and one default billing address, a rule that needs the customer's other
+ * addresses to decide). Pure: ids and time come in with the command.
+ */
+import type { CustomerEvent, CustomerState, Metadata } from "./customer.js";
+import { CustomerAddressOwnerNotFound } from "./errors.js";
+import { mergeMetadata } from "./mergeMetadata.js";
+
+export interface CustomerAddress {
+  id: string;
+  address_name: string | null;
+  is_default_shipping: boolean;
+  is_default_billing: boolean;
+  company: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  address_1: string | null;
+  address_2: string | null;
+  city: string | null;
+  country_code: string | null;
+  province: string | null;
+  postal_code: string | null;
+  phone: string | null;
+  metadata: Metadata | null;
+  customer_id: string;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export type AddressInput = Partial<Omit<CustomerAddress, "id" | "customer_id" | "created_at" | "updated_at" | "deleted_at">>;
+
+const TEXT_FIELDS = [
+  "address_name",
+  "company",
+  "first_name",
+  "last_name",
+  "address_1",
+  "address_2",
+  "city",
+  "country_code",
+  "province",
+  "postal_code",
+  "phone",
+] as const;
+
+export type CustomerAddressAdded = { type: "CustomerAddressAdded"; data: { customer_id: string; address: CustomerAddress } };
+export type CustomerAddressUpdated = {
+  type: "CustomerAddressUpdated";
+  data: { customer_id: string; address_id: string; changes: Partial<CustomerAddress>; updated_at: string };
+};
+export type CustomerAddressRemoved = { type: "CustomerAddressRemoved"; data: { customer_id: string; address_id: string } };
+
+export type AddressEvent = CustomerAddressAdded | CustomerAddressUpdated | CustomerAddressRemoved;
+
+export function evolveAddresses(addresses: CustomerAddress[], event: AddressEvent): CustomerAddress[] {
+  switch (event.type) {
+    case "CustomerAddressAdded":
+      return [...addresses, event.data.address];
+    case "CustomerAddressUpdated":
+      return addresses.map((address) =>
+        address.id === event.data.address_id ? { ...address, ...event.data.changes, updated_at: event.data.updated_at } : address,
+      );
+    case "CustomerAddressRemoved":
+      return addresses.filter((address) => address.id !== event.data.address_id);
+  }
+}
+
+/** Medusa's maybeUnsetDefault steps: a new default takes the flag from the old one. */
+function clearDefaults(
+  addresses: CustomerAddress[],
+  customerId: string,
+  keepId: string,
+  input: AddressInput,
+  now: Date,
+): CustomerAddressUpdated[] {
+  const events: CustomerAddressUpdated[] = [];
+  for (const address of addresses) {
+    if (address.id === keepId) continue;
+    const changes: Partial<CustomerAddress> = {};
+    if (input.is_default_shipping === true && address.is_default_shipping) changes.is_default_shipping = false;
+    if (input.is_default_billing === true && address.is_default_billing) changes.is_default_billing = false;
+    if (Object.keys(changes).length > 0) {
+      events.push({ type: "CustomerAddressUpdated", data: { customer_id: customerId, address_id: address.id, changes, updated_at: now.toISOString() } });
+    }
+  }
+  return events;
+}
+
+export interface AddAddress {
+  type: "AddAddress";
+  data: { customer_id: string; address_id: string; input: AddressInput; now: Date };
+}
+
+export function decideAddAddress(command: AddAddress, state: CustomerState): CustomerEvent[] {
+  const { customer_id, address_id, input, now } = command.data;
+  if (state.status !== "active") throw new CustomerAddressOwnerNotFound(customer_id);
+  const stamp = now.toISOString();
+  const address: CustomerAddress = {
+    id: address_id,
+    address_name: null,
+    is_default_shipping: input.is_default_shipping ?? false,
+    is_default_billing: input.is_default_billing ?? false,
+    company: null,
+    first_name: null,
+    last_name: null,
+    address_1: null,
+    address_2: null,
+    city: null,
+    country_code: null,
+    province: null,
+    postal_code: null,
+    phone: null,
+    metadata: input.metadata ?? null,
+    customer_id,
+    created_at: stamp,
+    updated_at: stamp,
+    deleted_at: null,
+  };
+  for (const field of TEXT_FIELDS) address[field] = input[field] ?? null;
+  return [...clearDefaults(state.addresses, customer_id, address_id, input, now), { type: "CustomerAddressAdded", data: { customer_id, address } }];
+}
+
+export interface UpdateAddress {
+  type: "UpdateAddress";
+  data: { customer_id: string; address_id: string; input: AddressInput; now: Date };
+}
+
+/** An address that is not there (or not this customer's) is left alone, as Medusa's update by selector does. */
+export function decideUpdateAddress(command: UpdateAddress, state: CustomerState): CustomerEvent[] {
+  const { customer_id, address_id, input, now } = command.data;
+  if (state.status !== "active") return [];
+  const current = state.addresses.find((address) => address.id === address_id);
+  if (!current) return [];
+  const changes: Partial<CustomerAddress> = {};
+  for (const field of [...TEXT_FIELDS, "is_default_shipping", "is_default_billing"] as const) {
+    const value = input[field];
+    if (value !== undefined && value !== current[field]) (changes as Record<string, unknown>)[field] = value;
+  }
+  const metadata = mergeMetadata(current.metadata, input.metadata);
+  if (JSON.stringify(metadata) !== JSON.stringify(current.metadata)) changes.metadata = metadata;
+  if (Object.keys(changes).length === 0) return [];
+  return [
+    ...clearDefaults(state.addresses, customer_id, address_id, input, now),
+    { type: "CustomerAddressUpdated", data: { customer_id, address_id, changes, updated_at: now.toISOString() } },
+  ];
+}
+
+export interface RemoveAddress {
+  type: "RemoveAddress";
+  data: { customer_id: string; address_id: string };
+}
+
+export function decideRemoveAddress(command: RemoveAddress, state: CustomerState): CustomerEvent[] {
+  const { customer_id, address_id } = command.data;
+  if (state.status !== "active" || !state.addresses.some((address) => address.id === address_id)) return [];
+  return [{ type: "CustomerAddressRemoved", data: { customer_id, address_id } }];
+}

@@ -1,0 +1,113 @@
+/**
+ * `/admin/customers/:id/addresses` routes. Addresses live inside their customer's read-model
+ * document, so each route is one read: the list filters, orders and pages that document's
+ * addresses with the read model's own filter semantics.
+ */
+import type { FastifyPluginAsync } from "fastify";
+import type { Static } from "typebox";
+import type { CustomerCommands } from "../../application/customerCommands.js";
+import type { CustomerAddress } from "../../customers/address.js";
+import { compareDocuments, matchesFilter } from "../../readmodel/filter.js";
+import type { CustomerReadModel } from "../../readmodel/port.js";
+import { parseFields, shapeEntity } from "../fields.js";
+import { allOf, parseOrder, searchFilter, valueFilter } from "../listFilters.js";
+import { commandContext } from "../requestContext.js";
+import {
+  ADDRESS_COLUMNS,
+  ADDRESS_SEARCH_FIELDS,
+  AddressParams,
+  AdminCustomerAddressBody,
+  AdminCustomerAddressesParams,
+  DEFAULT_ADDRESS_FIELDS,
+} from "./addressSchemas.js";
+import { READ_MODEL_HEADER, shapeCustomer } from "./routes.js";
+import { AdminCustomerParams, CustomerIdParams } from "./schemas.js";
+
+export interface AddressRoutesOptions {
+  commands: CustomerCommands;
+  readModel: CustomerReadModel;
+}
+
+const describe = (summary: string) => ({ summary, tags: ["Customer addresses"] }) as object;
+
+export function shapeAddress(address: CustomerAddress, fields: string | undefined): Record<string, unknown> {
+  return shapeEntity(address as unknown as Record<string, unknown>, parseFields(fields, DEFAULT_ADDRESS_FIELDS), ADDRESS_COLUMNS, {});
+}
+
+function listAddresses(addresses: CustomerAddress[], query: Static<typeof AdminCustomerAddressesParams>) {
+  const { offset = 0, limit = 50, order, q, company, city, country_code, province, postal_code } = query;
+  const filter = allOf([
+    q === undefined ? {} : searchFilter(q, ADDRESS_SEARCH_FIELDS),
+    ...Object.entries({ company, city, country_code, province, postal_code })
+      .filter((entry): entry is [string, string | string[]] => entry[1] !== undefined)
+      .map(([field, value]) => valueFilter(field, value)),
+  ]);
+  const matching = addresses.filter((address) => matchesFilter(address, filter)).sort(compareDocuments<CustomerAddress>(parseOrder(order, ADDRESS_COLUMNS)));
+  return { addresses: matching.slice(offset, offset + limit), count: matching.length, offset, limit };
+}
+
+export const addressRoutes: FastifyPluginAsync<AddressRoutesOptions> = async (app, { commands, readModel }) => {
+  const live = async (id: string) => {
+    const customer = await readModel.getCustomer(id);
+    return customer && customer.deleted_at === null ? customer : null;
+  };
+
+  app.get<{ Params: Static<typeof CustomerIdParams>; Querystring: Static<typeof AdminCustomerAddressesParams> }>(
+    "/admin/customers/:id/addresses",
+    { schema: { params: CustomerIdParams, querystring: AdminCustomerAddressesParams, ...describe("List a customer's addresses") }, preValidation: app.authenticateAdmin },
+    async (request) => {
+      const page = listAddresses((await live(request.params.id))?.addresses ?? [], request.query);
+      return { ...page, addresses: page.addresses.map((address) => shapeAddress(address, request.query.fields)) };
+    },
+  );
+
+  app.post<{ Params: Static<typeof CustomerIdParams>; Body: Static<typeof AdminCustomerAddressBody>; Querystring: Static<typeof AdminCustomerParams> }>(
+    "/admin/customers/:id/addresses",
+    {
+      schema: { params: CustomerIdParams, body: AdminCustomerAddressBody, querystring: AdminCustomerParams, ...describe("Add an address") },
+      preValidation: app.authenticateAdmin,
+    },
+    async (request, reply) => {
+      const { additional_data: _hooksOnly, ...input } = request.body;
+      const result = await commands.addAddress(request.params.id, input, commandContext(request));
+      if (result.source === "events") reply.header(READ_MODEL_HEADER, "behind");
+      return { customer: shapeCustomer(result.customer, request.query.fields) };
+    },
+  );
+
+  app.get<{ Params: Static<typeof AddressParams>; Querystring: Static<typeof AdminCustomerParams> }>(
+    "/admin/customers/:id/addresses/:address_id",
+    { schema: { params: AddressParams, querystring: AdminCustomerParams, ...describe("Retrieve an address") }, preValidation: app.authenticateAdmin },
+    async (request) => {
+      const address = (await live(request.params.id))?.addresses.find((candidate) => candidate.id === request.params.address_id);
+      // Medusa answers an unknown address with 200 and an empty object.
+      return address ? { address: shapeAddress(address, request.query.fields) } : {};
+    },
+  );
+
+  app.post<{ Params: Static<typeof AddressParams>; Body: Static<typeof AdminCustomerAddressBody>; Querystring: Static<typeof AdminCustomerParams> }>(
+    "/admin/customers/:id/addresses/:address_id",
+    {
+      schema: { params: AddressParams, body: AdminCustomerAddressBody, querystring: AdminCustomerParams, ...describe("Update an address") },
+      preValidation: app.authenticateAdmin,
+    },
+    async (request, reply) => {
+      const { additional_data: _hooksOnly, ...input } = request.body;
+      const result = await commands.updateAddress(request.params.id, request.params.address_id, input, commandContext(request));
+      if (!result) return {};
+      if (result.source === "events") reply.header(READ_MODEL_HEADER, "behind");
+      return { customer: shapeCustomer(result.customer, request.query.fields) };
+    },
+  );
+
+  app.delete<{ Params: Static<typeof AddressParams>; Querystring: Static<typeof AdminCustomerParams> }>(
+    "/admin/customers/:id/addresses/:address_id",
+    { schema: { params: AddressParams, querystring: AdminCustomerParams, ...describe("Delete an address") }, preValidation: app.authenticateAdmin },
+    async (request, reply) => {
+      const result = await commands.removeAddress(request.params.id, request.params.address_id, commandContext(request));
+      if (result?.source === "events") reply.header(READ_MODEL_HEADER, "behind");
+      const body = { id: request.params.address_id, object: "customer_address", deleted: true };
+      return result ? { ...body, parent: shapeCustomer(result.customer, request.query.fields) } : body;
+    },
+  );
+};
