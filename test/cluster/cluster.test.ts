@@ -112,6 +112,12 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     t.equal(updated.status, 200);
     t.equal(updated.headers.get("x-read-model"), null, "answered from the read model");
     t.match(((await updated.json()) as { customer: object }).customer, { first_name: "After", metadata: { b: 2 } });
+    const withAddress = await fetch(`${baseUrl}/admin/customers/${customer.id}/addresses?fields=id,*addresses`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ city: "Akron", is_default_billing: true, metadata: { "a.b": 1, $c: 2 } }),
+    });
+    t.match(((await withAddress.json()) as { customer: object }).customer, { addresses: [{ city: "Akron", is_default_billing: true, metadata: { "a.b": 1, $c: 2 } }] });
     const listed = (await (await fetch(`${baseUrl}/admin/customers?q=${encodeURIComponent(email)}`, { headers })).json()) as { count: number };
     t.equal(listed.count, 1, "MongoDB answers the list with q");
     t.equal((await fetch(`${baseUrl}/admin/customers/${customer.id}`, { method: "DELETE", headers })).status, 200);
