@@ -3,15 +3,13 @@
  * KurrentDB or a SQLite file shared on one machine). Every role can be restarted or scaled
  * on its own; they meet only in the event store, on Kafka and in MongoDB.
  */
-import { monotonicFactory } from "ulid";
-import { CustomerCommands } from "../application/customerCommands.js";
 import type { ClusterSettings, Settings } from "../config.js";
 import { CUSTOMER_STREAM_PREFIX } from "../customers/customer.js";
-import { buildApp } from "../http/app.js";
 import type { ProcessLogger } from "../logging.js";
 import { Publisher } from "../publisher/publisher.js";
 import { ReadModelNoticePublisher, followReadModelNotices } from "../readmodel/notices.js";
 import { PROJECTOR_GROUP, Projector } from "../readmodel/projector.js";
+import { buildApi } from "./api.js";
 import { openCheckpoints, openEventStore, openKafkaBus, openMongoReadModel } from "./adapters.js";
 import type { RunningService } from "./embedded.js";
 import { startHealthServer } from "./health.js";
@@ -26,18 +24,7 @@ export async function startCommandRole(settings: Settings, cluster: ClusterSetti
   const bus = await openKafkaBus(cluster, logger, [settings.eventsTopic, cluster.readModelNoticesTopic]);
   const readModel = await openMongoReadModel(cluster, { maxDocuments: cluster.readCacheMaxDocuments, ttlMs: cluster.readCacheTtlMs });
   const notices = await followReadModelNotices(bus, cluster.readModelNoticesTopic, (notice) => readModel.notify(notice.document));
-  const newUlid = monotonicFactory();
-  const commands = new CustomerCommands({
-    store,
-    readModel,
-    clock: () => new Date(),
-    newCustomerId: () => `cus_${newUlid()}`,
-    newAddressId: () => `cuaddr_${newUlid()}`,
-    logger,
-    readModelWaitMs: settings.readModelWaitMs,
-    emailReservationGraceMs: settings.emailReservationGraceMs,
-  });
-  const app = await buildApp({ jwtSecret: settings.jwtSecret, bodyLimit: settings.bodyLimitBytes, logger, commands, readModel });
+  const app = await buildApi(settings, store, readModel, logger);
   await app.listen({ port: settings.port, host: settings.host });
   return {
     app,

@@ -1,24 +1,21 @@
 /**
  * Embedded mode: every role in one process, nothing else installed. The event store is a
- * SQLite file under DATA_DIR (the only durable state); the bus, the publisher's checkpoint
+ * SQLite file under DATA_DIR (or KurrentDB, when KURRENTDB_URL is set), the only durable
+ * state; the bus, the publisher's checkpoint
  * and the read model live in memory and are rebuilt through the normal pipeline
  * (store -> publisher -> bus -> projector) before the HTTP port opens.
  */
 import type { FastifyInstance } from "fastify";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { monotonicFactory } from "ulid";
-import { CustomerCommands } from "../application/customerCommands.js";
 import { InProcessBus } from "../bus/inProcess.js";
+import { InMemoryCheckpointStore } from "../checkpoints/inMemory.js";
 import type { Settings } from "../config.js";
 import { CUSTOMER_STREAM_PREFIX } from "../customers/customer.js";
-import { SqliteEventStore } from "../eventstore/sqlite.js";
-import { buildApp } from "../http/app.js";
 import { type ProcessLogger, createLogger } from "../logging.js";
-import { InMemoryCheckpointStore } from "../checkpoints/inMemory.js";
 import { Publisher } from "../publisher/publisher.js";
 import { InMemoryReadModel } from "../readmodel/inMemory.js";
 import { PROJECTOR_GROUP, Projector } from "../readmodel/projector.js";
+import { openEventStore } from "./adapters.js";
+import { buildApi } from "./api.js";
 
 export interface RunningService {
   app: FastifyInstance;
@@ -26,31 +23,11 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-
 export async function startEmbedded(settings: Settings, logger: ProcessLogger = createLogger(settings.logLevel)): Promise<RunningService> {
-  mkdirSync(settings.dataDir, { recursive: true });
-  const store = new SqliteEventStore(join(settings.dataDir, "events.sqlite"));
+  const store = openEventStore(settings);
   const bus = new InProcessBus();
   const readModel = new InMemoryReadModel();
-  const newUlid = monotonicFactory();
-
-  const commands = new CustomerCommands({
-    store,
-    readModel,
-    clock: () => new Date(),
-    newCustomerId: () => `cus_${newUlid()}`,
-    newAddressId: () => `cuaddr_${newUlid()}`,
-    logger,
-    readModelWaitMs: settings.readModelWaitMs,
-    emailReservationGraceMs: settings.emailReservationGraceMs,
-  });
-  const app = await buildApp({
-    jwtSecret: settings.jwtSecret,
-    bodyLimit: settings.bodyLimitBytes,
-    logger,
-    commands,
-    readModel,
-  });
+  const app = await buildApi(settings, store, readModel, logger);
 
   const projector = new Projector({ bus, readModel, topic: settings.eventsTopic, groupId: PROJECTOR_GROUP, logger });
   const publisher = new Publisher({
