@@ -2,22 +2,14 @@
  * Unique (email, has_account), enforced on the write side.
  *
  * Medusa guards customers with a unique index on (email, has_account). An event store has
- * no such index, so every email in use owns a reservation stream; the first writer to append
- * to it (with an expected revision) wins. Emails are compared exactly, as Medusa does.
- *
- * A create reserves first and appends the customer second. If it dies in between, the
- * reservation points at a customer that never came to be. A later create that finds such an
- * old reservation checks the holder: when the holder has no stream it fences it
- * (CustomerCreationAbandoned, appended with "no stream"), which makes the stalled create
- * fail for good, and then takes the reservation over. Fresh reservations are trusted for a
- * grace period so that in-flight creates are not fenced.
- *
- * Deleting a customer or changing its email releases the reservation in the normal course.
- * Should that release be lost to a crash, the reservation's holder no longer has the email
- * (or is deleted), which the next create of that email finds when it checks the holder, and
- * takes the reservation over.
+ * no such index, so every email in use owns a reservation stream (the pattern is in
+ * shared/reservations/decideReservation.ts). Emails are compared exactly, as Medusa does.
+ * A stalled create is fenced with CustomerCreationAbandoned; deleting a customer or
+ * changing its email releases the reservation, and a lost release is made good by the next
+ * create of that email.
  */
 import { createHash } from "node:crypto";
+import { type HolderStanding, decideReservation } from "../reservations/decideReservation.js";
 import type { CustomerState } from "./customer.js";
 
 export type CustomerEmailReserved = {
@@ -88,37 +80,37 @@ export function decideEmailReservation(
   holder?: CustomerState,
 ): EmailReservationDecision {
   const { email, has_account, customer_id, now, pending_grace_ms } = command.data;
-  const reserved: CustomerEmailReserved = {
-    type: "CustomerEmailReserved",
-    data: { email, has_account, customer_id, reserved_at: now.toISOString() },
-  };
-  const current = state.holder;
-  if (current === null) return { outcome: "reserve", events: [reserved] };
-  if (current.customer_id === customer_id) return { outcome: "reserve", events: [] };
-
-  if (holder === undefined) {
-    const age = now.getTime() - Date.parse(current.reserved_at);
-    return age < pending_grace_ms ? { outcome: "taken" } : { outcome: "check-holder", customer_id: current.customer_id };
-  }
-  const release = (reason: ReleaseReason): EmailReservationDecision => ({
-    outcome: "reserve",
-    events: [
-      {
+  const decision = decideReservation<EmailReservationEvent, ReleaseReason>(
+    { holder_id: customer_id, now, pending_grace_ms },
+    state.holder && { holder_id: state.holder.customer_id, reserved_at: state.holder.reserved_at },
+    {
+      reserved: () => ({ type: "CustomerEmailReserved", data: { email, has_account, customer_id, reserved_at: now.toISOString() } }),
+      released: (holderId, reason) => ({
         type: "CustomerEmailReleased",
-        data: { email, has_account, customer_id: current.customer_id, released_at: now.toISOString(), reason },
-      },
-      reserved,
-    ],
-  });
+        data: { email, has_account, customer_id: holderId, released_at: now.toISOString(), reason },
+      }),
+    },
+    holder && standingOf(holder, email, has_account),
+  );
+  switch (decision.outcome) {
+    case "check-holder":
+    case "fence-holder":
+      return { outcome: decision.outcome, customer_id: decision.holder_id };
+    default:
+      return decision;
+  }
+}
+
+function standingOf(holder: CustomerState, email: string, hasAccount: boolean): HolderStanding<ReleaseReason> {
   switch (holder.status) {
     case "active":
-      return holder.customer.email === email && holder.customer.has_account === has_account ? { outcome: "taken" } : release("email_changed");
+      return holder.customer.email === email && holder.customer.has_account === hasAccount ? { kind: "holds" } : { kind: "moved-on", reason: "email_changed" };
     case "deleted":
-      return release("customer_deleted");
+      return { kind: "moved-on", reason: "customer_deleted" };
     case "absent":
-      return { outcome: "fence-holder", customer_id: current.customer_id };
+      return { kind: "absent" };
     case "abandoned":
-      return release("creation_abandoned");
+      return { kind: "abandoned" };
   }
 }
 
