@@ -4,7 +4,7 @@
  * addresses to decide). Pure: ids and time come in with the command.
  */
 import type { CustomerEvent, CustomerState, Metadata } from "./customer.js";
-import { CustomerAddressOwnerNotFound } from "./errors.js";
+import { RelatedEntityNotFound } from "./errors.js";
 import { mergeMetadata } from "./mergeMetadata.js";
 
 export interface CustomerAddress {
@@ -95,7 +95,7 @@ export interface AddAddress {
 
 export function decideAddAddress(command: AddAddress, state: CustomerState): CustomerEvent[] {
   const { customer_id, address_id, input, now } = command.data;
-  if (state.status !== "active") throw new CustomerAddressOwnerNotFound(customer_id);
+  if (state.status !== "active") throw new RelatedEntityNotFound("customer_id", customer_id);
   const stamp = now.toISOString();
   const address: CustomerAddress = {
     id: address_id,

@@ -3,6 +3,7 @@
  * Pure: no I/O, no clock, no id generation (those come in with the command).
  */
 import { type AddressEvent, type CustomerAddress, evolveAddresses } from "./address.js";
+import { type MembershipEvent, evolveGroupIds } from "./membership.js";
 
 export type Metadata = Record<string, unknown>;
 
@@ -50,11 +51,11 @@ export type CustomerDeleted = {
   data: { id: string; deleted_at: string };
 };
 
-export type CustomerEvent = CustomerCreated | CustomerCreationAbandoned | CustomerUpdated | CustomerDeleted | AddressEvent;
+export type CustomerEvent = CustomerCreated | CustomerCreationAbandoned | CustomerUpdated | CustomerDeleted | AddressEvent | MembershipEvent;
 
 export type CustomerState =
   | { status: "absent" }
-  | { status: "active"; customer: CustomerFields; addresses: CustomerAddress[] }
+  | { status: "active"; customer: CustomerFields; addresses: CustomerAddress[]; group_ids: string[] }
   | { status: "deleted"; customer: CustomerFields }
   | { status: "abandoned" };
 
@@ -63,7 +64,7 @@ export const initialCustomerState = (): CustomerState => ({ status: "absent" });
 export function evolveCustomer(state: CustomerState, event: CustomerEvent): CustomerState {
   switch (event.type) {
     case "CustomerCreated":
-      return { status: "active", customer: event.data, addresses: [] };
+      return { status: "active", customer: event.data, addresses: [], group_ids: [] };
     case "CustomerCreationAbandoned":
       return state.status === "absent" ? { status: "abandoned" } : state;
     case "CustomerUpdated":
@@ -72,6 +73,9 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
     case "CustomerAddressUpdated":
     case "CustomerAddressRemoved":
       return state.status === "active" ? { ...state, addresses: evolveAddresses(state.addresses, event) } : state;
+    case "CustomerAddedToGroup":
+    case "CustomerRemovedFromGroup":
+      return state.status === "active" ? { ...state, group_ids: evolveGroupIds(state.group_ids, event) } : state;
     case "CustomerDeleted":
       return state.status === "active" ? { status: "deleted", customer: state.customer } : state;
   }

@@ -17,11 +17,14 @@ export class CustomerNotFound extends Error {
   }
 }
 
-/** Medusa's foreign-key message, for an address of a customer that does not exist. */
-export class CustomerAddressOwnerNotFound extends Error {
-  override readonly name = "CustomerAddressOwnerNotFound";
-  constructor(readonly customerId: string) {
-    super(`You tried to set relationship customer_id: ${customerId}, but such entity does not exist`);
+/** Medusa's foreign-key message: an address or a membership naming an entity that does not exist. */
+export class RelatedEntityNotFound extends Error {
+  override readonly name = "RelatedEntityNotFound";
+  constructor(
+    readonly key: "customer_id" | "customer_group_id",
+    readonly value: string,
+  ) {
+    super(`You tried to set relationship ${key}: ${value}, but such entity does not exist`);
   }
 }
 

@@ -6,7 +6,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import {
   ConcurrentWriteConflict,
-  CustomerAddressOwnerNotFound,
+  RelatedEntityNotFound,
   CustomerAlreadyExists,
   CustomerNotFound,
   EmailAlreadyTaken,
@@ -79,7 +79,7 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof EmailAlreadyTaken || error instanceof CustomerAlreadyExists) {
     return { status: 400, body: { type: "invalid_data", message: error.message } };
   }
-  if (error instanceof CustomerAddressOwnerNotFound) return { status: 404, body: { type: "not_found", message: error.message } };
+  if (error instanceof RelatedEntityNotFound) return { status: 404, body: { type: "not_found", message: error.message } };
   if (error instanceof CustomerNotFound) return { status: 404, body: { type: "not_found", message: error.message } };
   if (error instanceof ConcurrentWriteConflict) {
     return {

@@ -5,11 +5,15 @@
  */
 import { type CustomerAddress, evolveAddresses } from "../customers/address.js";
 import type { CustomerEvent, CustomerFields } from "../customers/customer.js";
+import { evolveGroupIds } from "../customers/membership.js";
 
 export interface CustomerDocument extends CustomerFields {
   updated_at: string;
   deleted_at: string | null;
   addresses: CustomerAddress[];
+  /** The groups the customer belongs to, from its own events. */
+  group_ids: string[];
+  /** Those groups as `*groups` shows them, kept up to date from the groups' events. */
   groups: unknown[];
   /** Revision of the customer stream this document reflects. */
   revision: number;
@@ -27,6 +31,7 @@ export function projectCustomerEvent(
         updated_at: event.data.created_at,
         deleted_at: null,
         addresses: [],
+        group_ids: [],
         groups: [],
         revision,
       };
@@ -40,6 +45,9 @@ export function projectCustomerEvent(
     case "CustomerAddressUpdated":
     case "CustomerAddressRemoved":
       return document && { ...document, addresses: evolveAddresses(document.addresses, event), revision };
+    case "CustomerAddedToGroup":
+    case "CustomerRemovedFromGroup":
+      return document && { ...document, group_ids: evolveGroupIds(document.group_ids, event), revision };
   }
 }
 

@@ -214,5 +214,6 @@ function fromStored(stored: StoredCustomer): CustomerDocument {
     ...rest,
     metadata: metadataFromText(stored.metadata),
     addresses: (stored.addresses ?? []).map((address) => ({ ...address, metadata: metadataFromText(address.metadata) })),
+    group_ids: stored.group_ids ?? [],
   } as CustomerDocument;
 }

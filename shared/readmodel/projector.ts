@@ -22,6 +22,8 @@ const CUSTOMER_EVENT_TYPES = new Set<string>([
   "CustomerAddressAdded",
   "CustomerAddressUpdated",
   "CustomerAddressRemoved",
+  "CustomerAddedToGroup",
+  "CustomerRemovedFromGroup",
 ]);
 
 export interface ProjectorOptions {

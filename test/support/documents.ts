@@ -15,6 +15,7 @@ export function customerDocument(overrides: Partial<CustomerDocument> = {}): Cus
     updated_at: "2026-01-01T00:00:00.000Z",
     deleted_at: null,
     addresses: [],
+    group_ids: [],
     groups: [],
     revision: 0,
     ...overrides,

@@ -41,6 +41,7 @@ const active: CustomerState = {
     created_at: t0.toISOString(),
   },
   addresses: [],
+  group_ids: [],
 };
 
 t.test("a free email is reserved for the new customer", async (t) => {
@@ -97,7 +98,7 @@ t.test("an old reservation whose holder changed its email or was deleted is take
     ],
   });
   const customer = (active as Extract<CustomerState, { status: "active" }>).customer;
-  const changed: CustomerState = { status: "active", customer: { ...customer, email: "new@b.com" }, addresses: [] };
+  const changed: CustomerState = { status: "active", customer: { ...customer, email: "new@b.com" }, addresses: [], group_ids: [] };
   t.same(decideEmailReservation(reserve("cus_B", now), given([reserved("cus_A", t0)]), changed), released("email_changed"));
   const deleted: CustomerState = { status: "deleted", customer };
   t.same(decideEmailReservation(reserve("cus_B", now), given([reserved("cus_A", t0)]), deleted), released("customer_deleted"));

@@ -1,0 +1,104 @@
+/**
+ * The customer-group aggregate: its events, state, `evolve` and decisions. Pure.
+ * Membership is recorded on the customer's stream (shared/customers/membership.ts).
+ */
+import type { Metadata } from "../customers/customer.js";
+import { mergeMetadata } from "../customers/mergeMetadata.js";
+
+export interface CustomerGroupFields {
+  id: string;
+  name: string;
+  metadata: Metadata | null;
+  created_by: string | null;
+  created_at: string;
+}
+
+export type CustomerGroupCreated = { type: "CustomerGroupCreated"; data: CustomerGroupFields };
+export type CustomerGroupUpdated = {
+  type: "CustomerGroupUpdated";
+  data: { id: string; changes: Partial<Pick<CustomerGroupFields, "name" | "metadata">>; updated_at: string };
+};
+export type CustomerGroupDeleted = { type: "CustomerGroupDeleted"; data: { id: string; deleted_at: string } };
+/** Fences a create that died after reserving its name (see shared/reservations). */
+export type CustomerGroupCreationAbandoned = { type: "CustomerGroupCreationAbandoned"; data: { id: string; abandoned_at: string } };
+
+export type CustomerGroupEvent = CustomerGroupCreated | CustomerGroupUpdated | CustomerGroupDeleted | CustomerGroupCreationAbandoned;
+
+export type CustomerGroupState =
+  | { status: "absent" }
+  | { status: "active"; group: CustomerGroupFields }
+  | { status: "deleted"; group: CustomerGroupFields }
+  | { status: "abandoned" };
+
+export const initialCustomerGroupState = (): CustomerGroupState => ({ status: "absent" });
+
+export function evolveCustomerGroup(state: CustomerGroupState, event: CustomerGroupEvent): CustomerGroupState {
+  switch (event.type) {
+    case "CustomerGroupCreated":
+      return { status: "active", group: event.data };
+    case "CustomerGroupUpdated":
+      return state.status === "active" ? { status: "active", group: { ...state.group, ...event.data.changes } } : state;
+    case "CustomerGroupDeleted":
+      return state.status === "active" ? { status: "deleted", group: state.group } : state;
+    case "CustomerGroupCreationAbandoned":
+      return state.status === "absent" ? { status: "abandoned" } : state;
+  }
+}
+
+export const customerGroupStreamName = (groupId: string): string => `customer_group-${groupId}`;
+
+/** Streams of this prefix are the group events published to subscribers. */
+export const CUSTOMER_GROUP_STREAM_PREFIX = "customer_group-";
+
+/** Medusa's messages: GET's form, and the update route's form (double quotes, no colon). */
+export class CustomerGroupNotFound extends Error {
+  override readonly name = "CustomerGroupNotFound";
+  constructor(readonly groupId: string) {
+    super(`Customer group with id "${groupId}" not found`);
+  }
+}
+
+export class CustomerGroupAlreadyExists extends Error {
+  override readonly name = "CustomerGroupAlreadyExists";
+  constructor(readonly groupId: string) {
+    super(`Customer group with id: ${groupId} already exists.`);
+  }
+}
+
+export interface CreateCustomerGroup {
+  type: "CreateCustomerGroup";
+  data: { id: string; name: string; metadata?: Metadata | null; created_by: string; now: Date };
+}
+
+export function decideCreateCustomerGroup(command: CreateCustomerGroup, state: CustomerGroupState): CustomerGroupEvent[] {
+  const { id, name, metadata, created_by, now } = command.data;
+  if (state.status !== "absent") throw new CustomerGroupAlreadyExists(id);
+  return [{ type: "CustomerGroupCreated", data: { id, name, metadata: metadata ?? null, created_by, created_at: now.toISOString() } }];
+}
+
+export interface UpdateCustomerGroup {
+  type: "UpdateCustomerGroup";
+  data: { id: string; name?: string; metadata?: Metadata | null; now: Date };
+}
+
+export function decideUpdateCustomerGroup(command: UpdateCustomerGroup, state: CustomerGroupState): CustomerGroupEvent[] {
+  const { id, name, metadata, now } = command.data;
+  if (state.status !== "active") throw new CustomerGroupNotFound(id);
+  const changes: CustomerGroupUpdated["data"]["changes"] = {};
+  if (name !== undefined && name !== state.group.name) changes.name = name;
+  const merged = mergeMetadata(state.group.metadata, metadata);
+  if (JSON.stringify(merged) !== JSON.stringify(state.group.metadata)) changes.metadata = merged;
+  if (Object.keys(changes).length === 0) return [];
+  return [{ type: "CustomerGroupUpdated", data: { id, changes, updated_at: now.toISOString() } }];
+}
+
+export interface DeleteCustomerGroup {
+  type: "DeleteCustomerGroup";
+  data: { id: string; now: Date };
+}
+
+/** Soft; unknown or deleted groups are left alone (Medusa answers 200 either way). */
+export function decideDeleteCustomerGroup(command: DeleteCustomerGroup, state: CustomerGroupState): CustomerGroupEvent[] {
+  if (state.status !== "active") return [];
+  return [{ type: "CustomerGroupDeleted", data: { id: command.data.id, deleted_at: command.data.now.toISOString() } }];
+}

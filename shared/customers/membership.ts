@@ -1,0 +1,45 @@
+/**
+ * Group membership, recorded on the customer's stream: the customer aggregate decides who
+ * it belongs to; which groups exist and are live is read from their streams by the caller
+ * and passed in. Adding a member twice or removing a non-member records nothing.
+ */
+import type { CustomerEvent, CustomerState } from "./customer.js";
+import { RelatedEntityNotFound } from "./errors.js";
+
+export type CustomerAddedToGroup = { type: "CustomerAddedToGroup"; data: { customer_id: string; group_id: string } };
+export type CustomerRemovedFromGroup = { type: "CustomerRemovedFromGroup"; data: { customer_id: string; group_id: string } };
+export type MembershipEvent = CustomerAddedToGroup | CustomerRemovedFromGroup;
+
+export function evolveGroupIds(groupIds: string[], event: MembershipEvent): string[] {
+  switch (event.type) {
+    case "CustomerAddedToGroup":
+      return groupIds.includes(event.data.group_id) ? groupIds : [...groupIds, event.data.group_id];
+    case "CustomerRemovedFromGroup":
+      return groupIds.filter((id) => id !== event.data.group_id);
+  }
+}
+
+export interface ChangeMemberships {
+  type: "ChangeMemberships";
+  data: { customer_id: string; add: string[]; remove: string[] };
+}
+
+export function decideChangeMemberships(command: ChangeMemberships, state: CustomerState, liveGroups: ReadonlySet<string>): CustomerEvent[] {
+  const { customer_id, add, remove } = command.data;
+  if (state.status !== "active") throw new RelatedEntityNotFound("customer_id", customer_id);
+  const missing = add.find((groupId) => !liveGroups.has(groupId));
+  if (missing !== undefined) throw new RelatedEntityNotFound("customer_group_id", missing);
+  let members = state.group_ids;
+  const events: CustomerEvent[] = [];
+  for (const group_id of new Set(add)) {
+    if (members.includes(group_id)) continue;
+    events.push({ type: "CustomerAddedToGroup", data: { customer_id, group_id } });
+    members = [...members, group_id];
+  }
+  for (const group_id of new Set(remove)) {
+    if (!members.includes(group_id)) continue;
+    events.push({ type: "CustomerRemovedFromGroup", data: { customer_id, group_id } });
+    members = members.filter((id) => id !== group_id);
+  }
+  return events;
+}
