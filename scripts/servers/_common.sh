@@ -111,3 +111,32 @@ spawn() {
   nohup "$@" </dev/null >>"$logfile" 2>&1 &
   printf '%s\n' "$!" >"$pidfile"
 }
+
+# Say whether the server recorded in a pid file runs and listens: exit 0 if it runs, 3 if not.
+report_status() {
+  local pidfile=$1 marker=$2 host=$3 port=$4 data=$5 pid
+  if pid=$(running_pid "$pidfile" "$marker"); then
+    if port_listening "$port"; then
+      info "running (PID $pid), listening on $host:$port, data $data"
+    else
+      info "running (PID $pid), not yet listening on $host:$port"
+    fi
+    return 0
+  fi
+  info "not running (data $data)"
+  return 3
+}
+
+show_log() {
+  local logfile=$1
+  [[ -f $logfile ]] || die "no log file at $logfile"
+  tail -n "${LINES_TO_SHOW:-100}" "$logfile"
+}
+
+# Stop the server, then delete its data directory.
+stop_and_remove_data() {
+  local pidfile=$1 marker=$2 timeout=$3 data=$4
+  stop_from_pidfile "$pidfile" "$marker" "$timeout"
+  info "removing $data"
+  rm -rf "$data"
+}

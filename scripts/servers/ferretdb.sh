@@ -188,28 +188,15 @@ cmd_stop() {
 }
 
 cmd_status() {
-  local pid
-  if pid=$(running_pid "$PIDFILE" "$MARKER"); then
-    if port_listening "$FERRETDB_PORT"; then
-      info "running (PID $pid), listening on $FERRETDB_HOST:$FERRETDB_PORT, data $DATA"
-    else
-      info "running (PID $pid), not yet listening on $FERRETDB_HOST:$FERRETDB_PORT"
-    fi
-    return 0
-  fi
-  info "not running (data $DATA)"
-  return 3
+  report_status "$PIDFILE" "$MARKER" "$FERRETDB_HOST" "$FERRETDB_PORT" "$DATA"
 }
 
 cmd_logs() {
-  [[ -f $LOGFILE ]] || die "no log file at $LOGFILE"
-  tail -n "${LINES_TO_SHOW:-100}" "$LOGFILE"
+  show_log "$LOGFILE"
 }
 
 cmd_clean() {
-  cmd_stop
-  info "removing $DATA"
-  rm -rf "$DATA"
+  stop_and_remove_data "$PIDFILE" "$MARKER" "$FERRETDB_STOP_TIMEOUT" "$DATA"
 }
 
 case "${1:-}" in
