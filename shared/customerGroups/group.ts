@@ -2,6 +2,7 @@
  * The customer-group aggregate: its events, state, `evolve` and decisions. Pure.
  * Membership is recorded on the customer's stream (shared/customers/membership.ts).
  */
+import { isDeepStrictEqual } from "node:util";
 import type { Metadata } from "../customers/customer.js";
 import { mergeMetadata } from "../customers/mergeMetadata.js";
 
@@ -87,7 +88,7 @@ export function decideUpdateCustomerGroup(command: UpdateCustomerGroup, state: C
   const changes: CustomerGroupUpdated["data"]["changes"] = {};
   if (name !== undefined && name !== state.group.name) changes.name = name;
   const merged = mergeMetadata(state.group.metadata, metadata);
-  if (JSON.stringify(merged) !== JSON.stringify(state.group.metadata)) changes.metadata = merged;
+  if (!isDeepStrictEqual(merged, state.group.metadata)) changes.metadata = merged;
   if (Object.keys(changes).length === 0) return [];
   return [{ type: "CustomerGroupUpdated", data: { id, changes, updated_at: now.toISOString() } }];
 }

@@ -3,6 +3,7 @@
  * shipping and one default billing address, a rule that needs the customer's other
  * addresses to decide). Pure: ids and time come in with the command.
  */
+import { isDeepStrictEqual } from "node:util";
 import type { CustomerEvent, CustomerState, Metadata } from "./customer.js";
 import { RelatedEntityNotFound } from "./errors.js";
 import { mergeMetadata } from "./mergeMetadata.js";
@@ -139,7 +140,7 @@ export function decideUpdateAddress(command: UpdateAddress, state: CustomerState
     if (value !== undefined && value !== current[field]) (changes as Record<string, unknown>)[field] = value;
   }
   const metadata = mergeMetadata(current.metadata, input.metadata);
-  if (JSON.stringify(metadata) !== JSON.stringify(current.metadata)) changes.metadata = metadata;
+  if (!isDeepStrictEqual(metadata, current.metadata)) changes.metadata = metadata;
   if (Object.keys(changes).length === 0) return [];
   return [
     ...clearDefaults(state.addresses, customer_id, address_id, input, now),

@@ -1,20 +1,10 @@
-import type { CustomerEvent, CustomerState, Metadata } from "./customer.js";
+import type { CustomerEvent, CustomerState, EditableCustomerFields } from "./customer.js";
 import { CustomerAlreadyExists } from "./errors.js";
 
 /** What an admin asks for; id, actor and time are supplied by the caller. */
 export interface CreateCustomer {
   type: "CreateCustomer";
-  data: {
-    id: string;
-    email?: string | null;
-    company_name?: string | null;
-    first_name?: string | null;
-    last_name?: string | null;
-    phone?: string | null;
-    metadata?: Metadata | null;
-    created_by: string;
-    now: Date;
-  };
+  data: Partial<EditableCustomerFields> & { id: string; created_by: string; now: Date };
 }
 
 export function decideCreateCustomer(command: CreateCustomer, state: CustomerState): CustomerEvent[] {

@@ -1,20 +1,11 @@
 import { isDeepStrictEqual } from "node:util";
-import type { CustomerEvent, CustomerState, EditableCustomerFields, Metadata } from "./customer.js";
+import type { CustomerEvent, CustomerState, EditableCustomerFields } from "./customer.js";
 import { CustomerNotFound } from "./errors.js";
 import { mergeMetadata } from "./mergeMetadata.js";
 
 export interface UpdateCustomer {
   type: "UpdateCustomer";
-  data: {
-    id: string;
-    email?: string | null;
-    company_name?: string | null;
-    first_name?: string | null;
-    last_name?: string | null;
-    phone?: string | null;
-    metadata?: Metadata | null;
-    now: Date;
-  };
+  data: Partial<EditableCustomerFields> & { id: string; now: Date };
 }
 
 const PLAIN_FIELDS = ["email", "company_name", "first_name", "last_name", "phone"] as const;
