@@ -11,10 +11,11 @@ export interface CustomerDocument extends CustomerFields {
   updated_at: string;
   deleted_at: string | null;
   addresses: CustomerAddress[];
-  /** The groups the customer belongs to, from its own events. */
+  /** The groups the customer belongs to, from its own events (joined with the group documents on read). */
   group_ids: string[];
-  /** Those groups as `*groups` shows them, kept up to date from the groups' events. */
-  groups: unknown[];
+  /** The addresses flagged as default, for the groups list's `customers` filter (FerretDB cannot $elemMatch documents). */
+  default_billing_address_id: string | null;
+  default_shipping_address_id: string | null;
   /** Revision of the customer stream this document reflects. */
   revision: number;
 }
@@ -32,7 +33,8 @@ export function projectCustomerEvent(
         deleted_at: null,
         addresses: [],
         group_ids: [],
-        groups: [],
+        default_billing_address_id: null,
+        default_shipping_address_id: null,
         revision,
       };
     case "CustomerCreationAbandoned":
@@ -44,11 +46,16 @@ export function projectCustomerEvent(
     case "CustomerAddressAdded":
     case "CustomerAddressUpdated":
     case "CustomerAddressRemoved":
-      return document && { ...document, addresses: evolveAddresses(document.addresses, event), revision };
+      return document && withDefaults({ ...document, addresses: evolveAddresses(document.addresses, event), revision });
     case "CustomerAddedToGroup":
     case "CustomerRemovedFromGroup":
       return document && { ...document, group_ids: evolveGroupIds(document.group_ids, event), revision };
   }
+}
+
+function withDefaults(document: CustomerDocument): CustomerDocument {
+  const flagged = (flag: "is_default_billing" | "is_default_shipping") => document.addresses.find((address) => address[flag])?.id ?? null;
+  return { ...document, default_billing_address_id: flagged("is_default_billing"), default_shipping_address_id: flagged("is_default_shipping") };
 }
 
 /** Folds a whole stream; null when it holds no customer. */

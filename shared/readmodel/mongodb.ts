@@ -1,51 +1,49 @@
 /**
- * MongoDB adapter of the read model (official driver). One `customers` collection, one
- * document per customer keyed by its id, each carrying the stream revision it reflects.
- * Writes are guarded by that revision (insert for the first, replace-where-revision for the
- * next), so a replayed or duplicated event changes nothing. Uses only what FerretDB v1 also
- * supports: no transactions, change streams or collations.
+ * MongoDB adapter of the read model (official driver): a `customers` and a
+ * `customer_groups` collection, one document per stream keyed by its id, each guarded by
+ * the stream revision it reflects (shared/readmodel/mongoDocuments.ts). Uses only what
+ * FerretDB v1 also supports: no transactions, change streams, collations or $lookup.
  *
  * Other processes learn that a document has reached a revision through the projector's
  * notices (shared/readmodel/notices.ts), which call `notify`; a command service keeps the
  * documents of those notices, and of its reads, in a short-lived copy (recentDocuments.ts).
  */
-import { type Collection, type Db, MongoBulkWriteError, MongoClient, MongoServerError } from "mongodb";
+import { type Db, MongoClient } from "mongodb";
 import type { CustomerAddress } from "../customers/address.js";
 import type { CustomerDocument } from "./customerDocument.js";
-import type { Filter } from "./filter.js";
-import {
-  type CustomerChange,
-  type CustomerListQuery,
-  type CustomerPage,
-  type CustomerReadModel,
-  type SaveOutcome,
-  ReadModelRevisionGap,
+import type { CustomerGroupDocument } from "./customerGroupDocument.js";
+import { MongoDocuments, metadataFromText, metadataToText } from "./mongoDocuments.js";
+import type {
+  CustomerChange,
+  CustomerGroupChange,
+  CustomerGroupListQuery,
+  CustomerGroupPage,
+  CustomerListQuery,
+  CustomerPage,
+  CustomerReadModel,
+  SaveOutcome,
 } from "./port.js";
 import { RecentDocuments } from "./recentDocuments.js";
 import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
 
-/**
- * Metadata is free-form JSON whose keys may hold "." or start with "$", which MongoDB
- * field names (and FerretDB's in particular) do not allow; it is kept as JSON text. No
- * route filters on metadata, so nothing is lost.
- */
 type StoredAddress = Omit<CustomerAddress, "metadata"> & { metadata: string | null };
 type StoredCustomer = Omit<CustomerDocument, "id" | "metadata" | "addresses"> & { _id: string; metadata: string | null; addresses: StoredAddress[] };
+type StoredGroup = Omit<CustomerGroupDocument, "id" | "metadata"> & { _id: string; metadata: string | null };
 
-const metadataToText = (metadata: Record<string, unknown> | null): string | null => (metadata === null ? null : JSON.stringify(metadata));
-const metadataFromText = (text: string | null): Record<string, unknown> | null => (text === null ? null : JSON.parse(text));
-
-const DUPLICATE_KEY = 11000;
+type AnyDocument = CustomerDocument | CustomerGroupDocument;
 
 export class MongoReadModel implements CustomerReadModel {
   readonly #client: MongoClient;
-  readonly #customers: Collection<StoredCustomer>;
+  readonly #customers: MongoDocuments<CustomerDocument, StoredCustomer>;
+  readonly #groups: MongoDocuments<CustomerGroupDocument, StoredGroup>;
   readonly #waiters = new RevisionWaiters();
-  readonly #recent: RecentDocuments<CustomerDocument>;
+  /** Customers and groups by id (their id prefixes keep them apart). */
+  readonly #recent: RecentDocuments<AnyDocument>;
 
-  private constructor(client: MongoClient, db: Db, recent: RecentDocuments<CustomerDocument>) {
+  private constructor(client: MongoClient, db: Db, recent: RecentDocuments<AnyDocument>) {
     this.#client = client;
-    this.#customers = db.collection<StoredCustomer>("customers");
+    this.#customers = new MongoDocuments(db.collection<StoredCustomer>("customers"), { toStored: customerToStored, fromStored: customerFromStored });
+    this.#groups = new MongoDocuments(db.collection<StoredGroup>("customer_groups"), { toStored: groupToStored, fromStored: groupFromStored });
     this.#recent = recent;
   }
 
@@ -59,126 +57,98 @@ export class MongoReadModel implements CustomerReadModel {
   }
 
   async #ensureIndexes(): Promise<void> {
-    // Every list filters out deleted customers; then each filter and order the API offers.
+    // Every list filters out deleted documents; then each filter and order the API offers.
     // One createIndex at a time: FerretDB 1.24 breaks the connection when createIndexes
     // names several indexes that already exist.
-    const indexed = ["email", "company_name", "first_name", "last_name", "phone", "created_by", "has_account", "created_at", "updated_at", "groups.id"];
-    await this.#customers.createIndex({ deleted_at: 1, _id: 1 }, { name: "live_by_id" });
-    for (const field of indexed) await this.#customers.createIndex({ deleted_at: 1, [field]: 1, _id: 1 }, { name: `live_by_${field}` });
+    const customerFields = ["email", "company_name", "first_name", "last_name", "phone", "created_by", "has_account", "created_at", "updated_at", "group_ids"];
+    const groupFields = ["name", "created_by", "created_at", "updated_at"];
+    for (const [documents, fields] of [
+      [this.#customers, customerFields],
+      [this.#groups, groupFields],
+    ] as const) {
+      await documents.collection.createIndex({ deleted_at: 1, _id: 1 }, { name: "live_by_id" });
+      for (const field of fields) await documents.collection.createIndex({ deleted_at: 1, [field]: 1, _id: 1 }, { name: `live_by_${field}` });
+    }
   }
 
   async getCustomer(id: string): Promise<CustomerDocument | null> {
-    const recent = this.#recent.get(id);
-    if (recent) return recent;
-    const stored = await this.#customers.findOne({ _id: id });
-    if (!stored) return null;
-    const document = fromStored(stored);
-    this.#recent.remember(document);
-    return document;
+    return this.#getRemembered(this.#customers, id);
+  }
+
+  async getCustomers(ids: string[]): Promise<Map<string, CustomerDocument>> {
+    return this.#customers.getMany(ids);
   }
 
   async listCustomers({ filter, sort, skip, limit }: CustomerListQuery): Promise<CustomerPage> {
-    const query = { $and: [{ deleted_at: null }, toStoredFilter(filter)] };
-    const sortField = sort.field === "id" ? "_id" : sort.field;
-    const [stored, count] = await Promise.all([
-      limit === 0
-        ? Promise.resolve([])
-        : this.#customers
-            .find(query)
-            .sort(sortField === "_id" ? { _id: sort.direction } : { [sortField]: sort.direction, _id: 1 })
-            .skip(skip)
-            .limit(limit)
-            .toArray(),
-      this.#customers.countDocuments(query),
-    ]);
-    return { customers: stored.map(fromStored), count };
+    const { page, count } = await this.#customers.list(filter, sort, skip, limit);
+    return { customers: page, count };
   }
 
-  /**
-   * One lookup by _id per document, side by side: FerretDB (SQLite) runs `_id` equality as an
-   * index lookup but scans the whole collection for `$in`.
-   */
-  async getCustomers(ids: string[]): Promise<Map<string, CustomerDocument>> {
-    const found = await Promise.all(ids.map((id) => this.#customers.findOne({ _id: id })));
-    return new Map(found.filter((stored) => stored !== null).map((stored) => [stored._id, fromStored(stored)]));
+  saveCustomers(changes: CustomerChange[]): Promise<void> {
+    return this.#customers.saveMany(changes);
   }
 
-  /**
-   * New documents in one insertMany; the others each replaced where their revision is the
-   * expected one. Only documents whose write did not happen (a replay, or a gap) are read
-   * back to tell which.
-   */
-  async saveCustomers(changes: CustomerChange[]): Promise<void> {
-    const inserts = changes.filter((change) => change.previousRevision === null);
-    const replaces = changes.filter((change) => change.previousRevision !== null);
-    const unapplied: CustomerDocument[] = [];
-    if (inserts.length > 0) {
-      try {
-        await this.#customers.insertMany(
-          inserts.map((change) => toStored(change.document)),
-          { ordered: false },
-        );
-      } catch (error) {
-        if (!(error instanceof MongoBulkWriteError)) throw error;
-        const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-        if (writeErrors.some((writeError) => writeError.code !== DUPLICATE_KEY)) throw error;
-        for (const writeError of writeErrors) unapplied.push(inserts[writeError.index]!.document);
-      }
-    }
-    const replaced = await Promise.all(
-      replaces.map((change) => this.#customers.replaceOne({ _id: change.document.id, revision: change.previousRevision! }, toStored(change.document))),
-    );
-    replaced.forEach((result, index) => {
-      if (result.matchedCount === 0) unapplied.push(replaces[index]!.document);
-    });
-    await Promise.all(unapplied.map((document) => this.#confirmAtLeast(document)));
+  saveCustomer(document: CustomerDocument, previousRevision: number | null): Promise<SaveOutcome> {
+    return this.#customers.save(document, previousRevision);
   }
 
-  /** Passes when the stored document is at or past `document`'s revision (a replay); else a gap. */
-  async #confirmAtLeast(document: CustomerDocument): Promise<void> {
-    const current = await this.#customers.findOne({ _id: document.id }, { projection: { revision: 1 } });
-    if (!current || current.revision < document.revision) throw new ReadModelRevisionGap(document.id, current?.revision ?? null, document.revision);
+  waitForCustomer(id: string, revision: number, timeoutMs: number): Promise<CustomerDocument | null> {
+    return this.#waitFor(this.#customers, id, revision, timeoutMs);
   }
 
-  async saveCustomer(document: CustomerDocument, previousRevision: number | null): Promise<SaveOutcome> {
-    const stored = toStored(document);
-    if (previousRevision === null) {
-      try {
-        await this.#customers.insertOne(stored);
-        return "saved";
-      } catch (error) {
-        if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
-      }
-    } else {
-      const result = await this.#customers.replaceOne({ _id: document.id, revision: previousRevision }, stored);
-      if (result.matchedCount === 1) return "saved";
-    }
-    await this.#confirmAtLeast(document);
-    return "already-applied";
+  async getGroup(id: string): Promise<CustomerGroupDocument | null> {
+    return this.#getRemembered(this.#groups, id);
+  }
+
+  /** Groups are few and read on every `*groups`: the recent copy answers most of them. */
+  async getGroups(ids: string[]): Promise<Map<string, CustomerGroupDocument>> {
+    const found = await Promise.all(ids.map((id) => this.getGroup(id)));
+    return new Map(found.filter((group) => group !== null).map((group) => [group.id, group]));
+  }
+
+  async listGroups({ filter, sort, skip, limit }: CustomerGroupListQuery): Promise<CustomerGroupPage> {
+    const { page, count } = await this.#groups.list(filter, sort, skip, limit);
+    return { groups: page, count };
+  }
+
+  saveGroups(changes: CustomerGroupChange[]): Promise<void> {
+    return this.#groups.saveMany(changes);
+  }
+
+  waitForGroup(id: string, revision: number, timeoutMs: number): Promise<CustomerGroupDocument | null> {
+    return this.#waitFor(this.#groups, id, revision, timeoutMs);
+  }
+
+  async #getRemembered<T extends AnyDocument>(documents: { get(id: string): Promise<T | null> }, id: string): Promise<T | null> {
+    const recent = this.#recent.get(id);
+    if (recent) return recent as T;
+    const document = await documents.get(id);
+    if (document) this.#recent.remember(document);
+    return document;
   }
 
   /**
    * With the recent-documents copy on, a notice that came before the wait began is found
    * there, so MongoDB is read only when the wait runs out (for the final word).
    */
-  async waitForCustomer(id: string, revision: number, timeoutMs: number): Promise<CustomerDocument | null> {
-    if (!this.#recent.enabled) return waitForRevision(this.#waiters, () => this.getCustomer(id), id, revision, timeoutMs);
-    const notified = await waitForRevision(this.#waiters, async () => this.#recent.get(id) ?? null, id, revision, timeoutMs);
+  async #waitFor<T extends AnyDocument>(documents: { get(id: string): Promise<T | null> }, id: string, revision: number, timeoutMs: number): Promise<T | null> {
+    if (!this.#recent.enabled) return waitForRevision(this.#waiters, () => documents.get(id), id, revision, timeoutMs);
+    const notified = await waitForRevision(this.#waiters, async () => (this.#recent.get(id) as T | undefined) ?? null, id, revision, timeoutMs);
     if (notified) return notified;
-    const stored = await this.#customers.findOne({ _id: id });
-    const document = stored ? fromStored(stored) : null;
+    const document = await documents.get(id);
     return document && document.revision >= revision ? document : null;
   }
 
   /** The read model now holds `document` (a projector said so). */
-  notify(document: CustomerDocument): void {
+  notify(document: AnyDocument): void {
     this.#recent.remember(document);
     this.#waiters.notify(document.id, document.revision);
   }
 
   /** Removes every document (tests and rebuilds). */
   async clear(): Promise<void> {
-    await this.#customers.deleteMany({});
+    await this.#customers.collection.deleteMany({});
+    await this.#groups.collection.deleteMany({});
   }
 
   async close(): Promise<void> {
@@ -187,17 +157,7 @@ export class MongoReadModel implements CustomerReadModel {
   }
 }
 
-/** The document's `id` is `_id` in MongoDB. */
-function toStoredFilter(filter: Filter): Filter {
-  return Object.fromEntries(
-    Object.entries(filter).map(([key, condition]) => {
-      if (key === "$and" || key === "$or") return [key, (condition as Filter[]).map(toStoredFilter)];
-      return [key === "id" ? "_id" : key, condition];
-    }),
-  );
-}
-
-function toStored(document: CustomerDocument): StoredCustomer {
+function customerToStored(document: CustomerDocument): StoredCustomer {
   const { id, ...rest } = document;
   return {
     _id: id,
@@ -207,7 +167,7 @@ function toStored(document: CustomerDocument): StoredCustomer {
   };
 }
 
-function fromStored(stored: StoredCustomer): CustomerDocument {
+function customerFromStored(stored: StoredCustomer): CustomerDocument {
   const { _id, ...rest } = stored;
   return {
     id: _id,
@@ -215,5 +175,17 @@ function fromStored(stored: StoredCustomer): CustomerDocument {
     metadata: metadataFromText(stored.metadata),
     addresses: (stored.addresses ?? []).map((address) => ({ ...address, metadata: metadataFromText(address.metadata) })),
     group_ids: stored.group_ids ?? [],
+    default_billing_address_id: stored.default_billing_address_id ?? null,
+    default_shipping_address_id: stored.default_shipping_address_id ?? null,
   } as CustomerDocument;
+}
+
+function groupToStored(document: CustomerGroupDocument): StoredGroup {
+  const { id, ...rest } = document;
+  return { _id: id, ...rest, metadata: metadataToText(document.metadata) };
+}
+
+function groupFromStored(stored: StoredGroup): CustomerGroupDocument {
+  const { _id, ...rest } = stored;
+  return { id: _id, ...rest, metadata: metadataFromText(stored.metadata) };
 }

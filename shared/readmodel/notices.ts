@@ -12,11 +12,13 @@ import type { BusSubscription, MessageBus } from "../bus/port.js";
 import type { Logger } from "../logger.js";
 
 import type { CustomerDocument } from "./customerDocument.js";
+import type { CustomerGroupDocument } from "./customerGroupDocument.js";
 
 export interface ReadModelNotice {
   id: string;
   revision: number;
-  document: CustomerDocument;
+  /** A customer's or a group's document (their ids' prefixes tell them apart). */
+  document: CustomerDocument | CustomerGroupDocument;
 }
 
 export class ReadModelNoticePublisher {

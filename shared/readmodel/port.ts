@@ -4,6 +4,7 @@
  * Adapters: in-memory (embedded mode) and MongoDB; both pass test/contract/readModel.contract.ts.
  */
 import type { CustomerDocument } from "./customerDocument.js";
+import type { CustomerGroupDocument } from "./customerGroupDocument.js";
 import type { Filter, Sort } from "./filter.js";
 
 /** A page of live (not deleted) customers matching a filter, and how many match in all. */
@@ -28,6 +29,31 @@ export interface CustomerChange {
   previousRevision: number | null;
 }
 
+export interface CustomerGroupListQuery {
+  /** As CustomerListQuery's filter, on the group document's fields. */
+  filter: Filter;
+  sort: Sort;
+  skip: number;
+  limit: number;
+}
+
+export interface CustomerGroupPage {
+  groups: CustomerGroupDocument[];
+  count: number;
+}
+
+export interface CustomerGroupChange {
+  document: CustomerGroupDocument;
+  previousRevision: number | null;
+}
+
+/**
+ * Customers and their groups. Each document is owned by one stream: a customer's
+ * `group_ids` come from its own membership events, a group's fields from the group's
+ * events. Reads that show groups on customers (or customers of a group) join the two by
+ * id, so a renamed or deleted group shows on every member at once, whatever order the
+ * projector applied the streams in.
+ */
 export interface CustomerReadModel {
   getCustomer(id: string): Promise<CustomerDocument | null>;
   /** The stored documents among `ids` (missing ids are absent from the map). */
@@ -50,6 +76,14 @@ export interface CustomerReadModel {
    * `timeoutMs` passes first. Event-driven, not polling.
    */
   waitForCustomer(id: string, revision: number, timeoutMs: number): Promise<CustomerDocument | null>;
+
+  getGroup(id: string): Promise<CustomerGroupDocument | null>;
+  getGroups(ids: string[]): Promise<Map<string, CustomerGroupDocument>>;
+  /** A page of live groups; as listCustomers. */
+  listGroups(query: CustomerGroupListQuery): Promise<CustomerGroupPage>;
+  /** As saveCustomers, for group documents. */
+  saveGroups(changes: CustomerGroupChange[]): Promise<void>;
+  waitForGroup(id: string, revision: number, timeoutMs: number): Promise<CustomerGroupDocument | null>;
   close(): Promise<void>;
 }
 

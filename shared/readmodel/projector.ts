@@ -1,5 +1,7 @@
 /**
- * The projector: consumes customer events from the bus and keeps the read model up to date.
+ * The projector: consumes customer and customer-group events from the bus and keeps the read
+ * model up to date. Each stream has a document of its own (see port.ts), so the streams can
+ * be applied in any order relative to each other.
  * Idempotent by stream revision: an event whose revision the document already reflects is
  * skipped, so redelivery (at least once) and replays change nothing.
  */
@@ -7,14 +9,16 @@ import type { BusSubscription, ConsumedMessage, MessageBus } from "../bus/port.j
 import { CUSTOMER_STREAM_PREFIX, type CustomerEvent } from "../customers/customer.js";
 import { type EventEnvelope, aggregateIdOf, parseEnvelope } from "../events/envelope.js";
 import type { Logger } from "../logger.js";
+import { CUSTOMER_GROUP_STREAM_PREFIX, type CustomerGroupEvent } from "../customerGroups/group.js";
 import { type CustomerDocument, projectCustomerEvent } from "./customerDocument.js";
+import { type CustomerGroupDocument, projectCustomerGroupEvent } from "./customerGroupDocument.js";
 import type { ReadModelNotice, ReadModelNoticePublisher } from "./notices.js";
-import type { CustomerChange, CustomerReadModel } from "./port.js";
+import type { CustomerReadModel } from "./port.js";
 
 /** The consumer group of the read-model projector: all projector processes share it. */
 export const PROJECTOR_GROUP = "customers-read-model";
 
-const CUSTOMER_EVENT_TYPES = new Set<string>([
+const PROJECTED_EVENT_TYPES = new Set<string>([
   "CustomerCreated",
   "CustomerCreationAbandoned",
   "CustomerUpdated",
@@ -24,7 +28,13 @@ const CUSTOMER_EVENT_TYPES = new Set<string>([
   "CustomerAddressRemoved",
   "CustomerAddedToGroup",
   "CustomerRemovedFromGroup",
+  "CustomerGroupCreated",
+  "CustomerGroupCreationAbandoned",
+  "CustomerGroupUpdated",
+  "CustomerGroupDeleted",
 ]);
+
+const isProjectedStream = (stream: string): boolean => stream.startsWith(CUSTOMER_STREAM_PREFIX) || stream.startsWith(CUSTOMER_GROUP_STREAM_PREFIX);
 
 export interface ProjectorOptions {
   bus: MessageBus;
@@ -66,7 +76,7 @@ export class Projector {
         this.#options.logger.warn({ topic: message.topic, offset: message.offset }, "skipping a message that is not an event envelope");
       }
     }
-    const relevant = envelopes.filter((envelope) => envelope.stream.startsWith(CUSTOMER_STREAM_PREFIX) && CUSTOMER_EVENT_TYPES.has(envelope.type));
+    const relevant = envelopes.filter((envelope) => PROJECTED_EVENT_TYPES.has(envelope.type) && isProjectedStream(envelope.stream));
     try {
       const notices = await this.#apply(relevant);
       await this.#options.notices?.announce(notices);
@@ -79,27 +89,19 @@ export class Projector {
 
   async #apply(envelopes: EventEnvelope[]): Promise<ReadModelNotice[]> {
     const { readModel } = this.#options;
-    // A stream's first event starts its document: there is nothing to read for it (a replay
-    // of it is caught by the read model's guard instead).
-    const continuing = envelopes.filter((envelope) => envelope.stream_revision > 0);
-    const stored = await readModel.getCustomers([...new Set(continuing.map((envelope) => aggregateIdOf(envelope.stream)))]);
-    const changes = new Map<string, CustomerChange>();
-    const reached = new Map<string, CustomerDocument>();
-    for (const envelope of envelopes) {
-      const id = aggregateIdOf(envelope.stream);
-      const current = changes.get(id)?.document ?? stored.get(id) ?? null;
-      if (current && current.revision >= envelope.stream_revision) {
-        reached.set(id, current);
-        continue;
-      }
-      const event = { type: envelope.type, data: envelope.data } as CustomerEvent;
-      const next = projectCustomerEvent(current, event, envelope.stream_revision);
-      if (!next || next === current) continue;
-      changes.set(id, { document: next, previousRevision: stored.get(id)?.revision ?? null });
-      reached.set(id, next);
-    }
-    await readModel.saveCustomers([...changes.values()]);
-    return [...reached.values()].map((document) => ({ id: document.id, revision: document.revision, document }));
+    const customers = applyInOrder<CustomerDocument, CustomerEvent>(
+      envelopes.filter((envelope) => envelope.stream.startsWith(CUSTOMER_STREAM_PREFIX)),
+      (ids) => readModel.getCustomers(ids),
+      projectCustomerEvent,
+    );
+    const groups = applyInOrder<CustomerGroupDocument, CustomerGroupEvent>(
+      envelopes.filter((envelope) => envelope.stream.startsWith(CUSTOMER_GROUP_STREAM_PREFIX)),
+      (ids) => readModel.getGroups(ids),
+      projectCustomerGroupEvent,
+    );
+    const [customerResult, groupResult] = await Promise.all([customers, groups]);
+    await Promise.all([readModel.saveCustomers(customerResult.changes), readModel.saveGroups(groupResult.changes)]);
+    return [...customerResult.reached, ...groupResult.reached].map((document) => ({ id: document.id, revision: document.revision, document }));
   }
 
   /**
@@ -118,4 +120,36 @@ export class Projector {
   async stop(): Promise<void> {
     await this.#subscription?.close();
   }
+}
+
+/**
+ * Applies one kind of stream's events, in order, to their documents: reads the documents
+ * the events continue at once, and returns the changes to write and every document the
+ * events reached (to announce, replays included).
+ */
+async function applyInOrder<D extends { id: string; revision: number }, E>(
+  envelopes: EventEnvelope[],
+  getMany: (ids: string[]) => Promise<Map<string, D>>,
+  project: (document: D | null, event: E, revision: number) => D | null,
+): Promise<{ changes: Array<{ document: D; previousRevision: number | null }>; reached: D[] }> {
+  if (envelopes.length === 0) return { changes: [], reached: [] };
+  // A stream's first event starts its document: there is nothing to read for it (a replay
+  // of it is caught by the read model's guard instead).
+  const continuing = envelopes.filter((envelope) => envelope.stream_revision > 0);
+  const stored = await getMany([...new Set(continuing.map((envelope) => aggregateIdOf(envelope.stream)))]);
+  const changes = new Map<string, { document: D; previousRevision: number | null }>();
+  const reached = new Map<string, D>();
+  for (const envelope of envelopes) {
+    const id = aggregateIdOf(envelope.stream);
+    const current = changes.get(id)?.document ?? stored.get(id) ?? null;
+    if (current && current.revision >= envelope.stream_revision) {
+      reached.set(id, current);
+      continue;
+    }
+    const next = project(current, { type: envelope.type, data: envelope.data } as E, envelope.stream_revision);
+    if (!next || next === current) continue;
+    changes.set(id, { document: next, previousRevision: stored.get(id)?.revision ?? null });
+    reached.set(id, next);
+  }
+  return { changes: [...changes.values()], reached: [...reached.values()] };
 }

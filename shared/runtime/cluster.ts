@@ -4,7 +4,7 @@
  * on its own; they meet only in the event store, on Kafka and in MongoDB.
  */
 import type { ClusterSettings, Settings } from "../config.js";
-import { CUSTOMER_STREAM_PREFIX } from "../customers/customer.js";
+import { PUBLISHED_STREAM_PREFIXES } from "../events/publishedStreams.js";
 import type { ProcessLogger } from "../logging.js";
 import { Publisher } from "../publisher/publisher.js";
 import { ReadModelNoticePublisher, followReadModelNotices } from "../readmodel/notices.js";
@@ -46,7 +46,7 @@ export async function startPublisherRole(settings: Settings, cluster: ClusterSet
     bus,
     checkpoints: openCheckpoints(settings, `publisher-${settings.eventsTopic}`),
     topic: settings.eventsTopic,
-    streamPrefixes: [CUSTOMER_STREAM_PREFIX],
+    streamPrefixes: PUBLISHED_STREAM_PREFIXES,
     logger,
   });
   await publisher.start();

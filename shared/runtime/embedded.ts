@@ -9,7 +9,7 @@ import type { FastifyInstance } from "fastify";
 import { InProcessBus } from "../bus/inProcess.js";
 import { InMemoryCheckpointStore } from "../checkpoints/inMemory.js";
 import type { Settings } from "../config.js";
-import { CUSTOMER_STREAM_PREFIX } from "../customers/customer.js";
+import { PUBLISHED_STREAM_PREFIXES } from "../events/publishedStreams.js";
 import { type ProcessLogger, createLogger } from "../logging.js";
 import { Publisher } from "../publisher/publisher.js";
 import { InMemoryReadModel } from "../readmodel/inMemory.js";
@@ -35,12 +35,12 @@ export async function startEmbedded(settings: Settings, logger: ProcessLogger = 
     bus,
     checkpoints: new InMemoryCheckpointStore(),
     topic: settings.eventsTopic,
-    streamPrefixes: [CUSTOMER_STREAM_PREFIX],
+    streamPrefixes: PUBLISHED_STREAM_PREFIXES,
     logger,
   });
 
   const startedAt = Date.now();
-  const head = await store.headPosition({ streamPrefixes: [CUSTOMER_STREAM_PREFIX] });
+  const head = await store.headPosition({ streamPrefixes: PUBLISHED_STREAM_PREFIXES });
   const rebuilt = head === undefined ? Promise.resolve() : projector.caughtUpTo(head);
   await projector.start();
   await publisher.start();

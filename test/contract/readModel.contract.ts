@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { Test } from "tap";
 import { type CustomerReadModel, ReadModelRevisionGap } from "../../shared/readmodel/port.js";
-import { customerDocument } from "../support/documents.js";
+import { address, customerDocument, customerGroupDocument } from "../support/documents.js";
 
 export interface ReadModelFixture {
   readModel: CustomerReadModel;
@@ -83,7 +83,10 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
       { id: `${tag}-5`, email: "gone@example.com", first_name: "Gone", last_name: "Away", company_name: null, created_at: "2026-01-05T00:00:00.000Z" },
     ];
     for (const person of people) {
-      await readModel.saveCustomer(customerDocument({ ...person, created_by: tag, groups: person.id.endsWith("-4") ? [{ id: "cusgroup_vip", name: "VIP" }] : [] }), null);
+      const addresses = person.id.endsWith("-3")
+        ? [address({ id: `${tag}-addr-a`, customer_id: person.id, is_default_billing: false }), address({ id: `${tag}-addr-b`, customer_id: person.id, is_default_billing: true })]
+        : [];
+      await readModel.saveCustomer(customerDocument({ ...person, created_by: tag, addresses, group_ids: person.id.endsWith("-4") ? ["cusgroup_vip", "cusgroup_b2b"] : [] }), null);
     }
     await readModel.saveCustomer(customerDocument({ ...people[4]!, created_by: tag, deleted_at: "2026-02-01T00:00:00.000Z", revision: 1 }), 0);
 
@@ -98,8 +101,10 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
     t.same(await list({ $or: [{ email: { $regex: "ADA", $options: "i" } }, { company_name: { $regex: "ADA", $options: "i" } }] }).then((r) => r.ids), ["1", "2"]);
     t.same((await list({ created_at: { $gt: "2026-01-02T00:00:00.000Z", $lte: "2026-01-04T00:00:00.000Z" } })).ids, ["3", "4"]);
     t.same((await list({ id: { $nin: [`${tag}-1`] }, company_name: { $ne: null } })).ids, ["3", "4"]);
-    t.same((await list({ "groups.id": "cusgroup_vip" })).ids, ["4"], "a dotted path reaches into arrays");
+    t.same((await list({ group_ids: "cusgroup_vip" })).ids, ["4"], "a value matches an element of an array");
+    t.same((await list({ group_ids: { $in: ["cusgroup_b2b", "cusgroup_other"] } })).ids, ["4"]);
     t.same((await list({ email: null })).ids, ["3"], "null matches a missing value");
+    t.same((await list({ "addresses.id": `${tag}-addr-a` })).ids, ["3"], "a dotted path reaches into arrays of documents");
     t.same((await list({}, { field: "email", direction: 1 })).ids, ["3", "2", "1", "4"], "ascending: null first, then by code point");
     t.same((await list({}, { field: "email", direction: -1 })).ids, ["4", "1", "2", "3"]);
     t.same((await list({}, { field: "first_name", direction: 1 })).ids, ["1", "2", "4", "3"], "ties go by id");
@@ -116,5 +121,29 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
     const started = Date.now();
     t.equal(await fixture.readModel.waitForCustomer(id, 0, 50), null);
     t.ok(Date.now() - started >= 45);
+  });
+
+  t.test("groups: stored, guarded by revision, listed, waited for", async (t) => {
+    const { readModel } = fixture;
+    const groupId = `cusgroup_${randomUUID()}`;
+    const group = customerGroupDocument({ id: groupId, name: `VIP ${groupId}`, metadata: { "a.b": { $c: 1 } } });
+    await readModel.saveGroups([{ document: group, previousRevision: null }]);
+    t.same(await readModel.getGroup(groupId), group);
+    const waited = readModel.waitForGroup(groupId, 1, 5000);
+    await readModel.saveGroups([{ document: { ...group, name: "Renamed", revision: 1 }, previousRevision: 0 }]);
+    t.equal((await waited)?.name, "Renamed");
+    await readModel.saveGroups([{ document: { ...group, name: "Replayed" }, previousRevision: null }]);
+    t.equal((await readModel.getGroup(groupId))?.name, "Renamed", "a replay changes nothing");
+    await t.rejects(readModel.saveGroups([{ document: { ...group, revision: 5 }, previousRevision: 4 }]), ReadModelRevisionGap);
+
+    const tag = `user_${randomUUID()}`;
+    const others = ["B", "A", "C"].map((name, index) => customerGroupDocument({ id: `${tag}-${index}`, name, created_by: tag }));
+    await readModel.saveGroups(others.map((document) => ({ document, previousRevision: null })));
+    await readModel.saveGroups([{ document: { ...others[2]!, deleted_at: "2026-02-01T00:00:00.000Z", revision: 1 }, previousRevision: 0 }]);
+    const page = await readModel.listGroups({ filter: { created_by: tag }, sort: { field: "name", direction: 1 }, skip: 0, limit: 10 });
+    t.same(page.groups.map((g) => g.name), ["A", "B"], "deleted groups never appear");
+    t.equal(page.count, 2);
+    const found = await readModel.getGroups([others[0]!.id, `${tag}-missing`, others[2]!.id]);
+    t.same([...found.keys()], [others[0]!.id, others[2]!.id], "getGroups returns what is stored, deleted included");
   });
 }

@@ -1,0 +1,130 @@
+/**
+ * One MongoDB collection of read-model documents, each keyed by its id and guarded by the
+ * stream revision it reflects: insert for a stream's first document, replace-where-revision
+ * for the next, so a replayed or duplicated event changes nothing. Uses only what FerretDB v1
+ * also supports. The MongoDB read model keeps customers and groups in one of these each.
+ */
+import { type Collection, type Document, MongoBulkWriteError, MongoServerError } from "mongodb";
+import type { Filter, Sort } from "./filter.js";
+import { type SaveOutcome, ReadModelRevisionGap } from "./port.js";
+
+const DUPLICATE_KEY = 11000;
+
+/** How a document is written to and read from its collection (`id` becomes `_id`). */
+export interface StoredForm<T, S extends Document & { _id: string; revision: number }> {
+  toStored(document: T): S;
+  fromStored(stored: S): T;
+}
+
+export class MongoDocuments<T extends { id: string; revision: number }, S extends Document & { _id: string; revision: number }> {
+  constructor(
+    readonly collection: Collection<S>,
+    private readonly form: StoredForm<T, S>,
+  ) {}
+
+  async get(id: string): Promise<T | null> {
+    const stored = await this.collection.findOne({ _id: id } as never);
+    return stored ? this.form.fromStored(stored as S) : null;
+  }
+
+  /**
+   * One lookup by _id per document, side by side: FerretDB (SQLite) runs `_id` equality as an
+   * index lookup but scans the whole collection for `$in`.
+   */
+  async getMany(ids: string[]): Promise<Map<string, T>> {
+    const found = await Promise.all(ids.map((id) => this.get(id)));
+    return new Map(found.filter((document) => document !== null).map((document) => [document.id, document]));
+  }
+
+  /** Live documents matching `filter`, one page in `sort` order (then by id), and how many match. */
+  async list(filter: Filter, sort: Sort, skip: number, limit: number): Promise<{ page: T[]; count: number }> {
+    const query = { $and: [{ deleted_at: null }, toStoredFilter(filter)] };
+    const sortField = sort.field === "id" ? "_id" : sort.field;
+    const [stored, count] = await Promise.all([
+      limit === 0
+        ? Promise.resolve([])
+        : this.collection
+            .find(query as never)
+            .sort(sortField === "_id" ? { _id: sort.direction } : { [sortField]: sort.direction, _id: 1 })
+            .skip(skip)
+            .limit(limit)
+            .toArray(),
+      this.collection.countDocuments(query as never),
+    ]);
+    return { page: stored.map((document) => this.form.fromStored(document as S)), count };
+  }
+
+  /**
+   * New documents in one insertMany; the others each replaced where their revision is the
+   * expected one. Only documents whose write did not happen (a replay, or a gap) are read
+   * back to tell which.
+   */
+  async saveMany(changes: Array<{ document: T; previousRevision: number | null }>): Promise<void> {
+    const inserts = changes.filter((change) => change.previousRevision === null);
+    const replaces = changes.filter((change) => change.previousRevision !== null);
+    const unapplied: T[] = [];
+    if (inserts.length > 0) {
+      try {
+        await this.collection.insertMany(
+          inserts.map((change) => this.form.toStored(change.document)) as never,
+          { ordered: false },
+        );
+      } catch (error) {
+        if (!(error instanceof MongoBulkWriteError)) throw error;
+        const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+        if (writeErrors.some((writeError) => writeError.code !== DUPLICATE_KEY)) throw error;
+        for (const writeError of writeErrors) unapplied.push(inserts[writeError.index]!.document);
+      }
+    }
+    const replaced = await Promise.all(
+      replaces.map((change) =>
+        this.collection.replaceOne({ _id: change.document.id, revision: change.previousRevision! } as never, this.form.toStored(change.document)),
+      ),
+    );
+    replaced.forEach((result, index) => {
+      if (result.matchedCount === 0) unapplied.push(replaces[index]!.document);
+    });
+    await Promise.all(unapplied.map((document) => this.#confirmAtLeast(document)));
+  }
+
+  async save(document: T, previousRevision: number | null): Promise<SaveOutcome> {
+    const stored = this.form.toStored(document);
+    if (previousRevision === null) {
+      try {
+        await this.collection.insertOne(stored as never);
+        return "saved";
+      } catch (error) {
+        if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+      }
+    } else {
+      const result = await this.collection.replaceOne({ _id: document.id, revision: previousRevision } as never, stored);
+      if (result.matchedCount === 1) return "saved";
+    }
+    await this.#confirmAtLeast(document);
+    return "already-applied";
+  }
+
+  /** Passes when the stored document is at or past `document`'s revision (a replay); else a gap. */
+  async #confirmAtLeast(document: T): Promise<void> {
+    const current = await this.collection.findOne({ _id: document.id } as never, { projection: { revision: 1 } });
+    if (!current || current.revision < document.revision) throw new ReadModelRevisionGap(document.id, current?.revision ?? null, document.revision);
+  }
+}
+
+/** The document's `id` is `_id` in MongoDB. */
+function toStoredFilter(filter: Filter): Filter {
+  return Object.fromEntries(
+    Object.entries(filter).map(([key, condition]) => {
+      if (key === "$and" || key === "$or") return [key, (condition as Filter[]).map(toStoredFilter)];
+      return [key === "id" ? "_id" : key, condition];
+    }),
+  );
+}
+
+/**
+ * Metadata is free-form JSON whose keys may hold "." or start with "$", which MongoDB
+ * field names (and FerretDB's in particular) do not allow; it is kept as JSON text. No
+ * route filters on metadata, so nothing is lost.
+ */
+export const metadataToText = (metadata: Record<string, unknown> | null): string | null => (metadata === null ? null : JSON.stringify(metadata));
+export const metadataFromText = (text: string | null): Record<string, unknown> | null => (text === null ? null : JSON.parse(text));
