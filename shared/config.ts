@@ -18,7 +18,7 @@ export interface Settings {
   /** How long a write waits for the read model before answering from its own events. */
   readModelWaitMs: number;
   /** How long an email reservation without its customer counts as an in-flight create. */
-  emailReservationGraceMs: number;
+  reservationGraceMs: number;
   eventsTopic: string;
   logLevel: string;
   /** Set together: the roles run as separate processes over Kafka and MongoDB. */
@@ -66,7 +66,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
     dataDir: resolve(cwd, env.DATA_DIR || "data"),
     bodyLimitBytes: integer(env, "BODY_LIMIT_BYTES", 100 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
     readModelWaitMs: integer(env, "READ_MODEL_WAIT_MS", 5000, { min: 0, max: 60_000 }),
-    emailReservationGraceMs: integer(env, "EMAIL_RESERVATION_GRACE_MS", 30_000, { min: 0, max: 86_400_000 }),
+    reservationGraceMs: integer(env, "RESERVATION_GRACE_MS", 30_000, { min: 0, max: 86_400_000 }),
     eventsTopic: env.EVENTS_TOPIC || "customers.events.v1",
     logLevel: env.LOG_LEVEL || (environment === "test" ? "silent" : "info"),
     cluster: clusterSettings(env),

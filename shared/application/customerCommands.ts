@@ -12,13 +12,16 @@ import {
 import { type CreateCustomer, decideCreateCustomer } from "../customers/createCustomer.js";
 import { type AddressInput, decideAddAddress, decideRemoveAddress, decideUpdateAddress } from "../customers/address.js";
 import { decideDeleteCustomer } from "../customers/deleteCustomer.js";
-import { ConcurrentWriteConflict } from "../customers/errors.js";
+import { ConcurrentWriteConflict, RelatedEntityNotFound } from "../customers/errors.js";
+import { decideChangeMemberships } from "../customers/membership.js";
+import { customerGroupStreamName, evolveCustomerGroup, initialCustomerGroupState } from "../customerGroups/group.js";
 import { type UpdateCustomer, decideUpdateCustomer } from "../customers/updateCustomer.js";
 import { type EventStore, WrongExpectedRevision } from "../eventstore/port.js";
 import type { Logger } from "../logger.js";
 import { type CustomerDocument, customerDocumentFrom } from "../readmodel/customerDocument.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
 import { type CommandContext, toEventsToAppend } from "./context.js";
+import { type WriteHook, type Written, decideAndAppend } from "./decideAndAppend.js";
 import { loadStream } from "./loadStream.js";
 import { releaseEmail, reserveEmail } from "./reserveEmail.js";
 
@@ -30,7 +33,7 @@ export interface CustomerCommandDependencies {
   newAddressId: () => string;
   logger: Logger;
   readModelWaitMs: number;
-  emailReservationGraceMs: number;
+  reservationGraceMs: number;
 }
 
 export interface WriteResult {
@@ -46,10 +49,9 @@ export interface WriteResult {
 export type CreateCustomerInput = Omit<CreateCustomer["data"], "id" | "created_by" | "now">;
 export type UpdateCustomerInput = Omit<UpdateCustomer["data"], "id" | "now">;
 
-/** Attempts of an update or delete that keeps losing the race for its stream. */
-const MAX_ATTEMPTS = 8;
-
 type StreamEvents = Array<{ event: CustomerEvent; revision: number }>;
+
+const CUSTOMER = { evolve: evolveCustomer, initialState: initialCustomerState };
 
 export class CustomerCommands {
   constructor(private readonly deps: CustomerCommandDependencies) {}
@@ -129,36 +131,62 @@ export class CustomerCommands {
   }
 
   /**
-   * Decides on the customer's latest state and appends, deciding again on top of any write
-   * that got to the stream first. `before` runs ahead of the append (reservations), `after`
-   * once it is written (releases).
+   * Route 11: adds the customer to live groups and removes it from others. null when the
+   * customer does not exist and nothing is to be added (Medusa then answers `{}`).
    */
-  async #write(
+  async changeGroups(customerId: string, change: { add: string[]; remove: string[] }, context: CommandContext): Promise<WriteResult | null> {
+    const liveGroups = await this.#liveGroups(change.add);
+    const written = await this.#write(customerId, context, (state) =>
+      decideChangeMemberships({ type: "ChangeMemberships", data: { customer_id: customerId, ...change } }, state, liveGroups),
+    );
+    return written.state.status === "active" ? this.#readYourWrite(customerId, written.revision, written.stream) : null;
+  }
+
+  /**
+   * Route 17: adds customers to a group and removes others, one customer stream at a time.
+   * Every customer to add is checked first, so an unknown one changes nothing; a failure
+   * part-way (the store going away) leaves the earlier customers changed, and the request
+   * can be repeated: memberships already there are not recorded twice.
+   */
+  async changeGroupMembers(groupId: string, change: { add: string[]; remove: string[] }, context: CommandContext): Promise<void> {
+    const liveGroups = await this.#liveGroups([groupId]);
+    if (change.add.length > 0 && !liveGroups.has(groupId)) throw new RelatedEntityNotFound("customer_group_id", groupId);
+    for (const customerId of new Set(change.add)) {
+      const { state } = await loadStream(this.deps.store, customerStreamName(customerId), evolveCustomer, initialCustomerState);
+      if (state.status !== "active") throw new RelatedEntityNotFound("customer_id", customerId);
+    }
+    const members = new Map<string, { add: string[]; remove: string[] }>();
+    for (const customerId of change.add) members.set(customerId, { add: [groupId], remove: [] });
+    for (const customerId of change.remove) if (!members.has(customerId)) members.set(customerId, { add: [], remove: [groupId] });
+    const waits: Array<Promise<unknown>> = [];
+    for (const [customerId, membership] of members) {
+      const written = await this.#write(customerId, context, (state) =>
+        state.status === "active" ? decideChangeMemberships({ type: "ChangeMemberships", data: { customer_id: customerId, ...membership } }, state, liveGroups) : [],
+      );
+      if (written.changed) waits.push(this.deps.readModel.waitForCustomer(customerId, written.revision, this.deps.readModelWaitMs));
+    }
+    // The answer shows the group's customers: let the read model reflect them first.
+    await Promise.all(waits);
+  }
+
+  /** The ids among `groupIds` whose group exists and is not deleted, from their streams. */
+  async #liveGroups(groupIds: string[]): Promise<Set<string>> {
+    const states = await Promise.all(
+      [...new Set(groupIds)].map(async (groupId) => {
+        const { state } = await loadStream(this.deps.store, customerGroupStreamName(groupId), evolveCustomerGroup, initialCustomerGroupState);
+        return [groupId, state.status] as const;
+      }),
+    );
+    return new Set(states.filter(([, status]) => status === "active").map(([groupId]) => groupId));
+  }
+
+  #write(
     id: string,
     context: CommandContext,
     decide: (state: CustomerState, now: Date) => CustomerEvent[],
-    hooks: { before?: WriteHook; after?: WriteHook } = {},
-  ): Promise<{ state: CustomerState; stream: StreamEvents; revision: number; changed: boolean }> {
-    const streamName = customerStreamName(id);
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      const now = this.deps.clock();
-      const loaded = await loadStream(this.deps.store, streamName, evolveCustomer, initialCustomerState);
-      const lastRevision = loaded.events.at(-1)?.revision ?? -1;
-      const events = decide(loaded.state, now);
-      if (events.length === 0) return { state: loaded.state, stream: loaded.events, revision: lastRevision, changed: false };
-      await hooks.before?.(events, loaded.state, now);
-      try {
-        const { revision } = await this.deps.store.appendToStream(streamName, toEventsToAppend(events, context, now), {
-          expectedRevision: loaded.expectedRevision,
-        });
-        await hooks.after?.(events, loaded.state, now);
-        const stream = [...loaded.events, ...events.map((event, index) => ({ event, revision: lastRevision + 1 + index }))];
-        return { state: stream.reduce((state, { event }) => evolveCustomer(state, event), initialCustomerState()), stream, revision, changed: true };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevision)) throw error;
-      }
-    }
-    throw new ConcurrentWriteConflict(streamName);
+    hooks: { before?: WriteHook<CustomerState, CustomerEvent>; after?: WriteHook<CustomerState, CustomerEvent> } = {},
+  ): Promise<Written<CustomerState, CustomerEvent>> {
+    return decideAndAppend(this.deps.store, customerStreamName(id), CUSTOMER, decide, { clock: this.deps.clock, context, ...hooks });
   }
 
   #reserve(email: string, customerId: string, now: Date, context: CommandContext): Promise<void> {
@@ -166,7 +194,7 @@ export class CustomerCommands {
       this.deps.store,
       {
         type: "ReserveEmail",
-        data: { email, has_account: false, customer_id: customerId, now, pending_grace_ms: this.deps.emailReservationGraceMs },
+        data: { email, has_account: false, customer_id: customerId, now, pending_grace_ms: this.deps.reservationGraceMs },
       },
       context,
     );
@@ -188,8 +216,6 @@ export class CustomerCommands {
     return { customer: customerDocumentFrom(stream)!, source: "events" };
   }
 }
-
-type WriteHook = (events: CustomerEvent[], state: CustomerState, now: Date) => Promise<void>;
 
 function emailChange(events: CustomerEvent[]): { email?: string | null } | undefined {
   const updated = events.find((event) => event.type === "CustomerUpdated");

@@ -1,6 +1,5 @@
 /**
- * Runs the email reservation decider against the event store, retrying when another
- * writer gets to the reservation stream first.
+ * The email reservation (shared/customers/emailReservation.ts) run against the event store.
  */
 import {
   type CustomerEvent,
@@ -20,47 +19,32 @@ import {
   evolveEmailReservation,
   initialEmailReservationState,
 } from "../customers/emailReservation.js";
-import { ConcurrentWriteConflict, EmailAlreadyTaken } from "../customers/errors.js";
+import { EmailAlreadyTaken } from "../customers/errors.js";
 import { type EventStore, WrongExpectedRevision } from "../eventstore/port.js";
 import { type CommandContext, toEventsToAppend } from "./context.js";
 import { loadStream } from "./loadStream.js";
+import { runRelease, runReservation } from "./runReservation.js";
 
-const MAX_ATTEMPTS = 5;
-
-export async function reserveEmail(store: EventStore, command: ReserveEmail, context: CommandContext): Promise<void> {
+export function reserveEmail(store: EventStore, command: ReserveEmail, context: CommandContext): Promise<void> {
   const { email, has_account, now } = command.data;
-  const stream = emailReservationStreamName(email, has_account);
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-    const { state, expectedRevision } = await loadStream<EmailReservationState, EmailReservationEvent>(
-      store,
-      stream,
-      evolveEmailReservation,
-      initialEmailReservationState,
-    );
-
-    let decision = decideEmailReservation(command, state);
-    if (decision.outcome === "check-holder") {
-      decision = decideEmailReservation(command, state, await loadCustomerState(store, decision.customer_id));
-    }
-    if (decision.outcome === "fence-holder") {
-      if (!(await fenceAbandonedCreate(store, decision.customer_id, context, now))) continue;
-      decision = decideEmailReservation(command, state, { status: "abandoned" });
-    }
-    if (decision.outcome === "taken") throw new EmailAlreadyTaken(email, has_account);
-    if (decision.outcome !== "reserve") continue;
-    if (decision.events.length === 0) return;
-    try {
-      await store.appendToStream(stream, toEventsToAppend(decision.events, context, now), { expectedRevision });
-      return;
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevision)) throw error;
-    }
-  }
-  throw new ConcurrentWriteConflict(stream);
-}
-
-async function loadCustomerState(store: EventStore, customerId: string): Promise<CustomerState> {
-  return (await loadStream(store, customerStreamName(customerId), evolveCustomer, initialCustomerState)).state;
+  return runReservation<EmailReservationState, EmailReservationEvent, CustomerState>(
+    store,
+    {
+      stream: emailReservationStreamName(email, has_account),
+      evolve: evolveEmailReservation,
+      initialState: initialEmailReservationState,
+      decide: (state, holder) => {
+        const decision = decideEmailReservation(command, state, holder);
+        return "customer_id" in decision ? { outcome: decision.outcome, holder_id: decision.customer_id } : decision;
+      },
+      loadHolder: async (customerId) => (await loadStream(store, customerStreamName(customerId), evolveCustomer, initialCustomerState)).state,
+      abandoned: { status: "abandoned" },
+      fenceHolder: (customerId) => fenceAbandonedCreate(store, customerId, context, now),
+      taken: () => new EmailAlreadyTaken(email, has_account),
+    },
+    context,
+    now,
+  );
 }
 
 /**
@@ -68,21 +52,19 @@ async function loadCustomerState(store: EventStore, customerId: string): Promise
  * leaves a reservation whose holder no longer has the email; the next create of that email
  * takes it over (see emailReservation.ts), so it is logged by the caller, not fatal.
  */
-export async function releaseEmail(store: EventStore, command: ReleaseEmail, context: CommandContext): Promise<void> {
+export function releaseEmail(store: EventStore, command: ReleaseEmail, context: CommandContext): Promise<void> {
   const { email, has_account, now } = command.data;
-  const stream = emailReservationStreamName(email, has_account);
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-    const { state, expectedRevision } = await loadStream(store, stream, evolveEmailReservation, initialEmailReservationState);
-    const events = decideEmailRelease(command, state);
-    if (events.length === 0) return;
-    try {
-      await store.appendToStream(stream, toEventsToAppend(events, context, now), { expectedRevision });
-      return;
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevision)) throw error;
-    }
-  }
-  throw new ConcurrentWriteConflict(stream);
+  return runRelease(
+    store,
+    {
+      stream: emailReservationStreamName(email, has_account),
+      evolve: evolveEmailReservation,
+      initialState: initialEmailReservationState,
+      decide: (state) => decideEmailRelease(command, state),
+    },
+    context,
+    now,
+  );
 }
 
 /** True when the stalled create can no longer complete; false when it completed meanwhile. */

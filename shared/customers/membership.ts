@@ -26,7 +26,11 @@ export interface ChangeMemberships {
 
 export function decideChangeMemberships(command: ChangeMemberships, state: CustomerState, liveGroups: ReadonlySet<string>): CustomerEvent[] {
   const { customer_id, add, remove } = command.data;
-  if (state.status !== "active") throw new RelatedEntityNotFound("customer_id", customer_id);
+  // Medusa's pivot rows fail their foreign key only when something is added.
+  if (state.status !== "active") {
+    if (add.length > 0) throw new RelatedEntityNotFound("customer_id", customer_id);
+    return [];
+  }
   const missing = add.find((groupId) => !liveGroups.has(groupId));
   if (missing !== undefined) throw new RelatedEntityNotFound("customer_group_id", missing);
   let members = state.group_ids;

@@ -1,14 +1,16 @@
 /**
  * The HTTP application: Medusa's wire behaviour (bodies, query strings, validation, errors,
- * auth) around the customer routes. Built from already-wired dependencies; it opens nothing.
+ * auth) around the customer and customer-group routes. Built from already-wired dependencies; it opens nothing.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { randomUUID } from "node:crypto";
 import qs from "qs";
 import type { CustomerCommands } from "../application/customerCommands.js";
+import type { CustomerGroupCommands } from "../application/customerGroupCommands.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
 import adminAuth from "./auth.js";
 import { registerBodyParsers } from "./bodyParsers.js";
+import { customerGroupRoutes } from "./customerGroups/routes.js";
 import { addressRoutes } from "./customers/addressRoutes.js";
 import { customerRoutes } from "./customers/routes.js";
 import { medusaErrorHandler } from "./errors.js";
@@ -20,6 +22,7 @@ export interface AppOptions {
   bodyLimit: number;
   logger: FastifyBaseLogger;
   commands: CustomerCommands;
+  groupCommands: CustomerGroupCommands;
   readModel: CustomerReadModel;
 }
 
@@ -52,6 +55,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(adminAuth, { jwtSecret: options.jwtSecret });
   await app.register(customerRoutes, { commands: options.commands, readModel: options.readModel });
   await app.register(addressRoutes, { commands: options.commands, readModel: options.readModel });
+  await app.register(customerGroupRoutes, { groupCommands: options.groupCommands, customerCommands: options.commands, readModel: options.readModel });
   app.get("/health", async () => ({ status: "ok" }));
   app.get("/openapi.json", async () => routes.document());
   return app;

@@ -12,6 +12,8 @@ import {
   EmailAlreadyTaken,
 } from "../customers/errors.js";
 import { EventStoreUnavailable } from "../eventstore/port.js";
+import { CustomerGroupAlreadyExists, CustomerGroupNotFound } from "../customerGroups/group.js";
+import { CustomerGroupNameTaken } from "../customerGroups/nameReservation.js";
 
 export type MedusaErrorType =
   | "invalid_data"
@@ -76,11 +78,11 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof MedusaError) {
     return { status: STATUS_BY_TYPE[error.type], body: { type: error.type, message: error.message } };
   }
-  if (error instanceof EmailAlreadyTaken || error instanceof CustomerAlreadyExists) {
+  if (error instanceof EmailAlreadyTaken || error instanceof CustomerAlreadyExists || error instanceof CustomerGroupNameTaken || error instanceof CustomerGroupAlreadyExists) {
     return { status: 400, body: { type: "invalid_data", message: error.message } };
   }
   if (error instanceof RelatedEntityNotFound) return { status: 404, body: { type: "not_found", message: error.message } };
-  if (error instanceof CustomerNotFound) return { status: 404, body: { type: "not_found", message: error.message } };
+  if (error instanceof CustomerNotFound || error instanceof CustomerGroupNotFound) return { status: 404, body: { type: "not_found", message: error.message } };
   if (error instanceof ConcurrentWriteConflict) {
     return {
       status: 409,

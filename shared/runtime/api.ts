@@ -2,6 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { monotonicFactory } from "ulid";
 import { CustomerCommands } from "../application/customerCommands.js";
+import { CustomerGroupCommands } from "../application/customerGroupCommands.js";
 import type { Settings } from "../config.js";
 import type { EventStore } from "../eventstore/port.js";
 import { buildApp } from "../http/app.js";
@@ -19,7 +20,16 @@ export function buildApi(settings: Settings, store: EventStore, readModel: Custo
     newAddressId: () => `cuaddr_${newUlid()}`,
     logger,
     readModelWaitMs: settings.readModelWaitMs,
-    emailReservationGraceMs: settings.emailReservationGraceMs,
+    reservationGraceMs: settings.reservationGraceMs,
   });
-  return buildApp({ jwtSecret: settings.jwtSecret, bodyLimit: settings.bodyLimitBytes, logger, commands, readModel });
+  const groupCommands = new CustomerGroupCommands({
+    store,
+    readModel,
+    clock: () => new Date(),
+    newGroupId: () => `cusgroup_${newUlid()}`,
+    logger,
+    readModelWaitMs: settings.readModelWaitMs,
+    reservationGraceMs: settings.reservationGraceMs,
+  });
+  return buildApp({ jwtSecret: settings.jwtSecret, bodyLimit: settings.bodyLimitBytes, logger, commands, groupCommands, readModel });
 }

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import t from "tap";
+import { CustomerGroupCommands } from "../../shared/application/customerGroupCommands.js";
 import { CustomerCommands } from "../../shared/application/customerCommands.js";
 import { signAdminToken } from "../../shared/auth/adminToken.js";
 import { InProcessBus } from "../../shared/bus/inProcess.js";
@@ -34,9 +35,18 @@ t.test("a write answers from its own events when the projection is late, and the
     newAddressId: () => `cuaddr_${randomUUID()}`,
     logger: silentLogger,
     readModelWaitMs: 100,
-    emailReservationGraceMs: 30_000,
+    reservationGraceMs: 30_000,
   });
-  const app = await buildApp({ jwtSecret: "s", bodyLimit: 102_400, logger: createLogger("silent"), commands, readModel });
+  const groupCommands = new CustomerGroupCommands({
+    store,
+    readModel,
+    clock: () => new Date(),
+    newGroupId: () => `cusgroup_${randomUUID()}`,
+    logger: silentLogger,
+    readModelWaitMs: 100,
+    reservationGraceMs: 30_000,
+  });
+  const app = await buildApp({ jwtSecret: "s", bodyLimit: 102_400, logger: createLogger("silent"), commands, groupCommands, readModel });
   const authorization = `Bearer ${signAdminToken({ secret: "s", actorId: "user_1", now: new Date(), expiresInSeconds: 60 })}`;
 
   // No publisher or projector is running: the read model stays behind.

@@ -6,8 +6,13 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import t from "tap";
 import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
-import { shapeCustomer } from "../../shared/http/customers/routes.js";
+import { Presenter, shapeCustomer } from "../../shared/http/presenters.js";
+import { InProcessBus } from "../../shared/bus/inProcess.js";
+import { toBusMessage } from "../../shared/events/envelope.js";
+import { createLogger } from "../../shared/logging.js";
 import { foldCustomers } from "../../shared/readmodel/convergence.js";
+import { InMemoryReadModel } from "../../shared/readmodel/inMemory.js";
+import { Projector } from "../../shared/readmodel/projector.js";
 import { makeDataDir, startTestService } from "../support/service.js";
 
 t.test("the read model rebuilt from the events equals the live one", async (t) => {
@@ -47,4 +52,56 @@ t.test("the read model rebuilt from the events equals the live one", async (t) =
     t.same(res.status === 200 ? res.json.customer : 404, answers.get(id), `rebuilt ${id}`);
   }
   t.same((await rebuilt.request("GET", "/admin/customers?limit=100")).json, listed, "the list is the same too");
+});
+
+t.test("groups and memberships: any order of streams rebuilds the same answers", async (t) => {
+  const data = makeDataDir();
+  t.teardown(() => data.remove());
+  const live = await startTestService({ dataDir: data.dir });
+  const group = async (name: string) => (await live.request("POST", "/admin/customer-groups", { body: { name } })).json.customer_group.id as string;
+  const [vip, b2b, gone] = [await group(`VIP ${randomUUID()}`), await group(`B2B ${randomUUID()}`), await group(`Gone ${randomUUID()}`)];
+  const customers: string[] = [];
+  for (let i = 0; i < 6; i += 1) customers.push((await live.request("POST", "/admin/customers", { body: { first_name: `m${i}` } })).json.customer.id);
+  await live.request("POST", `/admin/customer-groups/${vip}/customers`, { body: { add: customers.slice(0, 4) } });
+  await live.request("POST", `/admin/customer-groups/${gone}/customers`, { body: { add: customers.slice(2) } });
+  await live.request("POST", `/admin/customers/${customers[5]}/customer-groups`, { body: { add: [b2b, vip], remove: [gone] } });
+  await live.request("POST", `/admin/customer-groups/${vip}/customers`, { body: { remove: [customers[0]] } });
+  await live.request("POST", `/admin/customer-groups/${vip}`, { body: { name: `Gold ${randomUUID()}` } });
+  await live.request("DELETE", `/admin/customer-groups/${gone}`);
+  await live.request("DELETE", `/admin/customers/${customers[1]}`);
+
+  const answers = async (service: typeof live) => ({
+    customers: (await service.request("GET", "/admin/customers?limit=100&fields=id,*groups")).json,
+    groups: (await service.request("GET", "/admin/customer-groups?limit=100&fields=id,name,*customers")).json,
+    vipMembers: (await service.request("GET", `/admin/customers?groups=${vip}&fields=id`)).json,
+  });
+  const before = await answers(live);
+  t.same(before.vipMembers.customers.map((c: { id: string }) => c.id), [customers[2], customers[3], customers[5]]);
+  await live.stop();
+
+  // Apply the streams in several orders: each document depends on its own stream only.
+  const store = new SqliteEventStore(join(data.dir, "events.sqlite"));
+  const events = await store.readAll({ streamPrefixes: ["customer-", "customer_group-"], maxCount: 10_000 });
+  await store.close();
+  const streams = [...new Set(events.map((event) => event.stream))];
+  const orders = [streams, [...streams].reverse(), [...streams.filter((s) => s.startsWith("customer-")), ...streams.filter((s) => !s.startsWith("customer-"))]];
+  for (const order of orders) {
+    const readModel = new InMemoryReadModel();
+    const bus = new InProcessBus();
+    const projector = new Projector({ bus, readModel, topic: "replay", groupId: "replay", logger: createLogger("silent") });
+    const done = projector.caughtUpTo(events.filter((event) => event.stream === order.at(-1)).at(-1)!.position);
+    await projector.start();
+    for (const stream of order) await bus.publish("replay", events.filter((event) => event.stream === stream).map(toBusMessage));
+    await done;
+    const present = new Presenter(readModel);
+    const page = await readModel.listCustomers({ filter: {}, sort: { field: "id", direction: 1 }, skip: 0, limit: 100 });
+    t.same(await present.customers(page.customers, "id,*groups"), before.customers.customers, `customers with their groups (${order === streams ? "log order" : "another order"})`);
+    const groups = await readModel.listGroups({ filter: {}, sort: { field: "id", direction: 1 }, skip: 0, limit: 100 });
+    t.same(await present.groups(groups.groups, "id,name,*customers"), before.groups.customer_groups, "groups with their customers");
+    await projector.stop();
+  }
+
+  const rebuilt = await startTestService({ dataDir: data.dir });
+  t.teardown(() => rebuilt.stop());
+  t.same(await answers(rebuilt), before, "a restart rebuilds the same answers");
 });

@@ -73,7 +73,7 @@ t.test("a create that died after reserving its email does not block the email fo
   // The state a crash leaves behind: a reservation whose customer event was never written.
   await plantStalledReservation(data.dir, email, ghostId);
 
-  const api: TestService = await startTestService({ dataDir: data.dir, env: { EMAIL_RESERVATION_GRACE_MS: "300" } });
+  const api: TestService = await startTestService({ dataDir: data.dir, env: { RESERVATION_GRACE_MS: "300" } });
   t.teardown(() => api.stop());
   const early = await api.request("POST", "/admin/customers", { body: { email } });
   t.equal(early.status, 400, "within the grace period the reservation is trusted as an in-flight create");

@@ -127,6 +127,47 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     t.equal((await post({ email })).status, 200, "and free their email");
   });
 
+  t.test("groups and memberships go through the cluster: both sides, filters, rename, delete", async (t) => {
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    const call = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: response.status, readModel: response.headers.get("x-read-model"), json: (await response.json()) as any };
+    };
+    const name = `VIP ${run}`;
+    const created = await call("POST", "/admin/customer-groups", { name, metadata: { "a.b": 1 } });
+    t.equal(created.status, 200);
+    t.equal(created.readModel, null, "answered from the read model, woken by the projector's notice");
+    const group = created.json.customer_group;
+    t.match(group, { name, metadata: { "a.b": 1 }, created_by: "user_cluster" });
+    t.equal((await call("POST", "/admin/customer-groups", { name })).status, 400, "names are unique across the cluster");
+
+    const company = `Cluster ${run}`;
+    const a = (await post({ company_name: company, first_name: "A" })).json.customer;
+    const b = (await post({ company_name: company, first_name: "B" })).json.customer;
+    const fromCustomer = await call("POST", `/admin/customers/${a.id}/customer-groups?fields=id,groups.name`, { add: [group.id] });
+    t.same(fromCustomer.json.customer, { id: a.id, groups: [{ name }] });
+    const fromGroup = await call("POST", `/admin/customer-groups/${group.id}/customers?fields=id,*customers`, { add: [b.id] });
+    t.same(fromGroup.json.customer_group.customers.map((c: { id: string }) => c.id), [a.id, b.id], "MongoDB lists the members");
+
+    const byGroup = await call("GET", `/admin/customers?company_name=${encodeURIComponent(company)}&groups[name]=${encodeURIComponent(name)}`);
+    t.same(byGroup.json.customers.map((c: { id: string }) => c.id), [a.id, b.id]);
+    const byMember = await call("GET", `/admin/customer-groups?customers=${b.id}`);
+    t.same(byMember.json.customer_groups.map((g: { id: string }) => g.id), [group.id]);
+
+    const renamed = `Gold ${run}`;
+    t.equal((await call("POST", `/admin/customer-groups/${group.id}`, { name: renamed })).json.customer_group.name, renamed);
+    t.same((await call("GET", `/admin/customers/${b.id}?fields=groups.name`)).json.customer.groups, [{ name: renamed }]);
+    await call("DELETE", `/admin/customer-groups/${group.id}`);
+    t.equal((await call("GET", `/admin/customer-groups/${group.id}`)).status, 404);
+    t.same((await call("GET", `/admin/customers/${a.id}?fields=*groups`)).json.customer.groups, [], "a deleted group leaves its members' answers");
+
+    const client = new MongoClient(mongodbUrl);
+    await client.connect();
+    t.teardown(() => client.close());
+    t.match(await client.db(database).collection("customer_groups").findOne({ _id: group.id }), { name: renamed, revision: 2 });
+    t.match(await client.db(database).collection("customers").findOne({ _id: a.id }), { group_ids: [group.id] }, "membership stays in the customer's own document");
+  });
+
   t.test("events arrive on Kafka with the documented key, headers and value", async (t) => {
     const created = await post({ first_name: "OnKafka" });
     const id = created.json.customer.id as string;
@@ -211,8 +252,9 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
       const client = new MongoClient(mongodbUrl);
       await client.connect();
       t.teardown(() => client.close());
-      const count = await client.db(database).collection("customers").countDocuments();
-      t.equal(count, report.expected, "exactly one document per customer");
+      const db = client.db(database);
+      const count = (await db.collection("customers").countDocuments()) + (await db.collection("customer_groups").countDocuments());
+      t.equal(count, report.expected, "exactly one document per customer and per group");
     });
 
   killUnderLoad(() => projector, "projector");

@@ -86,8 +86,13 @@ t.test("membership: recorded on the customer, only live groups, no duplicates", 
     new RelatedEntityNotFound("customer_group_id", "g9"),
   );
   t.throws(
-    () => decideChangeMemberships({ type: "ChangeMemberships", data: { customer_id: "cus_2", add: [], remove: [] } }, initialCustomerState(), live),
+    () => decideChangeMemberships({ type: "ChangeMemberships", data: { customer_id: "cus_2", add: ["g1"], remove: [] } }, initialCustomerState(), live),
     { message: "You tried to set relationship customer_id: cus_2, but such entity does not exist" },
+  );
+  t.same(
+    decideChangeMemberships({ type: "ChangeMemberships", data: { customer_id: "cus_2", add: [], remove: ["g1"] } }, initialCustomerState(), live),
+    [],
+    "removing an unknown customer from a group records nothing and is no error",
   );
   t.same(state.status === "active" && state.group_ids, ["g1"]);
 });

@@ -20,7 +20,8 @@ import {
   AdminCustomerAddressesParams,
   DEFAULT_ADDRESS_FIELDS,
 } from "./addressSchemas.js";
-import { READ_MODEL_HEADER, shapeCustomer } from "./routes.js";
+import { Presenter } from "../presenters.js";
+import { READ_MODEL_HEADER } from "./routes.js";
 import { AdminCustomerParams, CustomerIdParams } from "./schemas.js";
 
 export interface AddressRoutesOptions {
@@ -47,6 +48,7 @@ function listAddresses(addresses: CustomerAddress[], query: Static<typeof AdminC
 }
 
 export const addressRoutes: FastifyPluginAsync<AddressRoutesOptions> = async (app, { commands, readModel }) => {
+  const present = new Presenter(readModel);
   const live = async (id: string) => {
     const customer = await readModel.getCustomer(id);
     return customer && customer.deleted_at === null ? customer : null;
@@ -71,7 +73,7 @@ export const addressRoutes: FastifyPluginAsync<AddressRoutesOptions> = async (ap
       const { additional_data: _hooksOnly, ...input } = request.body;
       const result = await commands.addAddress(request.params.id, input, commandContext(request));
       if (result.source === "events") reply.header(READ_MODEL_HEADER, "behind");
-      return { customer: shapeCustomer(result.customer, request.query.fields) };
+      return { customer: await present.customer(result.customer, request.query.fields) };
     },
   );
 
@@ -96,7 +98,7 @@ export const addressRoutes: FastifyPluginAsync<AddressRoutesOptions> = async (ap
       const result = await commands.updateAddress(request.params.id, request.params.address_id, input, commandContext(request));
       if (!result) return {};
       if (result.source === "events") reply.header(READ_MODEL_HEADER, "behind");
-      return { customer: shapeCustomer(result.customer, request.query.fields) };
+      return { customer: await present.customer(result.customer, request.query.fields) };
     },
   );
 
@@ -107,7 +109,7 @@ export const addressRoutes: FastifyPluginAsync<AddressRoutesOptions> = async (ap
       const result = await commands.removeAddress(request.params.id, request.params.address_id, commandContext(request));
       if (result?.source === "events") reply.header(READ_MODEL_HEADER, "behind");
       const body = { id: request.params.address_id, object: "customer_address", deleted: true };
-      return result ? { ...body, parent: shapeCustomer(result.customer, request.query.fields) } : body;
+      return result ? { ...body, parent: await present.customer(result.customer, request.query.fields) } : body;
     },
   );
 };

@@ -3,6 +3,7 @@ import type { Static } from "typebox";
 import type { Filter } from "../../readmodel/filter.js";
 import type { CustomerListQuery } from "../../readmodel/port.js";
 import { allOf, operatorFilter, parseOrder, searchFilter, valueFilter } from "../listFilters.js";
+import type { RelatedIds } from "../relatedFilters.js";
 import type { AdminCustomersParams } from "./listSchemas.js";
 
 type Params = Static<typeof AdminCustomersParams>;
@@ -26,7 +27,7 @@ export const CUSTOMER_ORDER_FIELDS = [
 
 const DATE_FIELDS = ["created_at", "updated_at", "deleted_at"] as const;
 
-function fieldsFilter(fields: FilterFields): Filter {
+async function fieldsFilter(fields: FilterFields, related: RelatedIds): Promise<Filter> {
   const parts: Filter[] = [];
   if (fields.q !== undefined) parts.push(searchFilter(fields.q, CUSTOMER_SEARCH_FIELDS));
   if (fields.id !== undefined) {
@@ -41,25 +42,28 @@ function fieldsFilter(fields: FilterFields): Filter {
     const operators = fields[field];
     if (operators !== undefined) parts.push(operatorFilter(field, operators, true));
   }
-  const groups = fields.groups;
-  if (groups !== undefined) {
-    if (typeof groups === "string" || Array.isArray(groups)) parts.push(valueFilter("groups.id", groups));
-    else {
-      if (groups.id !== undefined) parts.push(valueFilter("groups.id", groups.id));
-      if (groups.name !== undefined) parts.push(valueFilter("groups.name", groups.name));
-      for (const field of DATE_FIELDS) {
-        const operators = groups[field];
-        if (operators !== undefined) parts.push(operatorFilter(`groups.${field}`, operators, true));
-      }
-    }
+  if (fields.groups !== undefined) parts.push({ group_ids: { $in: await related.groups(groupFilter(fields.groups)) } });
+  return allOf(parts);
+}
+
+/** `groups=<id>`, a list of ids, or conditions on the group's own fields. */
+function groupFilter(groups: NonNullable<FilterFields["groups"]>): Filter {
+  if (typeof groups === "string" || Array.isArray(groups)) return valueFilter("id", groups);
+  const parts: Filter[] = [];
+  if (groups.id !== undefined) parts.push(valueFilter("id", groups.id));
+  if (groups.name !== undefined) parts.push(valueFilter("name", groups.name));
+  for (const field of DATE_FIELDS) {
+    const operators = groups[field];
+    if (operators !== undefined) parts.push(operatorFilter(field, operators, true));
   }
   return allOf(parts);
 }
 
-export function customerListQuery(params: Params): CustomerListQuery & { offset: number; limit: number } {
+export async function customerListQuery(params: Params, related: RelatedIds): Promise<CustomerListQuery & { offset: number; limit: number }> {
   const { fields: _fields, offset = 0, limit = 50, order, with_deleted: _withDeleted, $and, $or, ...filters } = params;
-  const parts = [fieldsFilter(filters)];
-  if ($and && $and.length > 0) parts.push({ $and: $and.map(fieldsFilter) });
-  if ($or && $or.length > 0) parts.push({ $or: $or.map(fieldsFilter) });
+  const each = (list: FilterFields[]) => Promise.all(list.map((fields) => fieldsFilter(fields, related)));
+  const parts = [await fieldsFilter(filters, related)];
+  if ($and && $and.length > 0) parts.push({ $and: await each($and) });
+  if ($or && $or.length > 0) parts.push({ $or: await each($or) });
   return { filter: allOf(parts), sort: parseOrder(order, CUSTOMER_ORDER_FIELDS), skip: offset, limit, offset };
 }

@@ -5,20 +5,19 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { Static } from "typebox";
 import type { CustomerCommands } from "../../application/customerCommands.js";
-import type { CustomerDocument } from "../../readmodel/customerDocument.js";
 import type { CustomerReadModel } from "../../readmodel/port.js";
 import { MedusaError } from "../errors.js";
-import { parseFields, shapeEntity } from "../fields.js";
+import { Presenter } from "../presenters.js";
+import { relatedIds } from "../relatedFilters.js";
 import { commandContext } from "../requestContext.js";
 import { customerListQuery } from "./listQuery.js";
 import { AdminCustomersParams } from "./listSchemas.js";
+import { LinkBody } from "../customerGroups/schemas.js";
 import {
   AdminCreateCustomer,
   AdminCustomerParams,
   AdminUpdateCustomer,
-  CUSTOMER_RELATIONS,
   CustomerIdParams,
-  DEFAULT_CUSTOMER_FIELDS,
 } from "./schemas.js";
 
 export interface CustomerRoutesOptions {
@@ -35,16 +34,10 @@ const AnyQuery = { type: "object" } as const;
 /** Header set when a write is answered from its own events because the read model was behind. */
 export const READ_MODEL_HEADER = "x-read-model";
 
-export function shapeCustomer(document: CustomerDocument, fields: string | undefined): Record<string, unknown> {
-  return shapeEntity(
-    document as unknown as Record<string, unknown>,
-    parseFields(fields, DEFAULT_CUSTOMER_FIELDS),
-    DEFAULT_CUSTOMER_FIELDS,
-    CUSTOMER_RELATIONS,
-  );
-}
-
 export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (app, { commands, readModel }) => {
+  const present = new Presenter(readModel);
+  const related = relatedIds(readModel);
+
   app.post<{ Body: Static<typeof AdminCreateCustomer>; Querystring: Static<typeof AdminCustomerParams> }>(
     "/admin/customers",
     {
@@ -55,7 +48,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
       const { additional_data: _hooksOnly, ...input } = request.body;
       const result = await commands.create(input, commandContext(request));
       if (result.source === "events") reply.header(READ_MODEL_HEADER, "behind");
-      return { customer: shapeCustomer(result.customer, request.query.fields) };
+      return { customer: await present.customer(result.customer, request.query.fields) };
     },
   );
 
@@ -66,10 +59,10 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
       preValidation: app.authenticateAdmin,
     },
     async (request) => {
-      const query = customerListQuery(request.query);
+      const query = await customerListQuery(request.query, related);
       const page = await readModel.listCustomers(query);
       return {
-        customers: page.customers.map((customer) => shapeCustomer(customer, request.query.fields)),
+        customers: await present.customers(page.customers, request.query.fields),
         count: page.count,
         offset: query.offset,
         limit: query.limit,
@@ -87,7 +80,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
       const { additional_data: _hooksOnly, ...input } = request.body;
       const result = await commands.update(request.params.id, input, commandContext(request));
       if (result.source === "events") reply.header(READ_MODEL_HEADER, "behind");
-      return { customer: shapeCustomer(result.customer, request.query.fields) };
+      return { customer: await present.customer(result.customer, request.query.fields) };
     },
   );
 
@@ -114,7 +107,23 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
       if (!document || document.deleted_at !== null) {
         throw new MedusaError("not_found", `Customer with id: ${request.params.id} not found`);
       }
-      return { customer: shapeCustomer(document, request.query.fields) };
+      return { customer: await present.customer(document, request.query.fields) };
+    },
+  );
+
+  app.post<{ Params: Static<typeof CustomerIdParams>; Body: Static<typeof LinkBody>; Querystring: Static<typeof AdminCustomerParams> }>(
+    "/admin/customers/:id/customer-groups",
+    {
+      schema: { params: CustomerIdParams, body: LinkBody, querystring: AdminCustomerParams, ...describe("Add or remove a customer's groups") },
+      preValidation: app.authenticateAdmin,
+    },
+    async (request, reply) => {
+      const { add = [], remove = [] } = request.body;
+      const result = await commands.changeGroups(request.params.id, { add, remove }, commandContext(request));
+      // Medusa refetches the customer; an unknown one comes back as nothing, and the body as `{}`.
+      if (!result) return {};
+      if (result.source === "events") reply.header(READ_MODEL_HEADER, "behind");
+      return { customer: await present.customer(result.customer, request.query.fields) };
     },
   );
 };

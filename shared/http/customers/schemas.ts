@@ -3,6 +3,7 @@
  * AdminCustomerParams), as TypeBox. They drive validation and the OpenAPI document.
  */
 import { Type } from "typebox";
+import { CUSTOMER_GROUP_COLUMNS } from "../customerGroups/schemas.js";
 import { ADDRESS_COLUMNS } from "./addressSchemas.js";
 
 const nullish = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
@@ -45,8 +46,24 @@ export const DEFAULT_CUSTOMER_FIELDS = [
   "deleted_at",
 ] as const;
 
+/** Every column of a customer, as a group's `*customers` shows it (the table's order). */
+export const CUSTOMER_COLUMNS = [
+  "id",
+  "company_name",
+  "first_name",
+  "last_name",
+  "email",
+  "phone",
+  "has_account",
+  "metadata",
+  "created_at",
+  "updated_at",
+  "deleted_at",
+  "created_by",
+] as const;
+
 /** Every column of a relation as `*relation` shows it, in Medusa's key order. */
 export const CUSTOMER_RELATIONS = {
   addresses: ADDRESS_COLUMNS,
-  groups: ["id", "name", "metadata", "created_by", "created_at", "updated_at", "deleted_at"],
+  groups: CUSTOMER_GROUP_COLUMNS,
 } as const;

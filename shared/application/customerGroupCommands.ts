@@ -1,0 +1,200 @@
+/**
+ * Customer-group commands as the API runs them: decide, reserve the name (unique among live
+ * groups), append, release a name no longer used, then answer from the read model.
+ */
+import {
+  type CustomerGroupEvent,
+  type CustomerGroupState,
+  customerGroupStreamName,
+  decideCreateCustomerGroup,
+  decideDeleteCustomerGroup,
+  decideUpdateCustomerGroup,
+  evolveCustomerGroup,
+  initialCustomerGroupState,
+} from "../customerGroups/group.js";
+import {
+  type CustomerGroupNameEvent,
+  type CustomerGroupNameState,
+  CustomerGroupNameTaken,
+  decideGroupNameRelease,
+  decideGroupNameReservation,
+  evolveCustomerGroupName,
+  groupNameReservationStreamName,
+  initialCustomerGroupNameState,
+} from "../customerGroups/nameReservation.js";
+import type { Metadata } from "../customers/customer.js";
+import { ConcurrentWriteConflict } from "../customers/errors.js";
+import { type EventStore, WrongExpectedRevision } from "../eventstore/port.js";
+import type { Logger } from "../logger.js";
+import { type CustomerGroupDocument, customerGroupDocumentFrom } from "../readmodel/customerGroupDocument.js";
+import type { CustomerReadModel } from "../readmodel/port.js";
+import { type CommandContext, toEventsToAppend } from "./context.js";
+import { type StreamEvents, decideAndAppend } from "./decideAndAppend.js";
+import { loadStream } from "./loadStream.js";
+import { runRelease, runReservation } from "./runReservation.js";
+
+export interface CustomerGroupCommandDependencies {
+  store: EventStore;
+  readModel: CustomerReadModel;
+  clock: () => Date;
+  newGroupId: () => string;
+  logger: Logger;
+  readModelWaitMs: number;
+  /** How long a name reservation without its group is trusted to be an in-flight create. */
+  reservationGraceMs: number;
+}
+
+export interface GroupWriteResult {
+  group: CustomerGroupDocument;
+  /** As WriteResult's source (customerCommands.ts). */
+  source: "read-model" | "events";
+}
+
+export interface GroupInput {
+  name?: string;
+  metadata?: Metadata | null;
+}
+
+const GROUP = { evolve: evolveCustomerGroup, initialState: initialCustomerGroupState };
+
+type ReleaseReason = "group_deleted" | "name_changed";
+
+export class CustomerGroupCommands {
+  constructor(private readonly deps: CustomerGroupCommandDependencies) {}
+
+  async create(input: GroupInput & { name: string }, context: CommandContext): Promise<GroupWriteResult> {
+    const { store, clock } = this.deps;
+    const id = this.deps.newGroupId();
+    const now = clock();
+    const events = decideCreateCustomerGroup(
+      { type: "CreateCustomerGroup", data: { id, name: input.name, metadata: input.metadata, created_by: context.actor.id, now } },
+      initialCustomerGroupState(),
+    );
+    await this.#reserve(input.name, id, now, context);
+    const stream = customerGroupStreamName(id);
+    let revision: number;
+    try {
+      ({ revision } = await store.appendToStream(stream, toEventsToAppend(events, context, now), { expectedRevision: "no_stream" }));
+    } catch (error) {
+      // Only possible when a later create fenced this one as abandoned.
+      if (error instanceof WrongExpectedRevision) throw new ConcurrentWriteConflict(stream);
+      throw error;
+    }
+    return this.#readYourWrite(id, revision, events.map((event, index) => ({ event, revision: index })));
+  }
+
+  /** A new name is reserved before the change is written; the old one is released after. */
+  async update(id: string, input: GroupInput, context: CommandContext): Promise<GroupWriteResult> {
+    const written = await decideAndAppend(
+      this.deps.store,
+      customerGroupStreamName(id),
+      GROUP,
+      (state, now) => decideUpdateCustomerGroup({ type: "UpdateCustomerGroup", data: { ...input, id, now } }, state),
+      {
+        clock: this.deps.clock,
+        context,
+        before: async (events, _state, now) => {
+          const name = renamedTo(events);
+          if (name !== undefined) await this.#reserve(name, id, now, context);
+        },
+        after: async (events, state, now) => {
+          const previous = currentName(state);
+          if (renamedTo(events) !== undefined && previous !== null) await this.#release(previous, id, "name_changed", now, context);
+        },
+      },
+    );
+    return this.#readYourWrite(id, written.revision, written.stream);
+  }
+
+  /**
+   * Soft-deletes; unknown or deleted ids are left alone (Medusa answers 200 either way).
+   * Members keep the membership in their streams; a deleted group no longer shows on them
+   * nor matches a filter.
+   */
+  async delete(id: string, context: CommandContext): Promise<void> {
+    const written = await decideAndAppend(
+      this.deps.store,
+      customerGroupStreamName(id),
+      GROUP,
+      (state, now) => decideDeleteCustomerGroup({ type: "DeleteCustomerGroup", data: { id, now } }, state),
+      {
+        clock: this.deps.clock,
+        context,
+        after: async (_events, state, now) => {
+          const name = currentName(state);
+          if (name !== null) await this.#release(name, id, "group_deleted", now, context);
+        },
+      },
+    );
+    if (written.changed) await this.deps.readModel.waitForGroup(id, written.revision, this.deps.readModelWaitMs);
+  }
+
+  #reserve(name: string, groupId: string, now: Date, context: CommandContext): Promise<void> {
+    const { store } = this.deps;
+    const request = { name, group_id: groupId, now, pending_grace_ms: this.deps.reservationGraceMs };
+    return runReservation<CustomerGroupNameState, CustomerGroupNameEvent, CustomerGroupState>(
+      store,
+      {
+        stream: groupNameReservationStreamName(name),
+        evolve: evolveCustomerGroupName,
+        initialState: initialCustomerGroupNameState,
+        decide: (state, holder) => decideGroupNameReservation(request, state, holder),
+        loadHolder: async (holderId) => (await loadStream(store, customerGroupStreamName(holderId), evolveCustomerGroup, initialCustomerGroupState)).state,
+        abandoned: { status: "abandoned" },
+        fenceHolder: (holderId) => this.#fenceAbandonedCreate(holderId, context, now),
+        taken: () => new CustomerGroupNameTaken(name),
+      },
+      context,
+      now,
+    );
+  }
+
+  async #release(name: string, groupId: string, reason: ReleaseReason, now: Date, context: CommandContext): Promise<void> {
+    try {
+      await runRelease(
+        this.deps.store,
+        {
+          stream: groupNameReservationStreamName(name),
+          evolve: evolveCustomerGroupName,
+          initialState: initialCustomerGroupNameState,
+          decide: (state) => decideGroupNameRelease({ name, group_id: groupId, reason, now }, state),
+        },
+        context,
+        now,
+      );
+    } catch (error) {
+      // The change itself is written; the name is reclaimed by the next group that wants it.
+      this.deps.logger.warn({ err: error, group_id: groupId, reason }, "could not release a group name reservation");
+    }
+  }
+
+  /** True when the stalled create can no longer complete; false when it completed meanwhile. */
+  async #fenceAbandonedCreate(groupId: string, context: CommandContext, now: Date): Promise<boolean> {
+    const abandoned: CustomerGroupEvent = { type: "CustomerGroupCreationAbandoned", data: { id: groupId, abandoned_at: now.toISOString() } };
+    try {
+      await this.deps.store.appendToStream(customerGroupStreamName(groupId), toEventsToAppend([abandoned], context, now), { expectedRevision: "no_stream" });
+      return true;
+    } catch (error) {
+      if (error instanceof WrongExpectedRevision) return false;
+      throw error;
+    }
+  }
+
+  async #readYourWrite(id: string, revision: number, stream: StreamEvents<CustomerGroupEvent>): Promise<GroupWriteResult> {
+    const document = await this.deps.readModel.waitForGroup(id, revision, this.deps.readModelWaitMs);
+    if (document) return { group: document, source: "read-model" };
+    this.deps.logger.warn({ group_id: id, revision, waited_ms: this.deps.readModelWaitMs }, "read model is behind; answering from the written events");
+    const folded = customerGroupDocumentFrom(stream);
+    if (!folded) throw new ConcurrentWriteConflict(customerGroupStreamName(id));
+    return { group: folded, source: "events" };
+  }
+}
+
+function renamedTo(events: CustomerGroupEvent[]): string | undefined {
+  const updated = events.find((event) => event.type === "CustomerGroupUpdated");
+  return updated?.type === "CustomerGroupUpdated" ? updated.data.changes.name : undefined;
+}
+
+function currentName(state: CustomerGroupState): string | null {
+  return state.status === "active" ? state.group.name : null;
+}

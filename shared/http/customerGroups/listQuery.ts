@@ -1,0 +1,50 @@
+/** GET /admin/customer-groups's validated query as a read-model list query. */
+import type { Static } from "typebox";
+import type { Filter } from "../../readmodel/filter.js";
+import type { CustomerGroupListQuery } from "../../readmodel/port.js";
+import { allOf, operatorFilter, parseOrder, searchFilter, valueFilter } from "../listFilters.js";
+import type { RelatedIds } from "../relatedFilters.js";
+import type { AdminGetCustomerGroupsParams } from "./listSchemas.js";
+import { GROUP_ORDER_FIELDS, GROUP_SEARCH_FIELDS } from "./schemas.js";
+
+type Params = Static<typeof AdminGetCustomerGroupsParams>;
+type FilterFields = Omit<Params, "fields" | "offset" | "limit" | "order" | "with_deleted" | "$and" | "$or">;
+
+const DATE_FIELDS = ["created_at", "updated_at", "deleted_at"] as const;
+
+async function fieldsFilter(fields: FilterFields, related: RelatedIds): Promise<Filter> {
+  const parts: Filter[] = [];
+  if (fields.q !== undefined) parts.push(searchFilter(fields.q, GROUP_SEARCH_FIELDS));
+  for (const field of ["id", "name", "created_by"] as const) {
+    const value = fields[field];
+    if (value !== undefined) parts.push(valueFilter(field, value));
+  }
+  for (const field of DATE_FIELDS) {
+    const operators = fields[field];
+    if (operators !== undefined) parts.push(operatorFilter(field, operators, true));
+  }
+  if (fields.customers !== undefined) parts.push({ id: { $in: await related.groupsOfCustomers(customerFilter(fields.customers)) } });
+  return allOf(parts);
+}
+
+/** `customers=<id>`, a list of ids, or conditions on the customer's own fields. */
+function customerFilter(customers: NonNullable<FilterFields["customers"]>): Filter {
+  if (typeof customers === "string" || Array.isArray(customers)) return valueFilter("id", customers);
+  const parts: Filter[] = [];
+  const { email, created_at, updated_at, deleted_at, ...plain } = customers;
+  for (const [field, value] of Object.entries(plain)) if (value !== undefined) parts.push(valueFilter(field, value));
+  if (email !== undefined) parts.push(typeof email === "string" || Array.isArray(email) ? valueFilter("email", email) : operatorFilter("email", email));
+  for (const [field, operators] of Object.entries({ created_at, updated_at, deleted_at })) {
+    if (operators !== undefined) parts.push(operatorFilter(field, operators, true));
+  }
+  return allOf(parts);
+}
+
+export async function customerGroupListQuery(params: Params, related: RelatedIds): Promise<CustomerGroupListQuery & { offset: number; limit: number }> {
+  const { fields: _fields, offset = 0, limit = 50, order, with_deleted: _withDeleted, $and, $or, ...filters } = params;
+  const each = (list: FilterFields[]) => Promise.all(list.map((fields) => fieldsFilter(fields, related)));
+  const parts = [await fieldsFilter(filters, related)];
+  if ($and && $and.length > 0) parts.push({ $and: await each($and) });
+  if ($or && $or.length > 0) parts.push({ $or: await each($or) });
+  return { filter: allOf(parts), sort: parseOrder(order, GROUP_ORDER_FIELDS), skip: offset, limit, offset };
+}

@@ -1,0 +1,33 @@
+/**
+ * Request schemas of the customer-group routes (Medusa's AdminCreateCustomerGroup,
+ * AdminUpdateCustomerGroup, AdminGetCustomerGroupParams and createLinkBody), as TypeBox.
+ */
+import { Type } from "typebox";
+
+const metadata = Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]));
+
+export const AdminCreateCustomerGroup = Type.Object({ name: Type.String(), metadata }, { additionalProperties: false });
+
+/** `name` may be left out but not set to null. */
+export const AdminUpdateCustomerGroup = Type.Object({ name: Type.Optional(Type.String()), metadata }, { additionalProperties: false });
+
+export const AdminGetCustomerGroupParams = Type.Object({ fields: Type.Optional(Type.String()) }, { additionalProperties: false });
+
+export const CustomerGroupIdParams = Type.Object({ id: Type.String() });
+
+/** Medusa's createLinkBody(), used by both membership routes; `{}` does nothing. */
+export const LinkBody = Type.Object(
+  { add: Type.Optional(Type.Array(Type.String())), remove: Type.Optional(Type.Array(Type.String())) },
+  { additionalProperties: false },
+);
+
+/** Medusa's defaultAdminCustomerGroupFields (2.21.2), in its order. */
+export const DEFAULT_CUSTOMER_GROUP_FIELDS = ["id", "name", "created_by", "created_at", "updated_at", "deleted_at", "metadata"] as const;
+
+/** Every column of a group, as `*groups` on a customer shows it (the table's order). */
+export const CUSTOMER_GROUP_COLUMNS = ["id", "name", "metadata", "created_by", "created_at", "updated_at", "deleted_at"] as const;
+
+/** Medusa's searchable group column. */
+export const GROUP_SEARCH_FIELDS = ["name"] as const;
+
+export const GROUP_ORDER_FIELDS = ["id", "name", "created_by", "created_at", "updated_at"] as const;

@@ -1,0 +1,32 @@
+/**
+ * Filters on a related entity (customers by their groups, groups by their customers),
+ * resolved to ids before the list query runs: the related documents matching the filter are
+ * found first, then the list is filtered by their ids. Each entity stays in its own
+ * document (see readmodel/port.ts), so a deleted group stops matching at once.
+ */
+import type { Filter } from "../readmodel/filter.js";
+import type { CustomerReadModel } from "../readmodel/port.js";
+
+/** The most related documents one filter resolves to. */
+const MAX_RELATED = 100_000;
+
+export interface RelatedIds {
+  /** Ids of the live groups matching `filter`. */
+  groups(filter: Filter): Promise<string[]>;
+  /** Ids of the groups the live customers matching `filter` belong to. */
+  groupsOfCustomers(filter: Filter): Promise<string[]>;
+}
+
+export function relatedIds(readModel: CustomerReadModel): RelatedIds {
+  const byId = { field: "id", direction: 1 } as const;
+  return {
+    async groups(filter) {
+      const page = await readModel.listGroups({ filter, sort: byId, skip: 0, limit: MAX_RELATED });
+      return page.groups.map((group) => group.id);
+    },
+    async groupsOfCustomers(filter) {
+      const page = await readModel.listCustomers({ filter, sort: byId, skip: 0, limit: MAX_RELATED });
+      return [...new Set(page.customers.flatMap((customer) => customer.group_ids))];
+    },
+  };
+}
