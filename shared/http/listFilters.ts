@@ -75,6 +75,25 @@ export function operatorFilter(field: string, operators: OperatorMap, isDate = f
   return conditions.length === 1 ? conditions[0]! : { $and: conditions };
 }
 
+const DATE_FIELDS = ["created_at", "updated_at", "deleted_at"] as const;
+
+/** The operator maps a list offers on the timestamps, each compared as instants. */
+export function dateFilters(source: Partial<Record<(typeof DATE_FIELDS)[number], OperatorMap>>): Filter[] {
+  return DATE_FIELDS.filter((field) => source[field] !== undefined).map((field) => operatorFilter(field, source[field]!, true));
+}
+
+/** A list's own filter fields, and `$and` / `$or` of more of them, as one filter. */
+export async function withAndOr<Fields>(
+  fields: Fields,
+  logic: { $and?: Fields[]; $or?: Fields[] },
+  toFilter: (fields: Fields) => Promise<Filter>,
+): Promise<Filter> {
+  const parts = [await toFilter(fields)];
+  if (logic.$and && logic.$and.length > 0) parts.push({ $and: await Promise.all(logic.$and.map(toFilter)) });
+  if (logic.$or && logic.$or.length > 0) parts.push({ $or: await Promise.all(logic.$or.map(toFilter)) });
+  return allOf(parts);
+}
+
 export function allOf(filters: Filter[]): Filter {
   const parts = filters.filter((filter) => Object.keys(filter).length > 0);
   return parts.length === 0 ? {} : parts.length === 1 ? parts[0]! : { $and: parts };

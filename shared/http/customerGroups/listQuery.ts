@@ -2,15 +2,13 @@
 import type { Static } from "typebox";
 import type { Filter } from "../../readmodel/filter.js";
 import type { CustomerGroupListQuery } from "../../readmodel/port.js";
-import { allOf, operatorFilter, parseOrder, searchFilter, valueFilter } from "../listFilters.js";
+import { allOf, dateFilters, operatorFilter, parseOrder, searchFilter, valueFilter, withAndOr } from "../listFilters.js";
 import type { RelatedIds } from "../relatedFilters.js";
 import type { AdminGetCustomerGroupsParams } from "./listSchemas.js";
 import { GROUP_ORDER_FIELDS, GROUP_SEARCH_FIELDS } from "./schemas.js";
 
 type Params = Static<typeof AdminGetCustomerGroupsParams>;
 type FilterFields = Omit<Params, "fields" | "offset" | "limit" | "order" | "with_deleted" | "$and" | "$or">;
-
-const DATE_FIELDS = ["created_at", "updated_at", "deleted_at"] as const;
 
 async function fieldsFilter(fields: FilterFields, related: RelatedIds): Promise<Filter> {
   const parts: Filter[] = [];
@@ -19,10 +17,7 @@ async function fieldsFilter(fields: FilterFields, related: RelatedIds): Promise<
     const value = fields[field];
     if (value !== undefined) parts.push(valueFilter(field, value));
   }
-  for (const field of DATE_FIELDS) {
-    const operators = fields[field];
-    if (operators !== undefined) parts.push(operatorFilter(field, operators, true));
-  }
+  parts.push(...dateFilters(fields));
   if (fields.customers !== undefined) parts.push({ id: { $in: await related.groupsOfCustomers(customerFilter(fields.customers)) } });
   return allOf(parts);
 }
@@ -34,17 +29,11 @@ function customerFilter(customers: NonNullable<FilterFields["customers"]>): Filt
   const { email, created_at, updated_at, deleted_at, ...plain } = customers;
   for (const [field, value] of Object.entries(plain)) if (value !== undefined) parts.push(valueFilter(field, value));
   if (email !== undefined) parts.push(typeof email === "string" || Array.isArray(email) ? valueFilter("email", email) : operatorFilter("email", email));
-  for (const [field, operators] of Object.entries({ created_at, updated_at, deleted_at })) {
-    if (operators !== undefined) parts.push(operatorFilter(field, operators, true));
-  }
-  return allOf(parts);
+  return allOf([...parts, ...dateFilters({ created_at, updated_at, deleted_at })]);
 }
 
 export async function customerGroupListQuery(params: Params, related: RelatedIds): Promise<CustomerGroupListQuery & { offset: number; limit: number }> {
   const { fields: _fields, offset = 0, limit = 50, order, with_deleted: _withDeleted, $and, $or, ...filters } = params;
-  const each = (list: FilterFields[]) => Promise.all(list.map((fields) => fieldsFilter(fields, related)));
-  const parts = [await fieldsFilter(filters, related)];
-  if ($and && $and.length > 0) parts.push({ $and: await each($and) });
-  if ($or && $or.length > 0) parts.push({ $or: await each($or) });
-  return { filter: allOf(parts), sort: parseOrder(order, GROUP_ORDER_FIELDS), skip: offset, limit, offset };
+  const filter = await withAndOr<FilterFields>(filters, { $and, $or }, (fields) => fieldsFilter(fields, related));
+  return { filter, sort: parseOrder(order, GROUP_ORDER_FIELDS), skip: offset, limit, offset };
 }

@@ -2,7 +2,7 @@
 import type { Static } from "typebox";
 import type { Filter } from "../../readmodel/filter.js";
 import type { CustomerListQuery } from "../../readmodel/port.js";
-import { allOf, operatorFilter, parseOrder, searchFilter, valueFilter } from "../listFilters.js";
+import { allOf, dateFilters, operatorFilter, parseOrder, searchFilter, valueFilter, withAndOr } from "../listFilters.js";
 import type { RelatedIds } from "../relatedFilters.js";
 import type { AdminCustomersParams } from "./listSchemas.js";
 
@@ -25,8 +25,6 @@ export const CUSTOMER_ORDER_FIELDS = [
   "updated_at",
 ] as const;
 
-const DATE_FIELDS = ["created_at", "updated_at", "deleted_at"] as const;
-
 async function fieldsFilter(fields: FilterFields, related: RelatedIds): Promise<Filter> {
   const parts: Filter[] = [];
   if (fields.q !== undefined) parts.push(searchFilter(fields.q, CUSTOMER_SEARCH_FIELDS));
@@ -38,10 +36,7 @@ async function fieldsFilter(fields: FilterFields, related: RelatedIds): Promise<
     if (value !== undefined) parts.push(valueFilter(field, value));
   }
   if (fields.has_account !== undefined) parts.push(valueFilter("has_account", fields.has_account as unknown as boolean));
-  for (const field of DATE_FIELDS) {
-    const operators = fields[field];
-    if (operators !== undefined) parts.push(operatorFilter(field, operators, true));
-  }
+  parts.push(...dateFilters(fields));
   if (fields.groups !== undefined) parts.push({ group_ids: { $in: await related.groups(groupFilter(fields.groups)) } });
   return allOf(parts);
 }
@@ -52,18 +47,11 @@ function groupFilter(groups: NonNullable<FilterFields["groups"]>): Filter {
   const parts: Filter[] = [];
   if (groups.id !== undefined) parts.push(valueFilter("id", groups.id));
   if (groups.name !== undefined) parts.push(valueFilter("name", groups.name));
-  for (const field of DATE_FIELDS) {
-    const operators = groups[field];
-    if (operators !== undefined) parts.push(operatorFilter(field, operators, true));
-  }
-  return allOf(parts);
+  return allOf([...parts, ...dateFilters(groups)]);
 }
 
 export async function customerListQuery(params: Params, related: RelatedIds): Promise<CustomerListQuery & { offset: number; limit: number }> {
   const { fields: _fields, offset = 0, limit = 50, order, with_deleted: _withDeleted, $and, $or, ...filters } = params;
-  const each = (list: FilterFields[]) => Promise.all(list.map((fields) => fieldsFilter(fields, related)));
-  const parts = [await fieldsFilter(filters, related)];
-  if ($and && $and.length > 0) parts.push({ $and: await each($and) });
-  if ($or && $or.length > 0) parts.push({ $or: await each($or) });
-  return { filter: allOf(parts), sort: parseOrder(order, CUSTOMER_ORDER_FIELDS), skip: offset, limit, offset };
+  const filter = await withAndOr<FilterFields>(filters, { $and, $or }, (fields) => fieldsFilter(fields, related));
+  return { filter, sort: parseOrder(order, CUSTOMER_ORDER_FIELDS), skip: offset, limit, offset };
 }
