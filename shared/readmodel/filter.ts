@@ -34,6 +34,22 @@ function comparable(a: unknown, b: unknown): boolean {
   return a !== null && a !== undefined && typeof a === typeof b;
 }
 
+/** Compiled patterns, so that a list does not compile one per document it scans. */
+const patterns = new Map<string, RegExp>();
+const MAX_PATTERNS = 1000;
+
+function compiled(source: string, flags: string): RegExp {
+  const key = `${flags}/${source}`;
+  let pattern = patterns.get(key);
+  if (!pattern) {
+    // Without the g or y flag, test() keeps no state between calls, so one object can be shared.
+    pattern = new RegExp(source, flags.replace(/[gy]/g, ""));
+    if (patterns.size >= MAX_PATTERNS) patterns.clear();
+    patterns.set(key, pattern);
+  }
+  return pattern;
+}
+
 function matchesOperator(values: unknown[], operator: string, operand: unknown, options: string | undefined): boolean {
   switch (operator) {
     case "$eq":
@@ -53,7 +69,7 @@ function matchesOperator(values: unknown[], operator: string, operand: unknown, 
     case "$lte":
       return values.some((value) => comparable(value, operand) && (value as string) <= (operand as string));
     case "$regex": {
-      const pattern = new RegExp(operand as string, options ?? "");
+      const pattern = compiled(operand as string, options ?? "");
       return values.some((value) => typeof value === "string" && pattern.test(value));
     }
     case "$options":

@@ -22,8 +22,8 @@ import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
 type Stored = { id: string; revision: number; deleted_at: string | null };
 
 export class InMemoryReadModel implements CustomerReadModel {
-  readonly #customers = new Map<string, CustomerDocument>();
-  readonly #groups = new Map<string, CustomerGroupDocument>();
+  readonly #customers = new SortedDocuments<CustomerDocument>();
+  readonly #groups = new SortedDocuments<CustomerGroupDocument>();
   readonly #waiters = new RevisionWaiters();
 
   async getCustomer(id: string): Promise<CustomerDocument | null> {
@@ -72,7 +72,7 @@ export class InMemoryReadModel implements CustomerReadModel {
     return waitForRevision(this.#waiters, () => this.getGroup(id), id, revision, timeoutMs);
   }
 
-  #save<T extends Stored>(documents: Map<string, T>, document: T, previousRevision: number | null): SaveOutcome {
+  #save<T extends Stored>(documents: SortedDocuments<T>, document: T, previousRevision: number | null): SaveOutcome {
     const stored = documents.get(document.id);
     if (stored && stored.revision >= document.revision) return "already-applied";
     if ((stored?.revision ?? null) !== previousRevision) {
@@ -88,7 +88,50 @@ export class InMemoryReadModel implements CustomerReadModel {
   }
 }
 
-function pick<T>(documents: Map<string, T>, ids: string[]): Map<string, T> {
+/**
+ * Documents by id, with the ids also kept in order: lists are ordered by id unless asked
+ * otherwise, and walking a sorted array spares sorting every document on every request.
+ */
+class SortedDocuments<T extends Stored> {
+  readonly #byId = new Map<string, T>();
+  /** The live (not deleted) documents, by id ascending: every list reads these. */
+  readonly #live: T[] = [];
+
+  get(id: string): T | undefined {
+    return this.#byId.get(id);
+  }
+
+  set(id: string, document: T): void {
+    const index = insertionPoint(this.#live, id);
+    const present = this.#live[index]?.id === id;
+    if (document.deleted_at !== null) {
+      if (present) this.#live.splice(index, 1);
+    } else if (present) this.#live[index] = document;
+    else this.#live.splice(index, 0, document);
+    this.#byId.set(id, document);
+  }
+
+  /** Live documents by id ascending; not to be changed by the caller. */
+  get live(): readonly T[] {
+    return this.#live;
+  }
+}
+
+/** Where `id` is, or would go, in documents sorted by id. */
+function insertionPoint(sorted: Stored[], id: string): number {
+  // Ids are time-ordered, so a new one almost always goes at the end.
+  if (sorted.length === 0 || sorted[sorted.length - 1]!.id < id) return sorted.length;
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle]!.id < id) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function pick<T extends Stored>(documents: SortedDocuments<T>, ids: string[]): Map<string, T> {
   const found = new Map<string, T>();
   for (const id of ids) {
     const document = documents.get(id);
@@ -97,12 +140,26 @@ function pick<T>(documents: Map<string, T>, ids: string[]): Map<string, T> {
   return found;
 }
 
-/** A scan of every document: fine for the data a laptop holds, and exactly MongoDB's semantics. */
-function list<T extends Stored>(documents: Map<string, T>, filter: Filter, sort: Sort, skip: number, limit: number): { page: T[]; count: number } {
-  const matching: T[] = [];
-  for (const document of documents.values()) {
-    if (document.deleted_at === null && matchesFilter(document, filter)) matching.push(document);
+/**
+ * A scan of the live documents, with exactly MongoDB's semantics: fine for the data a
+ * laptop holds. They are kept in id order, so the default order needs no sort, and a list
+ * without a filter is a slice.
+ */
+function list<T extends Stored>(documents: SortedDocuments<T>, filter: Filter, sort: Sort, skip: number, limit: number): { page: T[]; count: number } {
+  const live = documents.live;
+  const unfiltered = Object.keys(filter).length === 0;
+  if (sort.field !== "id") {
+    const matching = unfiltered ? [...live] : live.filter((document) => matchesFilter(document, filter));
+    return { page: matching.sort(compareDocuments<T>(sort)).slice(skip, skip + limit), count: matching.length };
   }
-  matching.sort(compareDocuments<T>(sort));
-  return { page: matching.slice(skip, skip + limit), count: matching.length };
+  const inOrder = sort.direction === 1 ? live : [...live].reverse();
+  if (unfiltered) return { page: inOrder.slice(skip, skip + limit), count: live.length };
+  const page: T[] = [];
+  let count = 0;
+  for (const document of inOrder) {
+    if (!matchesFilter(document, filter)) continue;
+    count += 1;
+    if (count > skip && count <= skip + limit) page.push(document);
+  }
+  return { page, count };
 }

@@ -109,6 +109,8 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
     t.same((await list({}, { field: "email", direction: -1 })).ids, ["4", "1", "2", "3"]);
     t.same((await list({}, { field: "first_name", direction: 1 })).ids, ["1", "2", "4", "3"], "ties go by id");
     t.same(await list({}, undefined, 1, 2), { ids: ["2", "3"], count: 4 }, "skip and limit; count ignores them");
+    t.same(await list({}, { field: "id", direction: -1 }, 1, 2), { ids: ["3", "2"], count: 4 }, "by id descending, paged");
+    t.same(await list({ first_name: "Ada" }, undefined, 1, 5), { ids: ["2"], count: 2 }, "skip applies to the matches");
     t.same(await list({}, undefined, 0, 0), { ids: [], count: 4 });
   });
 
