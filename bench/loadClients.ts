@@ -12,8 +12,12 @@ import { join } from "node:path";
 
 export interface Scenario {
   name: string;
-  /** A create (unique email per request) or a retrieve (random id from the list). */
-  kind: { type: "create" } | { type: "retrieve"; ids: string[] };
+  /**
+   * A create (unique email per request), a retrieve or an update (random id from the list;
+   * an update changes first_name and merges one metadata key), or a list page (20 customers
+   * at a random offset among the first `pages` pages).
+   */
+  kind: { type: "create" } | { type: "retrieve"; ids: string[] } | { type: "update"; ids: string[] } | { type: "list"; pages: number };
 }
 
 export interface LoadResult {
@@ -49,23 +53,7 @@ let sequence = 0;
 const autocannonClient: LoadClient = {
   name: "autocannon",
   async run(baseUrl, authorization, scenario, connections, seconds) {
-    const request: autocannon.Request =
-      scenario.kind.type === "create"
-        ? {
-            method: "POST",
-            path: "/admin/customers",
-            setupRequest: (r) => {
-              sequence += 1;
-              return { ...r, body: JSON.stringify({ email: `bench.${process.pid}.${sequence}@example.com`, first_name: "Bench" }) };
-            },
-          }
-        : {
-            method: "GET",
-            setupRequest: (r) => {
-              const ids = (scenario.kind as { ids: string[] }).ids;
-              return { ...r, path: `/admin/customers/${ids[Math.floor(Math.random() * ids.length)]}` };
-            },
-          };
+    const request = autocannonRequest(scenario);
     const result = await autocannon({
       url: baseUrl,
       connections,
@@ -82,6 +70,35 @@ const autocannonClient: LoadClient = {
     };
   },
 };
+
+const pick = (ids: string[]) => ids[Math.floor(Math.random() * ids.length)];
+
+function autocannonRequest(scenario: Scenario): autocannon.Request {
+  const kind = scenario.kind;
+  switch (kind.type) {
+    case "create":
+      return {
+        method: "POST",
+        path: "/admin/customers",
+        setupRequest: (r) => {
+          sequence += 1;
+          return { ...r, body: JSON.stringify({ email: `bench.${process.pid}.${sequence}@example.com`, first_name: "Bench" }) };
+        },
+      };
+    case "retrieve":
+      return { method: "GET", setupRequest: (r) => ({ ...r, path: `/admin/customers/${pick(kind.ids)}` }) };
+    case "update":
+      return {
+        method: "POST",
+        setupRequest: (r) => {
+          sequence += 1;
+          return { ...r, path: `/admin/customers/${pick(kind.ids)}`, body: JSON.stringify({ first_name: `Updated ${sequence}`, metadata: { n: sequence } }) };
+        },
+      };
+    case "list":
+      return { method: "GET", setupRequest: (r) => ({ ...r, path: `/admin/customers?limit=20&offset=${20 * Math.floor(Math.random() * kind.pages)}` }) };
+  }
+}
 
 const wrkClient: LoadClient = {
   name: "wrk",
@@ -108,22 +125,38 @@ const wrkClient: LoadClient = {
 let runs = 0;
 
 function luaScript(scenario: Scenario): string {
-  if (scenario.kind.type === "create") {
-    // wrk's random numbers start from the same seed every run, so the run id comes from here.
-    runs += 1;
-    return `local n = 0
+  // wrk's random numbers start from the same seed every run, so the run id comes from here.
+  runs += 1;
+  const run = `local n = 0
 local run = "${process.pid}-${Date.now()}-${runs}"
-request = function()
+`;
+  const kind = scenario.kind;
+  switch (kind.type) {
+    case "create":
+      return `${run}request = function()
   n = n + 1
   return wrk.format("POST", "/admin/customers", nil, string.format('{"email":"bench.%s.%d@example.com","first_name":"Bench"}', run, n))
 end
 `;
-  }
-  return `local ids = {${scenario.kind.ids.map((id) => `"${id}"`).join(",")}}
+    case "retrieve":
+      return `local ids = {${kind.ids.map((id) => `"${id}"`).join(",")}}
 request = function()
   return wrk.format("GET", "/admin/customers/" .. ids[math.random(1, #ids)])
 end
 `;
+    case "update":
+      return `${run}local ids = {${kind.ids.map((id) => `"${id}"`).join(",")}}
+request = function()
+  n = n + 1
+  return wrk.format("POST", "/admin/customers/" .. ids[math.random(1, #ids)], nil, string.format('{"first_name":"Updated %d","metadata":{"n":%d}}', n, n))
+end
+`;
+    case "list":
+      return `request = function()
+  return wrk.format("GET", "/admin/customers?limit=20&offset=" .. (20 * math.random(0, ${kind.pages - 1})))
+end
+`;
+  }
 }
 
 function milliseconds(value: string, unit: string): number {

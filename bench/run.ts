@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: starts the service the way users run it (its own processes, a fresh data
- * directory), warms it up, then drives it over loopback HTTP with autocannon for a fixed time
- * per scenario and concurrency. Prints a table and writes the figures as JSON to bench/results/.
+ * directory), warms it up, then drives it over loopback HTTP (wrk, or autocannon) for a fixed
+ * time per scenario (create, retrieve, list, update) and concurrency; then measures the
+ * projection lag (append to visible) and, in embedded mode, the replay rate of a restart.
+ * Prints tables and writes the figures as JSON to bench/results/.
  *
  * Modes: "embedded" (npm start's one process) always; "cluster" (command, publisher and
  * projector as three processes over Kafka and MongoDB/FerretDB) when KAFKA_BROKERS and
@@ -18,6 +20,8 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { MongoClient } from "mongodb";
 import { signAdminToken } from "../shared/auth/adminToken.js";
+import { PUBLISHED_STREAM_PREFIXES } from "../shared/events/publishedStreams.js";
+import { SqliteEventStore } from "../shared/eventstore/sqlite.js";
 import { RoleProcess, freePort } from "../test/support/roles.js";
 import { type Scenario, chooseLoadClient } from "./loadClients.js";
 
@@ -46,17 +50,20 @@ interface RunningMode {
   cleanup(): Promise<void>;
 }
 
-/** Starts the processes of one mode, as users run them, and points BASE at its API. */
-async function startMode(mode: string): Promise<RunningMode> {
+/**
+ * Starts the processes of one mode, as users run them, and points BASE at its API.
+ * `env` adds settings (the lag phase answers writes without waiting for the read model).
+ */
+async function startMode(mode: string, env: Record<string, string> = {}): Promise<RunningMode & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), "customers-bench-"));
   const port = await freePort();
   BASE = `http://127.0.0.1:${port}`;
-  const common = { HOST: "127.0.0.1", JWT_SECRET: SECRET, DATA_DIR: dataDir, LOG_LEVEL: "warn", NODE_ENV: "production" };
+  const common = { HOST: "127.0.0.1", JWT_SECRET: SECRET, DATA_DIR: dataDir, LOG_LEVEL: "warn", NODE_ENV: "production", ...env };
   if (mode === "embedded") {
     // Blank cluster settings: the embedded mode must not pick them up from this shell.
     const command = new RoleProcess("command", { ...common, PORT: String(port), KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "" }, `${BASE}/health`);
     await command.start();
-    return { roles: [command], cleanup: async () => void (await command.kill(), rmSync(dataDir, { recursive: true, force: true })) };
+    return { dataDir, roles: [command], cleanup: async () => void (await command.kill(), rmSync(dataDir, { recursive: true, force: true })) };
   }
   const run = randomUUID().slice(0, 8);
   const cluster = {
@@ -75,6 +82,7 @@ async function startMode(mode: string): Promise<RunningMode> {
   await publisher.start();
   await command.start();
   return {
+    dataDir,
     roles: [command, publisher, projector],
     async cleanup() {
       await Promise.all([command.kill(), publisher.kill(), projector.kill()]);
@@ -109,14 +117,28 @@ async function seedIds(count: number): Promise<string[]> {
   return ids;
 }
 
-async function benchMode(mode: string, rows: Row[]): Promise<Record<string, number>> {
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+interface ModeFigures {
+  peak_rss_mib: Record<string, number>;
+  /** Append to visible through the API, one write at a time. */
+  projection_lag_ms?: { samples: number; p50: number; p99: number };
+  /** Rebuilding the read model from the event store at start (embedded mode). */
+  replay?: { events: number; ms: number; events_per_second: number };
+}
+
+async function benchMode(mode: string, rows: Row[]): Promise<ModeFigures> {
   const running = await startMode(mode);
+  let figures: ModeFigures;
   try {
     await client.run(BASE, authorization, { name: "warm-up", kind: { type: "create" } }, 16, 3);
     const ids = await seedIds(1000);
     const scenarios: Scenario[] = [
       { name: "create", kind: { type: "create" } },
       { name: "retrieve", kind: { type: "retrieve", ids } },
+      { name: "list (20 per page)", kind: { type: "list", pages: 50 } },
+      { name: "update", kind: { type: "update", ids } },
     ];
     for (const scenario of scenarios) {
       for (const connections of CONNECTIONS) {
@@ -134,16 +156,82 @@ async function benchMode(mode: string, rows: Row[]): Promise<Record<string, numb
         console.error(`${mode} ${scenario.name} @${connections}: ${result.requestsPerSecond}/s`);
       }
     }
-    return Object.fromEntries(running.roles.map((role) => [role.role, peakMemoryMiB(role.pid!)]));
+    figures = { peak_rss_mib: Object.fromEntries(running.roles.map((role) => [role.role, peakMemoryMiB(role.pid!)])) };
+    if (mode === "embedded") figures.replay = await measureReplay(running);
+  } finally {
+    await running.cleanup();
+  }
+  figures.projection_lag_ms = await measureLag(mode);
+  return figures;
+}
+
+/**
+ * Projection lag: with READ_MODEL_WAIT_MS=0 a create answers as soon as its event is
+ * appended; the time until a retrieve (polled every millisecond) finds it is the lag from
+ * append to visible, through the whole pipeline. One create at a time, nothing else running.
+ */
+async function measureLag(mode: string): Promise<ModeFigures["projection_lag_ms"]> {
+  const running = await startMode(mode, { READ_MODEL_WAIT_MS: "0" });
+  try {
+    await seedIds(200);
+    const lags: number[] = [];
+    for (let i = 0; i < 300; i += 1) {
+      const started = performance.now();
+      const response = await fetch(`${BASE}/admin/customers`, {
+        method: "POST",
+        headers: { authorization, "content-type": "application/json" },
+        body: JSON.stringify({ first_name: `Lag ${i}` }),
+      });
+      const { customer } = (await response.json()) as { customer: { id: string } };
+      for (;;) {
+        const found = await fetch(`${BASE}/admin/customers/${customer.id}`, { headers: { authorization } });
+        await found.arrayBuffer();
+        if (found.status === 200) break;
+        if (performance.now() - started > 10_000) throw new Error(`customer ${customer.id} not visible after 10 s`);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      lags.push(performance.now() - started);
+    }
+    lags.sort((a, b) => a - b);
+    console.error(`${mode} projection lag p50 ${round(percentile(lags, 50))} ms`);
+    return { samples: lags.length, p50: round(percentile(lags, 50)), p99: round(percentile(lags, 99)) };
   } finally {
     await running.cleanup();
   }
 }
 
+/** Replay rate: restart the embedded service on the data it just wrote and time the rebuild it logs. */
+async function measureReplay(running: RunningMode & { dataDir: string }): Promise<ModeFigures["replay"]> {
+  for (const role of running.roles) await role.kill();
+  const store = new SqliteEventStore(join(running.dataDir, "events.sqlite"));
+  let events = 0;
+  let after: string | undefined;
+  for (;;) {
+    const page = await store.readAll({ after, streamPrefixes: PUBLISHED_STREAM_PREFIXES, maxCount: 10_000 });
+    events += page.length;
+    if (page.length < 10_000) break;
+    after = page.at(-1)!.position;
+  }
+  await store.close();
+  const port = await freePort();
+  const restarted = new RoleProcess(
+    "command",
+    { HOST: "127.0.0.1", PORT: String(port), JWT_SECRET: SECRET, DATA_DIR: running.dataDir, LOG_LEVEL: "info", NODE_ENV: "production", KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "" },
+    `http://127.0.0.1:${port}/health`,
+  );
+  await restarted.start();
+  await restarted.kill();
+  const line = restarted.output().split("\n").find((text) => text.includes("read model rebuilt from the event store"));
+  const ms = Number(line ? JSON.parse(line).ms : Number.NaN);
+  console.error(`embedded replay: ${events} events in ${ms} ms`);
+  return { events, ms, events_per_second: Math.round((events / ms) * 1000) };
+}
+
 async function main(): Promise<void> {
   const rows: Row[] = [];
-  const peaks: Record<string, Record<string, number>> = {};
-  for (const mode of MODES) peaks[mode] = await benchMode(mode, rows);
+  const figures: Record<string, ModeFigures> = {};
+  for (const mode of MODES) figures[mode] = await benchMode(mode, rows);
+  const peaks = Object.fromEntries(Object.entries(figures).map(([mode, f]) => [mode, f.peak_rss_mib]));
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}; load from ${client.name} on the same machine`;
   console.log(`\nMachine: ${machine}; ${SECONDS} s per row; peak RSS (MiB) by role: ${JSON.stringify(peaks)}\n`);
   console.log("| mode | scenario | connections | req/s | p50 ms | p99 ms | errors | non-2xx |");
@@ -151,10 +239,17 @@ async function main(): Promise<void> {
   for (const row of rows) {
     console.log(`| ${row.mode} | ${row.scenario} | ${row.connections} | ${row.requests_per_second} | ${row.p50_ms} | ${row.p99_ms} | ${row.errors} | ${row.non_2xx} |`);
   }
+  console.log("\n| mode | projection lag p50 ms | p99 ms | samples | replay events | replay ms | replay events/s |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const [mode, f] of Object.entries(figures)) {
+    const lag = f.projection_lag_ms;
+    const replay = f.replay;
+    console.log(`| ${mode} | ${lag?.p50 ?? "-"} | ${lag?.p99 ?? "-"} | ${lag?.samples ?? "-"} | ${replay?.events ?? "-"} | ${replay?.ms ?? "-"} | ${replay?.events_per_second ?? "-"} |`);
+  }
   if (!MODES.includes("cluster")) console.log("\n(cluster mode not run: set KAFKA_BROKERS and MONGODB_URL, e.g. after `npm run servers:up`)");
   mkdirSync("bench/results", { recursive: true });
   const file = join("bench/results", `${new Date().toISOString().replaceAll(":", "-")}.json`);
-  writeFileSync(file, JSON.stringify({ machine, seconds: SECONDS, peak_rss_mib: peaks, rows }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine, seconds: SECONDS, modes: figures, rows }, null, 2));
   console.log(`\nFigures written to ${file}`);
 }
 
