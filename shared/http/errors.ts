@@ -12,6 +12,8 @@ import {
   EmailAlreadyTaken,
 } from "../customers/errors.js";
 import { EventStoreUnavailable } from "../eventstore/port.js";
+import { AuthIdentityNotFound, AuthenticationFailed } from "../auth/errors.js";
+import { TooManyLoginAttempts } from "../auth/loginThrottle.js";
 
 export type MedusaErrorType =
   | "invalid_data"
@@ -78,6 +80,15 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   }
   if (error instanceof EmailAlreadyTaken || error instanceof CustomerAlreadyExists) {
     return { status: 400, body: { type: "invalid_data", message: error.message } };
+  }
+  if (error instanceof AuthenticationFailed) return { status: 401, body: { type: "unauthorized", message: error.message } };
+  if (error instanceof AuthIdentityNotFound) return { status: 404, body: { type: "not_found", message: error.message } };
+  if (error instanceof TooManyLoginAttempts) {
+    return {
+      status: 429,
+      body: { type: "not_allowed", message: error.message },
+      headers: { "retry-after": String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) },
+    };
   }
   if (error instanceof RelatedEntityNotFound) return { status: 404, body: { type: "not_found", message: error.message } };
   if (error instanceof CustomerNotFound) return { status: 404, body: { type: "not_found", message: error.message } };
