@@ -31,8 +31,8 @@ t.test("a key works as Basic <key> and as Basic base64(key:), and is the actor",
     ["raw", `Basic ${secret}`],
     ["base64 with a colon (curl -u key:)", `Basic ${b64(`${secret}:`)}`],
     ["base64 without a colon", `Basic ${b64(secret)}`],
-  ]) {
-    const res = await withAuthorization(header!, "POST", "/admin/customers", {});
+  ] as const) {
+    const res = await withAuthorization(header, "POST", "/admin/customers", {});
     t.equal(res.status, 200, name);
     t.equal(res.json.customer.created_by, key.id, `${name}: created_by is the key`);
   }
@@ -48,8 +48,8 @@ t.test("unknown, malformed and revoked keys get the bare 401", async (t) => {
     ["not a secret key", `Basic ${Buffer.from("user:password").toString("base64")}`],
     ["publishable key", "Basic pk_123"],
     ["empty", "Basic "],
-  ]) {
-    const res = await withAuthorization(header!);
+  ] as const) {
+    const res = await withAuthorization(header);
     t.same([res.status, res.text], [401, UNAUTHORIZED], name);
   }
 });
