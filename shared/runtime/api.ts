@@ -1,4 +1,7 @@
-/** The HTTP API over an event store and a read model, as every mode wires it (not yet listening). */
+/**
+ * The HTTP API over an event store and a read model, as every mode wires it (not yet
+ * listening). It opens the session store of the mode, which closes with the app.
+ */
 import type { FastifyInstance } from "fastify";
 import { monotonicFactory } from "ulid";
 import { AdminUsers } from "../application/adminUsers.js";

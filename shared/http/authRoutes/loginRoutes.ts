@@ -4,7 +4,7 @@
  * Success is `{token}`, a JWT of Medusa 2.21's claims; failure is 401
  * `{type: "unauthorized", message}` (429 once the login throttle steps in).
  */
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { TOKEN_LIFETIME_SECONDS, signToken } from "../../auth/adminToken.js";
 import { AuthenticationFailed } from "../../auth/errors.js";
 import { EMAILPASS, type EmailPassLogin, authContextFor } from "../../application/emailpassLogin.js";
@@ -23,7 +23,7 @@ const LoginParams = {
 } as const;
 
 export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app, { login, jwtSecret }) => {
-  const handler = async (request: FastifyRequest<{ Params: { actor_type: string; auth_provider: string } }>, _reply: FastifyReply) => {
+  const handler = async (request: FastifyRequest<{ Params: { actor_type: string; auth_provider: string } }>) => {
     const { actor_type, auth_provider } = request.params;
     if (auth_provider !== EMAILPASS) throw new AuthenticationFailed(`Could not find a auth provider with id: ${auth_provider}`);
     const user = await login.authenticate(request.body, request.ip);
