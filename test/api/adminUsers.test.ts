@@ -47,7 +47,8 @@ t.test("parallel creates of one email make exactly one user", async (t) => {
 });
 
 t.test("the CLI creates a user others can find, and refuses a second one with the same email", async (t) => {
-  const env = { ...process.env, DATA_DIR: data.dir, NODE_ENV: "test" };
+  // Only what the CLI needs: the suite's own server settings (KAFKA_BROKERS, KURRENTDB_URL...) must not reach it.
+  const env = { PATH: process.env.PATH, DATA_DIR: data.dir, NODE_ENV: "test" };
   const first = await run(process.execPath, [CLI, "-e", "admin@example.com", "-p", "s3cret"], { env });
   t.match(first.stdout, /^Created admin user user_[0-9A-HJKMNP-TV-Z]{26} \(admin@example\.com\)\.$/m);
 
@@ -64,7 +65,8 @@ t.test("the CLI creates a user others can find, and refuses a second one with th
 });
 
 t.test("the CLI explains itself and its mistakes", async (t) => {
-  const env = { ...process.env, DATA_DIR: data.dir, NODE_ENV: "test" };
+  // Only what the CLI needs: the suite's own server settings (KAFKA_BROKERS, KURRENTDB_URL...) must not reach it.
+  const env = { PATH: process.env.PATH, DATA_DIR: data.dir, NODE_ENV: "test" };
   const help = await run(process.execPath, [CLI, "--help"], { env });
   t.match(help.stdout, /Usage: npm run user -- --email EMAIL --password PASSWORD/);
   for (const args of [[], ["-e", "a@b.c"], ["-p", "x"], ["--bogus"]]) {

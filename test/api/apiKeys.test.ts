@@ -76,7 +76,8 @@ t.test("a key is checked first: a good key with a bad session still works", asyn
 });
 
 t.test("the CLI creates, lists and revokes keys in the service's data directory", async (t) => {
-  const env = { ...process.env, DATA_DIR: api.dataDir, NODE_ENV: "test" };
+  // Only what the CLI needs: the suite's own server settings (KAFKA_BROKERS, KURRENTDB_URL...) must not reach it.
+  const env = { PATH: process.env.PATH, DATA_DIR: api.dataDir, NODE_ENV: "test" };
   const created = await run(process.execPath, [CLI, "--title", "From the CLI"], { env });
   const secret = created.stdout.trim();
   t.match(secret, /^sk_[0-9a-f]{64}$/, "only the key on stdout, for scripts");
