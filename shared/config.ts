@@ -2,6 +2,7 @@
  * Settings, read from the environment once at start-up and passed in from there.
  * Nothing else in the code reads process.env.
  */
+import { createHmac } from "node:crypto";
 import { resolve } from "node:path";
 
 export type Environment = "development" | "production" | "test";
@@ -27,7 +28,26 @@ export interface Settings {
   kurrentdbUrl: string | undefined;
   /** Port of the publisher's and projector's health endpoint (0: none). */
   healthPort: number;
+  auth: AuthSettings;
 }
+
+export interface AuthSettings {
+  /** Signs session cookies (express-session's `s:<id>.<signature>`). */
+  cookieSecret: string;
+  sessionCookieName: string;
+  /** Lifetime of a session and of its cookie, from login. */
+  sessionTtlMs: number;
+  /** Origins allowed to call /admin and /auth from a browser, with credentials (Medusa's adminCors, authCors). */
+  adminCors: CorsOrigin[];
+  authCors: CorsOrigin[];
+  /** Failed logins tolerated within the window, per email and per client address, before 429. */
+  loginMaxFailuresPerEmail: number;
+  loginMaxFailuresPerClient: number;
+  loginFailureWindowMs: number;
+}
+
+/** An exact origin, or a pattern written `/.../` as in Medusa's CORS settings. */
+export type CorsOrigin = string | RegExp;
 
 export interface ClusterSettings {
   kafkaBrokers: string[];
@@ -72,7 +92,45 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
     cluster: clusterSettings(env),
     kurrentdbUrl: env.KURRENTDB_URL || undefined,
     healthPort: integer(env, "HEALTH_PORT", 0, { min: 0, max: 65535 }),
+    auth: authSettings(env, jwtSecret || DEVELOPMENT_JWT_SECRET),
   };
+}
+
+function authSettings(env: NodeJS.ProcessEnv, jwtSecret: string): AuthSettings {
+  return {
+    // Without its own secret, a key derived from JWT_SECRET: as secret as the tokens are,
+    // and never a public default once JWT_SECRET is set.
+    cookieSecret: env.COOKIE_SECRET || createHmac("sha256", jwtSecret).update("session cookies").digest("base64url"),
+    sessionCookieName: cookieName(env.SESSION_COOKIE_NAME || "connect.sid"),
+    sessionTtlMs: integer(env, "SESSION_TTL_MS", 36_000_000, { min: 1000, max: 31 * 86_400_000 }),
+    adminCors: corsOrigins(env.ADMIN_CORS),
+    authCors: corsOrigins(env.AUTH_CORS),
+    loginMaxFailuresPerEmail: integer(env, "LOGIN_MAX_FAILURES_PER_EMAIL", 5, { min: 1, max: 1_000_000 }),
+    loginMaxFailuresPerClient: integer(env, "LOGIN_MAX_FAILURES_PER_CLIENT", 50, { min: 1, max: 1_000_000 }),
+    loginFailureWindowMs: integer(env, "LOGIN_FAILURE_WINDOW_MS", 900_000, { min: 100, max: 86_400_000 }),
+  };
+}
+
+/** Comma-separated origins; an entry written `/.../` (optionally with flags) is a regular expression. */
+export function corsOrigins(value: string | undefined): CorsOrigin[] {
+  return (value ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const pattern = /^\/(.+)\/([a-z]*)$/.exec(entry);
+      if (!pattern) return entry;
+      try {
+        return new RegExp(pattern[1]!, pattern[2]);
+      } catch {
+        throw new ConfigurationError(`"${entry}" in a CORS setting is not a valid regular expression.`);
+      }
+    });
+}
+
+function cookieName(name: string): string {
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) throw new ConfigurationError(`SESSION_COOKIE_NAME "${name}" is not a valid cookie name.`);
+  return name;
 }
 
 function clusterSettings(env: NodeJS.ProcessEnv): ClusterSettings | undefined {

@@ -5,10 +5,18 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { randomUUID } from "node:crypto";
 import qs from "qs";
+import type { AdminUsers } from "../application/adminUsers.js";
+import type { ApiKeys } from "../application/apiKeys.js";
 import type { CustomerCommands } from "../application/customerCommands.js";
 import type { CustomerGroupCommands } from "../application/customerGroupCommands.js";
+import type { EmailPassLogin } from "../application/emailpassLogin.js";
+import type { AuthSettings } from "../config.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
+import type { SessionStore } from "../sessions/port.js";
 import adminAuth from "./auth.js";
+import { loginRoutes } from "./authRoutes/loginRoutes.js";
+import { sessionRoutes } from "./authRoutes/sessionRoutes.js";
+import cors from "./cors.js";
 import { registerBodyParsers } from "./bodyParsers.js";
 import { customerGroupRoutes } from "./customerGroups/routes.js";
 import { addressRoutes } from "./customers/addressRoutes.js";
@@ -24,6 +32,17 @@ export interface AppOptions {
   commands: CustomerCommands;
   groupCommands: CustomerGroupCommands;
   readModel: CustomerReadModel;
+  auth: AuthDependencies;
+}
+
+export interface AuthDependencies {
+  users: AdminUsers;
+  login: EmailPassLogin;
+  apiKeys: ApiKeys;
+  sessions: SessionStore;
+  settings: AuthSettings;
+  /** Production: session cookies are Secure (and SameSite=Lax), set only over HTTPS. */
+  secureCookies: boolean;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -39,6 +58,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       querystringParser: (query) => qs.parse(query, { depth: 5, arrayLimit: 100, parameterLimit: 1000 }),
     },
     requestIdHeader: false,
+    // As Medusa's Express (`trust proxy` 1): the nearest proxy's X-Forwarded-For and
+    // X-Forwarded-Proto are believed, for the login throttle and for Secure cookies.
+    trustProxy: (_address: string, hop: number) => hop < 1,
     genReqId: (request) => {
       const given = request.headers["x-request-id"];
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
@@ -52,7 +74,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerBodyParsers(app);
   const routes = openApiDocument(app);
 
-  await app.register(adminAuth, { jwtSecret: options.jwtSecret });
+  const { auth } = options;
+  const cookie = { name: auth.settings.sessionCookieName, secret: auth.settings.cookieSecret, secure: auth.secureCookies };
+  await app.register(cors, { adminCors: auth.settings.adminCors, authCors: auth.settings.authCors });
+  await app.register(adminAuth, {
+    jwtSecret: options.jwtSecret,
+    sessions: auth.sessions,
+    cookie,
+    authenticateApiKey: (secret) => auth.apiKeys.authenticate(secret),
+  });
+  await app.register(loginRoutes, { login: auth.login, jwtSecret: options.jwtSecret });
+  await app.register(sessionRoutes, { sessions: auth.sessions, cookie, sessionTtlMs: auth.settings.sessionTtlMs, users: auth.users, jwtSecret: options.jwtSecret });
   await app.register(customerRoutes, { commands: options.commands, readModel: options.readModel });
   await app.register(addressRoutes, { commands: options.commands, readModel: options.readModel });
   await app.register(customerGroupRoutes, { groupCommands: options.groupCommands, customerCommands: options.commands, readModel: options.readModel });

@@ -14,6 +14,8 @@ import {
 import { EventStoreUnavailable } from "../eventstore/port.js";
 import { CustomerGroupAlreadyExists, CustomerGroupNotFound } from "../customerGroups/group.js";
 import { CustomerGroupNameTaken } from "../customerGroups/nameReservation.js";
+import { AuthIdentityNotFound, AuthenticationFailed } from "../auth/errors.js";
+import { TooManyLoginAttempts } from "../auth/loginThrottle.js";
 
 export type MedusaErrorType =
   | "invalid_data"
@@ -80,6 +82,15 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   }
   if (error instanceof EmailAlreadyTaken || error instanceof CustomerAlreadyExists || error instanceof CustomerGroupNameTaken || error instanceof CustomerGroupAlreadyExists) {
     return { status: 400, body: { type: "invalid_data", message: error.message } };
+  }
+  if (error instanceof AuthenticationFailed) return { status: 401, body: { type: "unauthorized", message: error.message } };
+  if (error instanceof AuthIdentityNotFound) return { status: 404, body: { type: "not_found", message: error.message } };
+  if (error instanceof TooManyLoginAttempts) {
+    return {
+      status: 429,
+      body: { type: "not_allowed", message: error.message },
+      headers: { "retry-after": String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) },
+    };
   }
   if (error instanceof RelatedEntityNotFound) return { status: 404, body: { type: "not_found", message: error.message } };
   if (error instanceof CustomerNotFound || error instanceof CustomerGroupNotFound) return { status: 404, body: { type: "not_found", message: error.message } };

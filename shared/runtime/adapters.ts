@@ -14,9 +14,13 @@ import type { EventStore } from "../eventstore/port.js";
 import { SqliteEventStore } from "../eventstore/sqlite.js";
 import type { Logger } from "../logger.js";
 import { MongoReadModel } from "../readmodel/mongodb.js";
+import { MongoSessionStore } from "../sessions/mongodb.js";
+import type { SessionStore } from "../sessions/port.js";
+import { SqliteSessionStore } from "../sessions/sqlite.js";
 
 export const EVENT_STORE_FILE = "events.sqlite";
 export const CHECKPOINT_FILE = "checkpoints.sqlite";
+export const SESSION_FILE = "sessions.sqlite";
 
 export function eventStoreFile(settings: Settings): string {
   mkdirSync(settings.dataDir, { recursive: true });
@@ -54,4 +58,14 @@ export async function openKafkaBus(cluster: ClusterSettings, logger: Logger, top
 
 export function openMongoReadModel(cluster: ClusterSettings, cache?: { maxDocuments: number; ttlMs: number }): Promise<MongoReadModel> {
   return MongoReadModel.connect(cluster.mongodbUrl, cluster.mongodbDatabase, cache);
+}
+
+/**
+ * Sessions where every command service sees them: MongoDB (the read model's database) in
+ * cluster mode, else a SQLite file of their own in DATA_DIR.
+ */
+export async function openSessionStore(settings: Settings): Promise<SessionStore> {
+  if (settings.cluster) return MongoSessionStore.connect(settings.cluster.mongodbUrl, settings.cluster.mongodbDatabase);
+  eventStoreFile(settings);
+  return new SqliteSessionStore(join(settings.dataDir, SESSION_FILE));
 }

@@ -1,21 +1,31 @@
-/** The HTTP API over an event store and a read model, as every mode wires it (not yet listening). */
+/**
+ * The HTTP API over an event store and a read model, as every mode wires it (not yet
+ * listening). It opens the session store of the mode, which closes with the app.
+ */
 import type { FastifyInstance } from "fastify";
 import { monotonicFactory } from "ulid";
+import { AdminUsers } from "../application/adminUsers.js";
+import { ApiKeys } from "../application/apiKeys.js";
 import { CustomerCommands } from "../application/customerCommands.js";
 import { CustomerGroupCommands } from "../application/customerGroupCommands.js";
+import { EmailPassLogin } from "../application/emailpassLogin.js";
+import { LoginThrottle } from "../auth/loginThrottle.js";
 import type { Settings } from "../config.js";
 import type { EventStore } from "../eventstore/port.js";
 import { buildApp } from "../http/app.js";
 import type { ProcessLogger } from "../logging.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
+import { sweepExpiredSessions } from "../sessions/sweeper.js";
+import { openSessionStore } from "./adapters.js";
 
-export function buildApi(settings: Settings, store: EventStore, readModel: CustomerReadModel, logger: ProcessLogger): Promise<FastifyInstance> {
+export async function buildApi(settings: Settings, store: EventStore, readModel: CustomerReadModel, logger: ProcessLogger): Promise<FastifyInstance> {
   // Monotonic within the process, so ids made in the same millisecond still sort by creation.
   const newUlid = monotonicFactory();
+  const clock = () => new Date();
   const commands = new CustomerCommands({
     store,
     readModel,
-    clock: () => new Date(),
+    clock,
     newCustomerId: () => `cus_${newUlid()}`,
     newAddressId: () => `cuaddr_${newUlid()}`,
     logger,
@@ -31,5 +41,40 @@ export function buildApi(settings: Settings, store: EventStore, readModel: Custo
     readModelWaitMs: settings.readModelWaitMs,
     reservationGraceMs: settings.reservationGraceMs,
   });
-  return buildApp({ jwtSecret: settings.jwtSecret, bodyLimit: settings.bodyLimitBytes, logger, commands, groupCommands, readModel });
+  const { auth } = settings;
+  const users = new AdminUsers({
+    store,
+    clock,
+    newUserId: () => `user_${newUlid()}`,
+    newAuthIdentityId: () => `authid_${newUlid()}`,
+    reservationGraceMs: settings.reservationGraceMs,
+  });
+  const throttle = new LoginThrottle({
+    maxFailuresPerEmail: auth.loginMaxFailuresPerEmail,
+    maxFailuresPerClient: auth.loginMaxFailuresPerClient,
+    windowMs: auth.loginFailureWindowMs,
+  });
+  const sessions = await openSessionStore(settings);
+  const sweeper = sweepExpiredSessions(sessions, logger);
+  const app = await buildApp({
+    jwtSecret: settings.jwtSecret,
+    bodyLimit: settings.bodyLimitBytes,
+    logger,
+    commands,
+    groupCommands,
+    readModel,
+    auth: {
+      users,
+      login: new EmailPassLogin({ users, throttle }),
+      apiKeys: new ApiKeys({ store, clock, newApiKeyId: () => `apk_${newUlid()}` }),
+      sessions,
+      settings: auth,
+      secureCookies: settings.environment === "production",
+    },
+  });
+  app.addHook("onClose", async () => {
+    sweeper.stop();
+    await sessions.close();
+  });
+  return app;
 }

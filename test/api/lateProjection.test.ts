@@ -19,6 +19,7 @@ import { InMemoryCheckpointStore } from "../../shared/checkpoints/inMemory.js";
 import { Publisher } from "../../shared/publisher/publisher.js";
 import { InMemoryReadModel } from "../../shared/readmodel/inMemory.js";
 import { Projector } from "../../shared/readmodel/projector.js";
+import { authDependencies } from "../support/auth.js";
 import { makeDataDir } from "../support/service.js";
 
 t.test("a write answers from its own events when the projection is late, and the read model converges", async (t) => {
@@ -46,7 +47,9 @@ t.test("a write answers from its own events when the projection is late, and the
     readModelWaitMs: 100,
     reservationGraceMs: 30_000,
   });
-  const app = await buildApp({ jwtSecret: "s", bodyLimit: 102_400, logger: createLogger("silent"), commands, groupCommands, readModel });
+  const auth = authDependencies(store, data.dir);
+  t.teardown(() => auth.sessions.close());
+  const app = await buildApp({ jwtSecret: "s", bodyLimit: 102_400, logger: createLogger("silent"), commands, groupCommands, readModel, auth });
   const authorization = `Bearer ${signAdminToken({ secret: "s", actorId: "user_1", now: new Date(), expiresInSeconds: 60 })}`;
 
   // No publisher or projector is running: the read model stays behind.

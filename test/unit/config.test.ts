@@ -29,3 +29,31 @@ t.test("bad values are named in the error", async (t) => {
   t.throws(() => loadSettings({ PORT: "70000" }), ConfigurationError);
   t.throws(() => loadSettings({ NODE_ENV: "staging" }), { message: /NODE_ENV/ });
 });
+
+t.test("authentication settings: defaults and values", async (t) => {
+  const defaults = loadSettings({}, "/x").auth;
+  t.match(defaults, {
+    sessionCookieName: "connect.sid",
+    sessionTtlMs: 36_000_000,
+    adminCors: [],
+    authCors: [],
+    loginMaxFailuresPerEmail: 5,
+    loginMaxFailuresPerClient: 50,
+    loginFailureWindowMs: 900_000,
+  });
+  t.not(defaults.cookieSecret, DEVELOPMENT_JWT_SECRET);
+  t.not(loadSettings({ JWT_SECRET: "a" }).auth.cookieSecret, loadSettings({ JWT_SECRET: "b" }).auth.cookieSecret, "derived from JWT_SECRET when not set");
+  t.equal(loadSettings({ COOKIE_SECRET: "c" }).auth.cookieSecret, "c");
+  const cors = loadSettings({ ADMIN_CORS: "http://a.test, /^https:\\/\\/.+\\.b\\.test$/i,", AUTH_CORS: "http://c.test" }).auth;
+  t.equal(cors.adminCors.length, 2);
+  t.equal(cors.adminCors[0], "http://a.test");
+  t.ok((cors.adminCors[1] as RegExp).test("HTTPS://x.b.test"));
+  t.same(cors.authCors, ["http://c.test"]);
+});
+
+t.test("bad authentication settings are named", async (t) => {
+  t.throws(() => loadSettings({ ADMIN_CORS: "/(/" }), { message: /CORS setting is not a valid regular expression/ });
+  t.throws(() => loadSettings({ SESSION_COOKIE_NAME: "a b" }), { message: /SESSION_COOKIE_NAME/ });
+  t.throws(() => loadSettings({ SESSION_TTL_MS: "0" }), { message: /SESSION_TTL_MS/ });
+  t.throws(() => loadSettings({ LOGIN_FAILURE_WINDOW_MS: "x" }), { message: /LOGIN_FAILURE_WINDOW_MS/ });
+});

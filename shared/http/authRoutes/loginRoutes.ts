@@ -1,0 +1,34 @@
+/**
+ * `GET|POST /auth/:actor_type/:auth_provider`: Medusa's login. The emailpass provider is
+ * the one configured; any other answers as Medusa does for a provider it does not have.
+ * Success is `{token}`, a JWT of Medusa 2.21's claims; failure is 401
+ * `{type: "unauthorized", message}` (429 once the login throttle steps in).
+ */
+import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import { TOKEN_LIFETIME_SECONDS, signToken } from "../../auth/adminToken.js";
+import { AuthenticationFailed } from "../../auth/errors.js";
+import { EMAILPASS, type EmailPassLogin, authContextFor } from "../../application/emailpassLogin.js";
+
+export interface LoginRoutesOptions {
+  login: EmailPassLogin;
+  jwtSecret: string;
+}
+
+const describe = (summary: string) => ({ summary, tags: ["Auth"] }) as object;
+
+const LoginParams = {
+  type: "object",
+  properties: { actor_type: { type: "string" }, auth_provider: { type: "string" } },
+  required: ["actor_type", "auth_provider"],
+} as const;
+
+export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app, { login, jwtSecret }) => {
+  const handler = async (request: FastifyRequest<{ Params: { actor_type: string; auth_provider: string } }>) => {
+    const { actor_type, auth_provider } = request.params;
+    if (auth_provider !== EMAILPASS) throw new AuthenticationFailed(`Could not find a auth provider with id: ${auth_provider}`);
+    const user = await login.authenticate(request.body, request.ip);
+    return { token: signToken(authContextFor(user, actor_type, EMAILPASS), { secret: jwtSecret, now: new Date(), expiresInSeconds: TOKEN_LIFETIME_SECONDS }) };
+  };
+  app.post("/auth/:actor_type/:auth_provider", { schema: { params: LoginParams, ...describe("Log in (emailpass), get a token") } }, handler);
+  app.get("/auth/:actor_type/:auth_provider", { schema: { params: LoginParams, ...describe("Log in (emailpass), get a token") } }, handler);
+};

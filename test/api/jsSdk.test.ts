@@ -1,0 +1,146 @@
+/**
+ * The real client, @medusajs/js-sdk 2.21.2, against the running service over HTTP, in its
+ * two auth modes. Node's fetch keeps no cookies, so session mode gets a small cookie jar:
+ * it wraps the global fetch the SDK calls (the SDK has no fetch option) and keeps the
+ * service's cookies the way a browser would for `credentials: "include"`.
+ */
+import type * as jsSdk from "@medusajs/js-sdk";
+import { createRequire } from "node:module";
+import t, { type Test } from "tap";
+import { createAdminUser } from "../support/auth.js";
+import { type TestService, startTestService } from "../support/service.js";
+
+/**
+ * The package's ESM build sits in a folder without "type": "module", which the test
+ * runner's TypeScript loader cannot import (a require cycle); its CommonJS build is the
+ * same client, so that is the one loaded. (TypeScript reads the package the same way.)
+ */
+const { default: Medusa, FetchError } = createRequire(import.meta.url)("@medusajs/js-sdk") as typeof jsSdk.default;
+type Medusa = InstanceType<typeof Medusa>;
+
+let api: TestService;
+t.before(async () => {
+  api = await startTestService();
+  await createAdminUser(api.dataDir, "admin@example.com", "supersecret");
+});
+t.teardown(() => api.stop());
+
+/** Cookies set by the service, sent back on later requests to it; an expired Set-Cookie deletes. */
+function installCookieJar(baseUrl: string): { cookies: Map<string, string>; uninstall(): void } {
+  const cookies = new Map<string, string>();
+  const original = globalThis.fetch;
+  globalThis.fetch = async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (!url.startsWith(baseUrl)) return original(input, init);
+    const headers = new Headers(init?.headers);
+    if (cookies.size > 0 && init?.credentials === "include") headers.set("cookie", [...cookies].map(([name, value]) => `${name}=${value}`).join("; "));
+    const response = await original(input, { ...init, headers });
+    for (const setCookie of response.headers.getSetCookie()) {
+      const [pair, ...attributes] = setCookie.split(";");
+      const eq = pair!.indexOf("=");
+      const name = pair!.slice(0, eq).trim();
+      const expires = attributes.map((a) => a.trim()).find((a) => a.toLowerCase().startsWith("expires="));
+      if (expires && Date.parse(expires.slice(8)) <= Date.now()) cookies.delete(name);
+      else cookies.set(name, pair!.slice(eq + 1).trim());
+    }
+    return response;
+  };
+  return { cookies, uninstall: () => void (globalThis.fetch = original) };
+}
+
+async function customerJourney(t: Test, sdk: Medusa, email: string): Promise<void> {
+  const { customer } = await sdk.admin.customer.create({ email, first_name: "Ada", metadata: { tier: "gold" } });
+  t.match(customer, { id: /^cus_/, email, first_name: "Ada", metadata: { tier: "gold" }, has_account: false });
+  t.match(customer.created_by, /^user_/, "created by the logged-in user");
+
+  const retrieved = await sdk.admin.customer.retrieve(customer.id, { fields: "id,email" });
+  t.same(retrieved.customer, { id: customer.id, email });
+
+  const updated = await sdk.admin.customer.update(customer.id, { last_name: "Lovelace", metadata: { vip: true } });
+  t.match(updated.customer, { last_name: "Lovelace", metadata: { tier: "gold", vip: true } });
+
+  const list = await sdk.admin.customer.list({ email, limit: 5 });
+  t.equal(list.count, 1);
+  t.equal(list.customers[0]!.id, customer.id);
+
+  const withAddress = await sdk.admin.customer.createAddress(customer.id, { address_1: "1 Main St", city: "London", country_code: "gb" });
+  t.equal(withAddress.customer.id, customer.id, "answered with the customer");
+  const addresses = (await sdk.admin.customer.listAddresses(customer.id)).addresses;
+  t.equal(addresses.length, 1);
+  const address = addresses[0]!;
+  t.match(address, { address_1: "1 Main St", city: "London", country_code: "gb" });
+  t.match((await sdk.admin.customer.retrieveAddress(customer.id, address.id)).address, { id: address.id, city: "London" });
+  await sdk.admin.customer.updateAddress(customer.id, address.id, { city: "Paris" });
+  t.equal((await sdk.admin.customer.retrieveAddress(customer.id, address.id)).address.city, "Paris");
+  const removed = (await sdk.admin.customer.deleteAddress(customer.id, address.id)) as unknown;
+  t.same(removed, { id: address.id, object: "customer_address", deleted: true, parent: (removed as { parent: unknown }).parent });
+  t.same((await sdk.admin.customer.listAddresses(customer.id)).addresses, []);
+
+  const deleted = await sdk.admin.customer.delete(customer.id);
+  t.same(deleted, { id: customer.id, object: "customer", deleted: true });
+}
+
+async function refused(promise: Promise<unknown>): Promise<{ status: number; message: string } | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof FetchError)) throw error;
+    return { status: error.status!, message: error.message };
+  }
+}
+
+t.test("session mode: login, the customer routes with the cookie, logout", async (t) => {
+  const jar = installCookieJar(api.baseUrl);
+  t.teardown(jar.uninstall);
+  const sdk = new Medusa({ baseUrl: api.baseUrl, auth: { type: "session" } });
+
+  const token = await sdk.auth.login("user", "emailpass", { email: "admin@example.com", password: "supersecret" });
+  t.type(token, "string");
+  t.ok(jar.cookies.get("connect.sid")?.startsWith("s%3A"), "the service set its session cookie");
+
+  await customerJourney(t, sdk, "session@example.com");
+
+  const before = jar.cookies.get("connect.sid");
+  await sdk.auth.refresh();
+  t.not(jar.cookies.get("connect.sid"), before, "refresh opened a new session with the new token");
+  t.equal((await sdk.admin.customer.list({ limit: 1 })).limit, 1, "and it works");
+
+  const kept = jar.cookies.get("connect.sid")!;
+  await sdk.auth.logout();
+  t.equal(jar.cookies.has("connect.sid"), false, "logout cleared the cookie");
+  t.same(await refused(sdk.admin.customer.list()), { status: 401, message: "Unauthorized" }, "no session, no access");
+  jar.cookies.set("connect.sid", kept);
+  t.same(await refused(sdk.admin.customer.list()), { status: 401, message: "Unauthorized" }, "the logged-out session is refused");
+});
+
+t.test("jwt mode: login keeps the token in memory and sends it as Bearer", async (t) => {
+  const sdk = new Medusa({ baseUrl: api.baseUrl, auth: { type: "jwt", jwtTokenStorageMethod: "memory" } });
+  t.same(await refused(sdk.admin.customer.list()), { status: 401, message: "Unauthorized" }, "before login");
+  await sdk.auth.login("user", "emailpass", { email: "admin@example.com", password: "supersecret" });
+
+  await customerJourney(t, sdk, "jwt@example.com");
+
+  const refreshed = await sdk.auth.refresh();
+  t.type(refreshed.token, "string");
+  t.equal((await sdk.admin.customer.list({ limit: 1 })).limit, 1, "the refreshed token works");
+  await sdk.auth.logout();
+  t.same(await refused(sdk.admin.customer.list()), { status: 401, message: "Unauthorized" }, "after logout");
+});
+
+t.test("the SDK shows Medusa's login failures", async (t) => {
+  const sdk = new Medusa({ baseUrl: api.baseUrl, auth: { type: "jwt", jwtTokenStorageMethod: "memory" } });
+  t.same(await refused(sdk.auth.login("user", "emailpass", { email: "admin@example.com", password: "nope" })), {
+    status: 401,
+    message: "Invalid email or password",
+  });
+  t.same(await refused(sdk.auth.login("user", "emailpass", { email: "admin@example.com" })), { status: 401, message: "Password should be a string" });
+});
+
+t.test("a secret API key through the SDK's apiKey option", async (t) => {
+  const { createApiKey } = await import("../support/auth.js");
+  const { key, secret } = await createApiKey(api.dataDir, "sdk");
+  const sdk = new Medusa({ baseUrl: api.baseUrl, apiKey: secret });
+  const { customer } = await sdk.admin.customer.create({ email: "by-key@example.com" });
+  t.equal(customer.created_by, key.id);
+});

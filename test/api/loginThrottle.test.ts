@@ -1,0 +1,55 @@
+/**
+ * Brute-force limiting of logins: repeated failures pause an email (or a client) with 429
+ * and Retry-After until the window ends; a success clears the email's count.
+ */
+import t from "tap";
+import { createAdminUser } from "../support/auth.js";
+import { type TestService, startTestService } from "../support/service.js";
+
+const WINDOW_MS = 1500;
+let api: TestService;
+t.before(async () => {
+  api = await startTestService({
+    env: { LOGIN_MAX_FAILURES_PER_EMAIL: "3", LOGIN_MAX_FAILURES_PER_CLIENT: "6", LOGIN_FAILURE_WINDOW_MS: String(WINDOW_MS) },
+  });
+  await createAdminUser(api.dataDir, "admin@example.com", "right");
+  await createAdminUser(api.dataDir, "other@example.com", "right");
+});
+t.teardown(() => api.stop());
+
+/** Each test speaks from its own client address (the service trusts one proxy hop). */
+const login = (client: string, email: string, password: string) =>
+  api.request("POST", "/auth/user/emailpass", { body: { email, password }, token: false, headers: { "x-forwarded-for": client } });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+t.test("an email is paused after repeated wrong passwords, then works again", async (t) => {
+  for (let i = 0; i < 3; i += 1) t.equal((await login("10.0.0.1", "admin@example.com", "wrong")).status, 401);
+  const paused = await login("10.0.0.2", "admin@example.com", "right");
+  t.equal(paused.status, 429, "even the right password, from another client, while paused");
+  t.same(paused.json, { type: "not_allowed", message: "Too many failed login attempts. Try again later." });
+  const retryAfter = Number(paused.headers.get("retry-after"));
+  t.ok(retryAfter >= 1 && retryAfter <= 2, `Retry-After ${retryAfter}`);
+  t.equal((await login("10.0.0.2", "other@example.com", "right")).status, 200, "other users are not affected");
+
+  await sleep(retryAfter * 1000 + 100);
+  t.equal((await login("10.0.0.2", "admin@example.com", "right")).status, 200, "the window expires");
+});
+
+t.test("a success clears the count of its email", async (t) => {
+  await sleep(WINDOW_MS);
+  for (const password of ["wrong", "wrong", "right", "wrong", "wrong"]) await login("10.0.0.3", "other@example.com", password);
+  t.equal((await login("10.0.0.4", "other@example.com", "wrong")).status, 401, "only two failures since the success");
+});
+
+t.test("a client trying many emails is paused, others are not", async (t) => {
+  for (let i = 0; i < 6; i += 1) t.equal((await login("10.0.0.9", `guess${i}@example.com`, "x")).status, 401);
+  t.equal((await login("10.0.0.9", "someone@example.com", "x")).status, 429);
+  t.equal((await login("10.0.0.10", "someone@example.com", "x")).status, 401);
+});
+
+t.test("malformed attempts are not counted", async (t) => {
+  for (let i = 0; i < 5; i += 1) {
+    t.equal((await api.request("POST", "/auth/user/emailpass", { body: { email: "x@example.com" }, token: false, headers: { "x-forwarded-for": "10.0.0.20" } })).status, 401);
+  }
+  t.equal((await login("10.0.0.20", "x@example.com", "y")).status, 401, "no pause: none of them was a password guess");
+});
