@@ -76,8 +76,36 @@ async function customerJourney(t: Test, sdk: Medusa, email: string): Promise<voi
   t.same(removed, { id: address.id, object: "customer_address", deleted: true, parent: (removed as { parent: unknown }).parent });
   t.same((await sdk.admin.customer.listAddresses(customer.id)).addresses, []);
 
+  await groupJourney(t, sdk, customer.id, email);
+
   const deleted = await sdk.admin.customer.delete(customer.id);
   t.same(deleted, { id: customer.id, object: "customer", deleted: true });
+}
+
+async function groupJourney(t: Test, sdk: Medusa, customerId: string, email: string): Promise<void> {
+  const { customer_group: group } = await sdk.admin.customerGroup.create({ name: `VIP ${email}`, metadata: { a: "1" } });
+  t.match(group, { id: /^cusgroup_/, name: `VIP ${email}`, metadata: { a: "1" } });
+  const other = (await sdk.admin.customerGroup.create({ name: `B2B ${email}` })).customer_group;
+
+  const linked = await sdk.admin.customer.batchCustomerGroups(customerId, { add: [group.id, other.id] });
+  t.equal(linked.customer.id, customerId);
+  const members = await sdk.admin.customerGroup.batchCustomers(other.id, { remove: [customerId] }, { fields: "id,*customers" } as never);
+  t.equal(members.customer_group.id, other.id);
+
+  const withGroups = await sdk.admin.customer.retrieve(customerId, { fields: "id,*groups" });
+  t.same(withGroups.customer.groups?.map((g: { id: string }) => g.id), [group.id], "added from the customer's side, removed from the group's");
+  const byGroup = await sdk.admin.customer.list({ groups: [group.id], fields: "id" });
+  t.same(byGroup.customers.map((c: { id: string }) => c.id), [customerId], "the SDK's groups[0]= filter");
+  const expanded = await sdk.admin.customerGroup.retrieve(group.id, { fields: "id,*customers" });
+  t.same(expanded.customer_group.customers?.map((c: { id: string }) => c.id), [customerId]);
+  const groups = await sdk.admin.customerGroup.list({ customers: customerId } as never);
+  t.same(groups.customer_groups.map((g: { id: string }) => g.id), [group.id]);
+
+  const renamed = await sdk.admin.customerGroup.update(group.id, { name: `Gold ${email}` });
+  t.equal(renamed.customer_group.name, `Gold ${email}`);
+  t.same(await sdk.admin.customerGroup.delete(other.id), { id: other.id, object: "customer_group", deleted: true });
+  const clash = await refused(sdk.admin.customerGroup.create({ name: `Gold ${email}` }));
+  t.same(clash, { status: 400, message: `Customer group with name: Gold ${email}, already exists.` }, "Medusa's duplicate message reaches the SDK");
 }
 
 async function refused(promise: Promise<unknown>): Promise<{ status: number; message: string } | undefined> {
