@@ -18,6 +18,7 @@ import { KurrentDbEventStore } from "../../shared/eventstore/kurrentdb.js";
 import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
 import { checkConvergence } from "../../shared/readmodel/convergence.js";
 import { MongoReadModel } from "../../shared/readmodel/mongodb.js";
+import { createAdminUser, createAdminUserIn } from "../support/auth.js";
 import { kafkaBrokers, kurrentdbUrl, mongodbUrl, requireServers } from "../support/cluster.js";
 import { RoleProcess, freePort } from "../support/roles.js";
 
@@ -166,6 +167,41 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     t.teardown(() => client.close());
     t.match(await client.db(database).collection("customer_groups").findOne({ _id: group.id }), { name: renamed, revision: 2 });
     t.match(await client.db(database).collection("customers").findOne({ _id: a.id }), { group_ids: [group.id] }, "membership stays in the customer's own document");
+  });
+
+  t.test("a session opened on one command service works on another, and logging out ends it on both", async (t) => {
+    const port = await freePort();
+    const second = new RoleProcess("command", env({ PORT: String(port) }), `http://127.0.0.1:${port}/health`);
+    await second.start();
+    t.teardown(() => second.kill());
+    const otherUrl = `http://127.0.0.1:${port}`;
+    const email = `admin.${run}@example.com`;
+    if (kurrentdbUrl) {
+      const store = new KurrentDbEventStore(kurrentdbUrl);
+      await createAdminUserIn(store, email, "cluster password");
+      await store.close();
+    } else await createAdminUser(dataDir, email, "cluster password");
+
+    const login = await fetch(`${baseUrl}/auth/user/emailpass`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password: "cluster password" }),
+    });
+    const { token: userToken } = (await login.json()) as { token: string };
+    // NODE_ENV=production: the cookie is Secure and is set only on a request that came over HTTPS.
+    const opened = await fetch(`${baseUrl}/auth/session`, { method: "POST", headers: { authorization: `Bearer ${userToken}`, "x-forwarded-proto": "https" } });
+    const setCookie = opened.headers.get("set-cookie") ?? "";
+    t.match(setCookie, /^connect\.sid=s%3A[^;]+; .*HttpOnly; Secure; SameSite=Lax/);
+    const cookie = setCookie.split(";")[0]!;
+
+    const elsewhere = await fetch(`${otherUrl}/admin/customers?limit=1`, { headers: { cookie } });
+    t.equal(elsewhere.status, 200, "the other command service finds the session in MongoDB");
+    const created = await fetch(`${otherUrl}/admin/customers`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: "{}" });
+    t.match(((await created.json()) as { customer: { created_by: string } }).customer.created_by, /^user_/, "as the logged-in user");
+
+    const logout = await fetch(`${otherUrl}/auth/session`, { method: "DELETE", headers: { cookie } });
+    t.same(await logout.json(), { success: true });
+    t.equal((await fetch(`${baseUrl}/admin/customers?limit=1`, { headers: { cookie } })).status, 401, "logged out everywhere");
   });
 
   t.test("events arrive on Kafka with the documented key, headers and value", async (t) => {

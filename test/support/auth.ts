@@ -51,15 +51,18 @@ export async function withServiceStore<T>(dataDir: string, work: (store: SqliteE
 const cliContext = () => ({ actor: { id: "cli", type: "system" }, correlationId: randomUUID(), causationId: randomUUID() });
 
 export function createAdminUser(dataDir: string, email: string, password: string) {
-  return withServiceStore(dataDir, (store) =>
-    new AdminUsers({
-      store,
-      clock: () => new Date(),
-      newUserId: () => `user_${ulid()}`,
-      newAuthIdentityId: () => `authid_${ulid()}`,
-      reservationGraceMs: 30_000,
-    }).create({ email, password }, cliContext()),
-  );
+  return withServiceStore(dataDir, (store) => createAdminUserIn(store, email, password));
+}
+
+/** As `npm run user` does, in any event store. */
+export function createAdminUserIn(store: EventStore, email: string, password: string) {
+  return new AdminUsers({
+    store,
+    clock: () => new Date(),
+    newUserId: () => `user_${ulid()}`,
+    newAuthIdentityId: () => `authid_${ulid()}`,
+    reservationGraceMs: 30_000,
+  }).create({ email, password }, cliContext());
 }
 
 const apiKeys = (store: EventStore) => new ApiKeys({ store, clock: () => new Date(), newApiKeyId: () => `apk_${ulid()}` });
