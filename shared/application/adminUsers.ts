@@ -4,8 +4,7 @@
  * service sharing the event store sees every user at once, with no read model.
  */
 import { hashPassword } from "../auth/password.js";
-import { ConcurrentWriteConflict } from "../customers/errors.js";
-import { type EventStore, WrongExpectedRevision } from "../eventstore/port.js";
+import type { EventStore } from "../eventstore/port.js";
 import {
   type UserEmailEvent,
   type UserEmailState,
@@ -15,9 +14,9 @@ import {
   userEmailStreamName,
 } from "../users/emailReservation.js";
 import { type UserEvent, type UserFields, type UserState, UserAlreadyExists, decideCreateUser, evolveUser, initialUserState, userStreamName } from "../users/user.js";
-import { type CommandContext, toEventsToAppend } from "./context.js";
+import type { CommandContext } from "./context.js";
 import { loadStream } from "./loadStream.js";
-import { runReservation } from "./runReservation.js";
+import { appendToNewStream, fenceAbandonedCreate, runReservation } from "./runReservation.js";
 
 export interface AdminUsersDependencies {
   store: EventStore;
@@ -43,13 +42,7 @@ export class AdminUsers {
       initialUserState(),
     );
     await this.#reserveEmail(input.email, id, now, context);
-    try {
-      await store.appendToStream(userStreamName(id), toEventsToAppend(events, context, now), { expectedRevision: "no_stream" });
-    } catch (error) {
-      // Only possible when a later create fenced this one as abandoned.
-      if (error instanceof WrongExpectedRevision) throw new ConcurrentWriteConflict(userStreamName(id));
-      throw error;
-    }
+    await appendToNewStream(store, userStreamName(id), events, context, now);
     return (events[0] as Extract<UserEvent, { type: "UserCreated" }>).data;
   }
 
@@ -78,7 +71,8 @@ export class AdminUsers {
         decide: (state, holder) => decideUserEmailReservation(command, state, holder),
         loadHolder: async (holderId) => (await loadStream(store, userStreamName(holderId), evolveUser, initialUserState)).state,
         abandoned: { status: "abandoned" },
-        fenceHolder: (holderId) => this.#fence(holderId, context, now),
+        fenceHolder: (holderId) =>
+          fenceAbandonedCreate(store, userStreamName(holderId), { type: "UserCreationAbandoned", data: { id: holderId, abandoned_at: now.toISOString() } }, context, now),
         taken: () => new UserAlreadyExists(email),
       },
       context,
@@ -86,15 +80,4 @@ export class AdminUsers {
     );
   }
 
-  /** True when the stalled create can no longer complete; false when it completed meanwhile. */
-  async #fence(userId: string, context: CommandContext, now: Date): Promise<boolean> {
-    const abandoned: UserEvent = { type: "UserCreationAbandoned", data: { id: userId, abandoned_at: now.toISOString() } };
-    try {
-      await this.deps.store.appendToStream(userStreamName(userId), toEventsToAppend([abandoned], context, now), { expectedRevision: "no_stream" });
-      return true;
-    } catch (error) {
-      if (error instanceof WrongExpectedRevision) return false;
-      throw error;
-    }
-  }
 }

@@ -12,18 +12,19 @@ import {
 import { type CreateCustomer, decideCreateCustomer } from "../customers/createCustomer.js";
 import { type AddressInput, decideAddAddress, decideRemoveAddress, decideUpdateAddress } from "../customers/address.js";
 import { decideDeleteCustomer } from "../customers/deleteCustomer.js";
-import { ConcurrentWriteConflict, RelatedEntityNotFound } from "../customers/errors.js";
+import { RelatedEntityNotFound } from "../customers/errors.js";
 import { decideChangeMemberships } from "../customers/membership.js";
 import { customerGroupStreamName, evolveCustomerGroup, initialCustomerGroupState } from "../customerGroups/group.js";
 import { type UpdateCustomer, decideUpdateCustomer } from "../customers/updateCustomer.js";
-import { type EventStore, WrongExpectedRevision } from "../eventstore/port.js";
+import type { EventStore } from "../eventstore/port.js";
 import type { Logger } from "../logger.js";
 import { type CustomerDocument, customerDocumentFrom } from "../readmodel/customerDocument.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
-import { type CommandContext, toEventsToAppend } from "./context.js";
+import type { CommandContext } from "./context.js";
 import { type WriteHook, type Written, decideAndAppend } from "./decideAndAppend.js";
 import { loadStream } from "./loadStream.js";
 import { releaseEmail, reserveEmail } from "./reserveEmail.js";
+import { appendToNewStream } from "./runReservation.js";
 
 export interface CustomerCommandDependencies {
   store: EventStore;
@@ -65,15 +66,7 @@ export class CustomerCommands {
       initialCustomerState(),
     );
     if (typeof input.email === "string") await this.#reserve(input.email, id, now, context);
-    const stream = customerStreamName(id);
-    let revision: number;
-    try {
-      ({ revision } = await store.appendToStream(stream, toEventsToAppend(events, context, now), { expectedRevision: "no_stream" }));
-    } catch (error) {
-      // Only possible when a later create fenced this one as abandoned (see emailReservation.ts).
-      if (error instanceof WrongExpectedRevision) throw new ConcurrentWriteConflict(stream);
-      throw error;
-    }
+    const revision = await appendToNewStream(store, customerStreamName(id), events, context, now);
     return this.#readYourWrite(id, revision, events.map((event, index) => ({ event, revision: index })));
   }
 

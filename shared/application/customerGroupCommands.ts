@@ -24,14 +24,14 @@ import {
 } from "../customerGroups/nameReservation.js";
 import type { Metadata } from "../customers/customer.js";
 import { ConcurrentWriteConflict } from "../customers/errors.js";
-import { type EventStore, WrongExpectedRevision } from "../eventstore/port.js";
+import type { EventStore } from "../eventstore/port.js";
 import type { Logger } from "../logger.js";
 import { type CustomerGroupDocument, customerGroupDocumentFrom } from "../readmodel/customerGroupDocument.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
-import { type CommandContext, toEventsToAppend } from "./context.js";
+import type { CommandContext } from "./context.js";
 import { type StreamEvents, decideAndAppend } from "./decideAndAppend.js";
 import { loadStream } from "./loadStream.js";
-import { runRelease, runReservation } from "./runReservation.js";
+import { appendToNewStream, fenceAbandonedCreate, runRelease, runReservation } from "./runReservation.js";
 
 export interface CustomerGroupCommandDependencies {
   store: EventStore;
@@ -71,15 +71,7 @@ export class CustomerGroupCommands {
       initialCustomerGroupState(),
     );
     await this.#reserve(input.name, id, now, context);
-    const stream = customerGroupStreamName(id);
-    let revision: number;
-    try {
-      ({ revision } = await store.appendToStream(stream, toEventsToAppend(events, context, now), { expectedRevision: "no_stream" }));
-    } catch (error) {
-      // Only possible when a later create fenced this one as abandoned.
-      if (error instanceof WrongExpectedRevision) throw new ConcurrentWriteConflict(stream);
-      throw error;
-    }
+    const revision = await appendToNewStream(store, customerGroupStreamName(id), events, context, now);
     return this.#readYourWrite(id, revision, events.map((event, index) => ({ event, revision: index })));
   }
 
@@ -141,7 +133,14 @@ export class CustomerGroupCommands {
         decide: (state, holder) => decideGroupNameReservation(request, state, holder),
         loadHolder: async (holderId) => (await loadStream(store, customerGroupStreamName(holderId), evolveCustomerGroup, initialCustomerGroupState)).state,
         abandoned: { status: "abandoned" },
-        fenceHolder: (holderId) => this.#fenceAbandonedCreate(holderId, context, now),
+        fenceHolder: (holderId) =>
+          fenceAbandonedCreate(
+            store,
+            customerGroupStreamName(holderId),
+            { type: "CustomerGroupCreationAbandoned", data: { id: holderId, abandoned_at: now.toISOString() } },
+            context,
+            now,
+          ),
         taken: () => new CustomerGroupNameTaken(name),
       },
       context,
@@ -165,18 +164,6 @@ export class CustomerGroupCommands {
     } catch (error) {
       // The change itself is written; the name is reclaimed by the next group that wants it.
       this.deps.logger.warn({ err: error, group_id: groupId, reason }, "could not release a group name reservation");
-    }
-  }
-
-  /** True when the stalled create can no longer complete; false when it completed meanwhile. */
-  async #fenceAbandonedCreate(groupId: string, context: CommandContext, now: Date): Promise<boolean> {
-    const abandoned: CustomerGroupEvent = { type: "CustomerGroupCreationAbandoned", data: { id: groupId, abandoned_at: now.toISOString() } };
-    try {
-      await this.deps.store.appendToStream(customerGroupStreamName(groupId), toEventsToAppend([abandoned], context, now), { expectedRevision: "no_stream" });
-      return true;
-    } catch (error) {
-      if (error instanceof WrongExpectedRevision) return false;
-      throw error;
     }
   }
 

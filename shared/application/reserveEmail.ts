@@ -2,7 +2,6 @@
  * The email reservation (shared/customers/emailReservation.ts) run against the event store.
  */
 import {
-  type CustomerEvent,
   type CustomerState,
   customerStreamName,
   evolveCustomer,
@@ -20,10 +19,10 @@ import {
   initialEmailReservationState,
 } from "../customers/emailReservation.js";
 import { EmailAlreadyTaken } from "../customers/errors.js";
-import { type EventStore, WrongExpectedRevision } from "../eventstore/port.js";
-import { type CommandContext, toEventsToAppend } from "./context.js";
+import type { EventStore } from "../eventstore/port.js";
+import type { CommandContext } from "./context.js";
 import { loadStream } from "./loadStream.js";
-import { runRelease, runReservation } from "./runReservation.js";
+import { fenceAbandonedCreate, runRelease, runReservation } from "./runReservation.js";
 
 export function reserveEmail(store: EventStore, command: ReserveEmail, context: CommandContext): Promise<void> {
   const { email, has_account, now } = command.data;
@@ -39,7 +38,14 @@ export function reserveEmail(store: EventStore, command: ReserveEmail, context: 
       },
       loadHolder: async (customerId) => (await loadStream(store, customerStreamName(customerId), evolveCustomer, initialCustomerState)).state,
       abandoned: { status: "abandoned" },
-      fenceHolder: (customerId) => fenceAbandonedCreate(store, customerId, context, now),
+      fenceHolder: (customerId) =>
+        fenceAbandonedCreate(
+          store,
+          customerStreamName(customerId),
+          { type: "CustomerCreationAbandoned", data: { id: customerId, abandoned_at: now.toISOString() } },
+          context,
+          now,
+        ),
       taken: () => new EmailAlreadyTaken(email, has_account),
     },
     context,
@@ -65,21 +71,4 @@ export function releaseEmail(store: EventStore, command: ReleaseEmail, context: 
     context,
     now,
   );
-}
-
-/** True when the stalled create can no longer complete; false when it completed meanwhile. */
-async function fenceAbandonedCreate(store: EventStore, customerId: string, context: CommandContext, now: Date): Promise<boolean> {
-  const abandoned: CustomerEvent = {
-    type: "CustomerCreationAbandoned",
-    data: { id: customerId, abandoned_at: now.toISOString() },
-  };
-  try {
-    await store.appendToStream(customerStreamName(customerId), toEventsToAppend([abandoned], context, now), {
-      expectedRevision: "no_stream",
-    });
-    return true;
-  } catch (error) {
-    if (error instanceof WrongExpectedRevision) return false;
-    throw error;
-  }
 }

@@ -73,3 +73,43 @@ export async function runRelease<State, Event extends { type: string; data: unkn
   throw new ConcurrentWriteConflict(release.stream);
 }
 
+
+/**
+ * Fences a create that reserved a unique value and then never wrote its stream: the
+ * abandonment event is appended expecting "no stream", so the stalled create can never
+ * complete. True when fenced; false when the create completed meanwhile.
+ */
+export async function fenceAbandonedCreate(
+  store: EventStore,
+  stream: string,
+  abandoned: { type: string; data: unknown },
+  context: CommandContext,
+  now: Date,
+): Promise<boolean> {
+  try {
+    await store.appendToStream(stream, toEventsToAppend([abandoned], context, now), { expectedRevision: "no_stream" });
+    return true;
+  } catch (error) {
+    if (error instanceof WrongExpectedRevision) return false;
+    throw error;
+  }
+}
+
+/**
+ * Appends a new aggregate's first events, expecting no stream. The only way that fails is
+ * a later create having fenced this one as abandoned (see fenceAbandonedCreate).
+ */
+export async function appendToNewStream(
+  store: EventStore,
+  stream: string,
+  events: Array<{ type: string; data: unknown }>,
+  context: CommandContext,
+  now: Date,
+): Promise<number> {
+  try {
+    return (await store.appendToStream(stream, toEventsToAppend(events, context, now), { expectedRevision: "no_stream" })).revision;
+  } catch (error) {
+    if (error instanceof WrongExpectedRevision) throw new ConcurrentWriteConflict(stream);
+    throw error;
+  }
+}
