@@ -4,12 +4,11 @@
  * and only its SHA-256 is stored. `--revoke apk_...` revokes one, `--list` lists them.
  */
 import { randomUUID } from "node:crypto";
-import { parseArgs } from "node:util";
 import { monotonicFactory } from "ulid";
 import { ApiKeyNotFound } from "../../shared/apiKeys/apiKey.js";
 import { ApiKeys } from "../../shared/application/apiKeys.js";
-import { ConfigurationError, loadSettings } from "../../shared/config.js";
 import { openEventStore } from "../../shared/runtime/adapters.js";
+import { exitWithUsage, loadCliSettings, parseCommandLine } from "../../shared/runtime/cli.js";
 
 const usage = `Usage: npm run api-key -- --title TITLE
        npm run api-key -- --revoke apk_...
@@ -30,39 +29,11 @@ is set); run this with the same settings as the service.
       --list      list the keys: id, title, redacted key, created, revoked
   -h, --help      show this text`;
 
-let values: { title?: string; revoke?: string; list?: boolean; help?: boolean };
-try {
-  ({ values } = parseArgs({
-    options: {
-      title: { type: "string", short: "t" },
-      revoke: { type: "string" },
-      list: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  }));
-} catch (error) {
-  console.error(`${(error as Error).message}\n\n${usage}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const values = parseCommandLine({ title: { type: "string", short: "t" }, revoke: { type: "string" }, list: { type: "boolean" } }, usage);
 const actions = [values.title !== undefined, values.revoke !== undefined, values.list === true].filter(Boolean).length;
-if (actions !== 1 || values.title === "" || values.revoke === "") {
-  console.error(`Give exactly one of --title, --revoke or --list.\n\n${usage}`);
-  process.exit(2);
-}
+if (actions !== 1 || values.title === "" || values.revoke === "") exitWithUsage("Give exactly one of --title, --revoke or --list.", usage);
 
-let settings;
-try {
-  settings = loadSettings();
-} catch (error) {
-  if (!(error instanceof ConfigurationError)) throw error;
-  console.error(`Configuration error: ${error.message}`);
-  process.exit(78);
-}
-
+const settings = loadCliSettings();
 const store = openEventStore(settings);
 const newUlid = monotonicFactory();
 const keys = new ApiKeys({ store, clock: () => new Date(), newApiKeyId: () => `apk_${newUlid()}` });

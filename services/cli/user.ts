@@ -5,11 +5,10 @@
  * command service using that store can log the user in at once.
  */
 import { randomUUID } from "node:crypto";
-import { parseArgs } from "node:util";
 import { monotonicFactory } from "ulid";
 import { AdminUsers } from "../../shared/application/adminUsers.js";
-import { ConfigurationError, loadSettings } from "../../shared/config.js";
 import { openEventStore } from "../../shared/runtime/adapters.js";
+import { exitWithUsage, loadCliSettings, parseCommandLine } from "../../shared/runtime/cli.js";
 import { UserAlreadyExists } from "../../shared/users/user.js";
 
 const usage = `Usage: npm run user -- --email EMAIL --password PASSWORD
@@ -27,37 +26,10 @@ as the service.
 Example:
   npm run user -- -e admin@example.com -p supersecret`;
 
-let values: { email?: string; password?: string; help?: boolean };
-try {
-  ({ values } = parseArgs({
-    options: {
-      email: { type: "string", short: "e" },
-      password: { type: "string", short: "p" },
-      help: { type: "boolean", short: "h" },
-    },
-  }));
-} catch (error) {
-  console.error(`${(error as Error).message}\n\n${usage}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
-if (!values.email || !values.password) {
-  console.error(`${!values.email ? "--email" : "--password"} is required.\n\n${usage}`);
-  process.exit(2);
-}
+const values = parseCommandLine({ email: { type: "string", short: "e" }, password: { type: "string", short: "p" } }, usage);
+if (!values.email || !values.password) exitWithUsage(`${!values.email ? "--email" : "--password"} is required.`, usage);
 
-let settings;
-try {
-  settings = loadSettings();
-} catch (error) {
-  if (!(error instanceof ConfigurationError)) throw error;
-  console.error(`Configuration error: ${error.message}`);
-  process.exit(78);
-}
-
+const settings = loadCliSettings();
 const store = openEventStore(settings);
 const newUlid = monotonicFactory();
 const users = new AdminUsers({
