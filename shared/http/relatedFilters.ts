@@ -24,9 +24,6 @@ export function relatedIds(readModel: CustomerReadModel): RelatedIds {
       const page = await readModel.listGroups({ filter, sort: byId, skip: 0, limit: MAX_RELATED });
       return page.groups.map((group) => group.id);
     },
-    async groupsOfCustomers(filter) {
-      const page = await readModel.listCustomers({ filter, sort: byId, skip: 0, limit: MAX_RELATED });
-      return [...new Set(page.customers.flatMap((customer) => customer.group_ids))];
-    },
+    groupsOfCustomers: (filter) => readModel.groupIdsOfCustomers(filter),
   };
 }

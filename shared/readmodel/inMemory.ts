@@ -39,6 +39,12 @@ export class InMemoryReadModel implements CustomerReadModel {
     return { customers: page, count };
   }
 
+  async groupIdsOfCustomers(filter: Filter): Promise<string[]> {
+    const ids = new Set<string>();
+    for (const customer of this.#customers.live) if (matchesFilter(customer, filter)) for (const id of customer.group_ids) ids.add(id);
+    return [...ids];
+  }
+
   async saveCustomers(changes: CustomerChange[]): Promise<void> {
     for (const change of changes) await this.saveCustomer(change.document, change.previousRevision);
   }

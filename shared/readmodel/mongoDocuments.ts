@@ -54,6 +54,11 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
     return { page: stored.map((document) => this.form.fromStored(document as S)), count };
   }
 
+  /** The distinct values of `field` among the live documents matching `filter`. */
+  async distinct(field: string, filter: Filter): Promise<unknown[]> {
+    return this.collection.distinct(field, { $and: [{ deleted_at: null }, toStoredFilter(filter)] } as never);
+  }
+
   /**
    * New documents in one insertMany; the others each replaced where their revision is the
    * expected one. Only documents whose write did not happen (a replay, or a gap) are read

@@ -12,6 +12,7 @@ import { type Db, MongoClient } from "mongodb";
 import type { CustomerAddress } from "../customers/address.js";
 import type { CustomerDocument } from "./customerDocument.js";
 import type { CustomerGroupDocument } from "./customerGroupDocument.js";
+import type { Filter } from "./filter.js";
 import { MongoDocuments, metadataFromText, metadataToText } from "./mongoDocuments.js";
 import type {
   CustomerChange,
@@ -82,6 +83,10 @@ export class MongoReadModel implements CustomerReadModel {
   async listCustomers({ filter, sort, skip, limit }: CustomerListQuery): Promise<CustomerPage> {
     const { page, count } = await this.#customers.list(filter, sort, skip, limit);
     return { customers: page, count };
+  }
+
+  async groupIdsOfCustomers(filter: Filter): Promise<string[]> {
+    return (await this.#customers.distinct("group_ids", filter)) as string[];
   }
 
   saveCustomers(changes: CustomerChange[]): Promise<void> {

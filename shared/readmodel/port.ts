@@ -59,6 +59,8 @@ export interface CustomerReadModel {
   /** The stored documents among `ids` (missing ids are absent from the map). */
   getCustomers(ids: string[]): Promise<Map<string, CustomerDocument>>;
   listCustomers(query: CustomerListQuery): Promise<CustomerPage>;
+  /** The distinct group ids of the live customers matching `filter` (the groups list's `customers` filter). */
+  groupIdsOfCustomers(filter: Filter): Promise<string[]>;
   /**
    * Stores `document` if the stored one is at `previousRevision` (null: none stored yet).
    * "already-applied" when the stored revision is at or past `document.revision`; throws

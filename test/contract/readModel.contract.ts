@@ -88,7 +88,7 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
         : [];
       await readModel.saveCustomer(customerDocument({ ...person, created_by: tag, addresses, group_ids: person.id.endsWith("-4") ? ["cusgroup_vip", "cusgroup_b2b"] : [] }), null);
     }
-    await readModel.saveCustomer(customerDocument({ ...people[4]!, created_by: tag, deleted_at: "2026-02-01T00:00:00.000Z", revision: 1 }), 0);
+    await readModel.saveCustomer(customerDocument({ ...people[4]!, created_by: tag, group_ids: ["cusgroup_gone"], deleted_at: "2026-02-01T00:00:00.000Z", revision: 1 }), 0);
 
     const list = async (filter: Record<string, unknown>, sort = { field: "id", direction: 1 as 1 | -1 }, skip = 0, limit = 50) => {
       const page = await readModel.listCustomers({ filter: { $and: [{ created_by: tag }, filter] }, sort, skip, limit });
@@ -103,6 +103,8 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
     t.same((await list({ id: { $nin: [`${tag}-1`] }, company_name: { $ne: null } })).ids, ["3", "4"]);
     t.same((await list({ group_ids: "cusgroup_vip" })).ids, ["4"], "a value matches an element of an array");
     t.same((await list({ group_ids: { $in: ["cusgroup_b2b", "cusgroup_other"] } })).ids, ["4"]);
+    t.same((await readModel.groupIdsOfCustomers({ created_by: tag })).sort(), ["cusgroup_b2b", "cusgroup_vip"], "the groups of live customers, each once");
+    t.same(await readModel.groupIdsOfCustomers({ $and: [{ created_by: tag }, { first_name: "Ada" }] }), []);
     t.same((await list({ email: null })).ids, ["3"], "null matches a missing value");
     t.same((await list({ "addresses.id": `${tag}-addr-a` })).ids, ["3"], "a dotted path reaches into arrays of documents");
     t.same((await list({}, { field: "email", direction: 1 })).ids, ["3", "2", "1", "4"], "ascending: null first, then by code point");
