@@ -163,15 +163,19 @@ format_storage() {
   if [[ -s $CLUSTER_ID_FILE ]]; then
     cluster_id=$(cat "$CLUSTER_ID_FILE")
   else
-    # 16 random bytes, URL-safe base64 without padding: Kafka's cluster id format.
-    cluster_id=$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    # 16 random bytes, URL-safe base64 without padding: Kafka's cluster id format. An id
+    # may start with "-"; drawing again until it does not keeps it readable on any command line.
+    cluster_id=-
+    while [[ $cluster_id == -* ]]; do
+      cluster_id=$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    done
     printf '%s\n' "$cluster_id" >"$CLUSTER_ID_FILE"
   fi
   info "formatting storage in $LOG_DIRS (cluster id $cluster_id)"
   local -a java
   mapfile -d '' java < <(java_cmd)
   if ! "${java[@]}" kafka.tools.StorageTool format --ignore-formatted \
-    -t "$cluster_id" -c "$CONFIG" >>"$LOGFILE" 2>&1; then
+    "--cluster-id=$cluster_id" -c "$CONFIG" >>"$LOGFILE" 2>&1; then
     show_log_tail "$LOGFILE"
     die "storage format failed"
   fi
