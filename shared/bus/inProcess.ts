@@ -5,7 +5,7 @@
  * pipeline is fed again from the event store (see shared/runtime/embedded.ts).
  */
 import { Signal } from "../signal.js";
-import type { BusMessage, BusSubscription, ConsumedMessage, MessageBus, MessageHandler } from "./port.js";
+import type { BusMessage, BusSubscription, ConsumedMessage, GroupOffsets, MessageBus, MessageHandler } from "./port.js";
 
 const BATCH_SIZE = 256;
 const RETRY_DELAY_MS = 100;
@@ -82,7 +82,10 @@ export class InProcessBus implements MessageBus {
         }
       }
     })();
+    // In the same process as its log, a subscription is always in its group.
+    const since = Date.now();
     const subscription: BusSubscription = {
+      status: () => ({ member: running, since, restarts: 0 }),
       close: async () => {
         running = false;
         stopped.notify();
@@ -92,6 +95,12 @@ export class InProcessBus implements MessageBus {
     };
     this.#subscriptions.add(subscription);
     return subscription;
+  }
+
+  async groupOffsets(topic: string, groupId: string): Promise<GroupOffsets> {
+    const log = this.#topic(topic);
+    const committed = log.committed.get(groupId) ?? log.baseOffset;
+    return { lag: log.endOffset - committed, committed };
   }
 
   async close(): Promise<void> {

@@ -3,12 +3,15 @@
  * - The producer is idempotent and sends with acks=all, one request in flight, so a retry
  *   can neither duplicate nor reorder a message; the key keeps one customer's events in order.
  * - A consumer commits a partition's offset only after the handler has finished with the
- *   batch (at least once); a failing handler is retried in place, keeping its place in the group.
+ *   batch (at least once); a failing handler is retried in place, keeping its place in the
+ *   group, and a consumer the group has dropped joins again (kafkaGroupMember.ts).
+ * - A producer whose send failed is replaced, so a broker outage cannot leave it unusable.
  * - Topics are created at start when missing, with the configured partition count.
  */
-import { Kafka, type KafkaMessage, type Consumer, type Producer, Partitioners, logLevel, type LogEntry } from "kafkajs";
+import { type Admin, Kafka, type LogEntry, Partitioners, type Producer, logLevel } from "kafkajs";
 import type { Logger } from "../logger.js";
-import type { BusMessage, BusSubscription, ConsumedMessage, MessageBus, MessageHandler } from "./port.js";
+import { KafkaGroupMember } from "./kafkaGroupMember.js";
+import type { BusMessage, BusSubscription, GroupOffsets, MessageBus, MessageHandler } from "./port.js";
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -20,16 +23,19 @@ export interface KafkaBusOptions {
   retryDelayMs?: number;
   /** How long `subscribe` waits for the consumer to join its group. */
   joinTimeoutMs?: number;
+  /** A consumer out of its group this long is replaced by a fresh one. */
+  rejoinAfterMs?: number;
 }
 
 export class KafkaBus implements MessageBus {
   readonly #kafka: Kafka;
   readonly #options: Required<KafkaBusOptions>;
   #producer: Promise<Producer> | undefined;
-  readonly #consumers = new Set<Consumer>();
+  #admin: Promise<Admin> | undefined;
+  readonly #members = new Set<KafkaGroupMember>();
 
   constructor(options: KafkaBusOptions) {
-    this.#options = { retryDelayMs: 500, joinTimeoutMs: 60_000, ...options };
+    this.#options = { retryDelayMs: 500, joinTimeoutMs: 60_000, rejoinAfterMs: 30_000, ...options };
     const { logger } = options;
     this.#kafka = new Kafka({
       clientId: options.clientId,
@@ -84,96 +90,103 @@ export class KafkaBus implements MessageBus {
 
   async publish(topic: string, messages: BusMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const producer = await this.#connectedProducer();
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: messages.map((message) => ({ key: message.key, value: message.value, headers: message.headers })),
-    });
+    const pending = this.#connectedProducer();
+    const producer = await pending;
+    try {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: messages.map((message) => ({ key: message.key, value: message.value, headers: message.headers })),
+      });
+    } catch (error) {
+      // After a broker outage an idempotent producer can be left with sequence numbers or a
+      // producer id the broker no longer accepts, failing every later send: start afresh.
+      // A resend may repeat messages (at least once); it cannot lose one.
+      if (this.#producer === pending) {
+        this.#producer = undefined;
+        void producer.disconnect().catch(() => undefined);
+      }
+      throw error;
+    }
   }
 
   async subscribe(
     options: { topic: string; groupId: string; fromBeginning: boolean },
     handler: MessageHandler,
   ): Promise<BusSubscription> {
-    // A member that dies without leaving holds its partitions until its session times out:
-    // keep that short so a killed projector's partitions move on within seconds.
-    const consumer = this.#kafka.consumer({
-      groupId: options.groupId,
-      allowAutoTopicCreation: false,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
-    });
-    this.#consumers.add(consumer);
-    let stopping = false;
-    const joined = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`consumer group ${options.groupId} did not join within ${this.#options.joinTimeoutMs} ms`)),
-        this.#options.joinTimeoutMs,
-      );
-      consumer.on(consumer.events.GROUP_JOIN, () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning });
-    await consumer.run({
-      // Partitions hold different customers, so they can be worked on side by side.
-      partitionsConsumedConcurrently: this.#options.partitions,
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
-        if (batch.messages.length === 0) return;
-        const messages = batch.messages.map((message) => toConsumedMessage(batch.topic, batch.partition, message));
-        for (;;) {
-          try {
-            await handler(messages);
-            break;
-          } catch {
-            // The handler logs its own failure; keep the batch, stay in the group, try again.
-            if (stopping || !isRunning() || isStale()) return;
-            await new Promise((resolve) => setTimeout(resolve, this.#options.retryDelayMs));
-            await heartbeat();
-          }
-        }
-        // resolveOffset moves this consumer's own fetch position; commitOffsets moves the group's.
-        const last = batch.messages.at(-1)!.offset;
-        resolveOffset(last);
-        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+    const member = new KafkaGroupMember(
+      this.#kafka,
+      {
+        ...options,
+        // Partitions hold different customers, so they can be worked on side by side.
+        concurrency: this.#options.partitions,
+        logger: this.#options.logger,
+        retryDelayMs: this.#options.retryDelayMs,
+        joinTimeoutMs: this.#options.joinTimeoutMs,
+        // A member that dies without leaving holds its partitions until its session times
+        // out: keep that short so a killed projector's partitions move on within seconds.
+        sessionTimeoutMs: 10_000,
+        heartbeatIntervalMs: 1_000,
+        rejoinAfterMs: this.#options.rejoinAfterMs,
       },
-    });
-    await joined;
+      handler,
+    );
+    this.#members.add(member);
+    try {
+      await member.start();
+    } catch (error) {
+      this.#members.delete(member);
+      throw error;
+    }
     return {
+      status: () => member.status(),
       close: async () => {
-        stopping = true;
-        await consumer.disconnect();
-        this.#consumers.delete(consumer);
+        this.#members.delete(member);
+        await member.close();
       },
     };
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.#consumers].map((consumer) => consumer.disconnect()));
-    this.#consumers.clear();
-    const producer = this.#producer;
-    this.#producer = undefined;
-    if (producer) await (await producer.catch(() => undefined))?.disconnect();
+  async groupOffsets(topic: string, groupId: string): Promise<GroupOffsets> {
+    const admin = await this.#connectedAdmin();
+    try {
+      const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+      let lag = 0;
+      let sum = 0;
+      for (const end of ends) {
+        const offset = Number(committed?.partitions.find((partition) => partition.partition === end.partition)?.offset ?? -1);
+        // No commit yet: the group starts from the earliest message still kept.
+        const from = offset >= 0 ? offset : Number(end.low);
+        lag += Math.max(0, Number(end.high) - from);
+        sum += Math.max(0, offset);
+      }
+      return { lag, committed: sum };
+    } catch (error) {
+      this.#admin = undefined;
+      void admin.disconnect().catch(() => undefined);
+      throw error;
+    }
   }
-}
 
-function toConsumedMessage(topic: string, partition: number, message: KafkaMessage): ConsumedMessage {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    if (value === undefined) continue;
-    headers[name] = Array.isArray(value) ? value.map(String).join(",") : value.toString();
+  #connectedAdmin(): Promise<Admin> {
+    this.#admin ??= (async () => {
+      const admin = this.#kafka.admin({ retry: { retries: 1, maxRetryTime: 2_000 } });
+      await admin.connect();
+      return admin;
+    })().catch((error: unknown) => {
+      this.#admin = undefined;
+      throw error;
+    });
+    return this.#admin;
   }
-  return {
-    topic,
-    partition,
-    offset: message.offset,
-    key: message.key?.toString() ?? "",
-    headers,
-    value: message.value?.toString() ?? "",
-  };
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#members].map((member) => member.close()));
+    this.#members.clear();
+    const [producer, admin] = [this.#producer, this.#admin];
+    this.#producer = undefined;
+    this.#admin = undefined;
+    if (producer) await (await producer.catch(() => undefined))?.disconnect();
+    if (admin) await (await admin.catch(() => undefined))?.disconnect();
+  }
 }

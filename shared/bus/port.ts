@@ -23,8 +23,21 @@ export interface ConsumedMessage extends BusMessage {
 export type MessageHandler = (messages: ConsumedMessage[]) => Promise<void>;
 
 export interface BusSubscription {
+  /** Whether this consumer is in its group now, and what it last ran into. */
+  status(): SubscriptionStatus;
   /** Stops after the batch in hand; its offsets are committed if it succeeded. */
   close(): Promise<void>;
+}
+
+export interface SubscriptionStatus {
+  /** A member of its group, with partitions to consume (or waiting for messages). */
+  member: boolean;
+  /** When `member` last changed (ms since the epoch). */
+  since: number;
+  /** Why it last left its group or failed to join, if it did. */
+  lastError?: string;
+  /** How many times it has had to rejoin with a fresh consumer. */
+  restarts: number;
 }
 
 export interface MessageBus {
@@ -33,5 +46,17 @@ export interface MessageBus {
     options: { topic: string; groupId: string; fromBeginning: boolean },
     handler: MessageHandler,
   ): Promise<BusSubscription>;
+  /**
+   * How far a group is behind on a topic: per partition, the committed offset and the end of
+   * the log (messages published but not yet committed by the group). For health checks.
+   */
+  groupOffsets(topic: string, groupId: string): Promise<GroupOffsets>;
   close(): Promise<void>;
+}
+
+export interface GroupOffsets {
+  /** Messages on the topic that the group has not committed yet. */
+  lag: number;
+  /** Sum of the committed offsets: it grows exactly when the group makes progress. */
+  committed: number;
 }

@@ -93,4 +93,33 @@ export function busContract(t: Test, makeFixture: () => Promise<BusFixture>): vo
     t.equal(one.length, 1);
     t.equal(two.length, 1);
   });
+
+  t.test("a subscription says it is in its group; the group's offsets show what it has not committed", async (t) => {
+    const { bus } = fixture;
+    const groupId = `g-${randomUUID()}`;
+    await bus.publish(topic, [message("a", 1), message("b", 2), message("c", 3)]);
+    t.match(await bus.groupOffsets(topic, groupId), { lag: 3 }, "a group that has committed nothing is behind by every message");
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let handled = 0;
+    const subscription = await bus.subscribe({ topic, groupId, fromBeginning: true }, async (messages) => {
+      await released;
+      handled += messages.length;
+    });
+    t.teardown(() => subscription.close());
+    t.match(subscription.status(), { member: true, restarts: 0 });
+    const before = await bus.groupOffsets(topic, groupId);
+    t.equal(before.lag, 3, "nothing is committed while the handler holds the batch");
+    release();
+    const deadline = Date.now() + 20_000;
+    let after = before;
+    while ((handled < 3 || after.lag > 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await bus.groupOffsets(topic, groupId);
+    }
+    t.equal(after.lag, 0, "caught up once the handler finished");
+    t.ok(after.committed > before.committed, "the committed offsets moved forward");
+    await subscription.close();
+    t.equal(subscription.status().member, false, "a closed subscription is no longer a member");
+  });
 }

@@ -1,0 +1,174 @@
+/**
+ * One fault under load on the cluster, measured: the three roles as processes over the given
+ * Kafka and MongoDB-wire server, eight clients creating customers the whole time, a fault
+ * injected a few seconds in and healed after `faultMs`, then the load stops and the read
+ * model must hold every acknowledged create within `catchUpBoundMs`. Prints what it measured
+ * on stderr (one line, prefixed "fault:") and asserts:
+ * - every request was answered 200, none hung (the event store itself was never at fault);
+ * - every acknowledged create reached the read model within the bound;
+ * - the read model equals a fold of the event store, one document per stream.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MongoClient } from "mongodb";
+import type { Test } from "tap";
+import { signAdminToken } from "../../shared/auth/adminToken.js";
+import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
+import { checkConvergence } from "../../shared/readmodel/convergence.js";
+import { MongoReadModel } from "../../shared/readmodel/mongodb.js";
+import { RoleProcess, freePort } from "./roles.js";
+
+export interface Roles {
+  command: RoleProcess;
+  publisher: RoleProcess;
+  projector: RoleProcess;
+}
+
+export interface Fault {
+  /** As printed: "Kafka paused (SIGSTOP)". */
+  name: string;
+  inject(roles: Roles): void | Promise<void>;
+  heal(roles: Roles): void | Promise<void>;
+}
+
+export interface FaultScenario {
+  kafkaBrokers: string;
+  mongodbUrl: string;
+  fault: Fault;
+  warmMs?: number;
+  faultMs?: number;
+  /** Load goes on this long after the fault is healed. */
+  afterMs?: number;
+  catchUpBoundMs?: number;
+}
+
+/** A request that takes this long counts as hung. */
+const HUNG_MS = 30_000;
+const CLIENTS = 8;
+
+export async function runFaultScenario(t: Test, scenario: FaultScenario): Promise<void> {
+  const { fault, warmMs = 5_000, faultMs = 30_000, afterMs = 5_000, catchUpBoundMs = 60_000 } = scenario;
+  const run = randomUUID().replaceAll("-", "").slice(0, 10);
+  const dataDir = mkdtempSync(join(tmpdir(), "customers-fault-"));
+  const database = `fault_${run}`;
+  const secret = "fault-suite-secret";
+  const token = signAdminToken({ secret, actorId: "user_faults", now: new Date(), expiresInSeconds: 3600 });
+  const env = (extra: Record<string, string>) => ({
+    NODE_ENV: "production",
+    JWT_SECRET: secret,
+    KAFKA_BROKERS: scenario.kafkaBrokers,
+    MONGODB_URL: scenario.mongodbUrl,
+    MONGODB_DATABASE: database,
+    EVENTS_TOPIC: `customers.events.${run}`,
+    READ_MODEL_NOTICES_TOPIC: `customers.read-model.${run}`,
+    DATA_DIR: dataDir,
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+    READ_MODEL_WAIT_MS: "3000",
+    ...extra,
+  });
+  const [port, publisherHealth, projectorHealth] = [await freePort(), await freePort(), await freePort()];
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const roles: Roles = {
+    command: new RoleProcess("command", env({ PORT: String(port) }), `${baseUrl}/health`),
+    publisher: new RoleProcess("publisher", env({ HEALTH_PORT: String(publisherHealth) }), `http://127.0.0.1:${publisherHealth}/health`),
+    projector: new RoleProcess("projector", env({ HEALTH_PORT: String(projectorHealth) }), `http://127.0.0.1:${projectorHealth}/health`),
+  };
+  t.teardown(async () => {
+    await Promise.all(Object.values(roles).map((role) => role.kill()));
+    const client = new MongoClient(scenario.mongodbUrl, { serverSelectionTimeoutMS: 5_000 });
+    await client
+      .connect()
+      .then(() => client.db(database).dropDatabase())
+      .catch(() => undefined)
+      .finally(() => client.close());
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  await roles.projector.start();
+  await Promise.all([roles.publisher.start(), roles.command.start()]);
+
+  const acknowledged: string[] = [];
+  const failures: string[] = [];
+  const latencies: number[] = [];
+  let loading = true;
+  let sequence = 0;
+  const client = async () => {
+    while (loading) {
+      const started = Date.now();
+      try {
+        const response = await fetch(`${baseUrl}/admin/customers`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify({ email: `fault.${run}.${(sequence += 1)}@example.com` }),
+          signal: AbortSignal.timeout(HUNG_MS),
+        });
+        const body = (await response.json()) as { customer?: { id: string }; message?: string };
+        if (response.status === 200 && body.customer) acknowledged.push(body.customer.id);
+        else failures.push(`${response.status} ${body.message ?? ""}`);
+      } catch (error) {
+        failures.push((error as Error).name === "TimeoutError" ? `no answer within ${HUNG_MS} ms` : String(error));
+      }
+      latencies.push(Date.now() - started);
+    }
+  };
+  const load = Promise.all(Array.from({ length: CLIENTS }, client));
+
+  let healedAt = 0;
+  try {
+    await sleep(warmMs);
+    await fault.inject(roles);
+    await sleep(faultMs);
+    await fault.heal(roles);
+    healedAt = Date.now();
+    await sleep(afterMs);
+  } finally {
+    loading = false;
+    await load;
+  }
+  const loadStoppedAt = Date.now();
+
+  // Catch-up: poll the read model's ids until every acknowledged create is there.
+  const mongo = new MongoClient(scenario.mongodbUrl);
+  await mongo.connect();
+  t.teardown(() => mongo.close());
+  const customers = mongo.db(database).collection<{ _id: string }>("customers");
+  let missing = acknowledged;
+  while (missing.length > 0 && Date.now() - loadStoppedAt < catchUpBoundMs) {
+    await sleep(250);
+    const stored = new Set((await customers.find({}, { projection: { _id: 1 } }).toArray()).map((document) => document._id));
+    missing = missing.filter((id) => !stored.has(id));
+  }
+  const caughtUpAt = Date.now();
+
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const quantile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  console.error(
+    `fault: ${fault.name} for ${faultMs / 1000} s | acknowledged creates ${acknowledged.length}, failed ${failures.length} | ` +
+      (missing.length === 0
+        ? `all in the read model ${((caughtUpAt - healedAt) / 1000).toFixed(1)} s after the fault ended (${((caughtUpAt - loadStoppedAt) / 1000).toFixed(1)} s after the load stopped)`
+        : `${missing.length} still missing ${catchUpBoundMs / 1000} s after the load stopped`) +
+      ` | create latency p50 ${quantile(0.5)} ms, p99 ${quantile(0.99)} ms, max ${sorted.at(-1) ?? 0} ms`,
+  );
+
+  t.same(failures.slice(0, 5), [], `every create was answered 200 (${failures.length} were not)`);
+  t.ok(acknowledged.length > 100, `creates went on through the fault (${acknowledged.length})`);
+  t.same(missing.slice(0, 5), [], `every acknowledged create reached the read model within ${catchUpBoundMs / 1000} s (${missing.length} did not)`);
+
+  const store = new SqliteEventStore(join(dataDir, "events.sqlite"));
+  const readModel = await MongoReadModel.connect(scenario.mongodbUrl, database);
+  try {
+    const report = await checkConvergence(store, readModel);
+    t.same(report.missing.slice(0, 5), [], "the read model misses nothing of the event store");
+    t.same(report.different.slice(0, 5), [], "every document equals the fold of its stream");
+    t.equal(await customers.countDocuments(), report.expected, "exactly one document per customer");
+  } finally {
+    await readModel.close();
+    await store.close();
+  }
+  if (!t.passing()) for (const role of Object.values(roles)) console.error(`--- ${role.role} output ---\n${role.output().slice(-6000)}`);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
