@@ -4,10 +4,12 @@
  *
  * kafkajs rejoins by itself after a rebalance, but a consumer that crashes on an error it
  * calls non-retriable (the coordinator forgetting the member after a broker pause, an offset
- * commit refused once the session has expired) stays stopped for good. So:
+ * commit refused once the session has expired) stays stopped for good, and its own restarts
+ * after other crashes wait up to 30 s and can race with a replacement. So:
  * - offsets are committed through the batch's own commit, whose group errors reach kafkajs
  *   unwrapped, and kafkajs rejoins on them;
- * - a crash that kafkajs will not restart is followed by a fresh consumer, with backoff;
+ * - every crash is followed by a fresh consumer, after a short backoff, by this class alone
+ *   (kafkajs is told never to restart one itself), so one member never becomes two;
  * - while a batch is being handled (however long the read model takes) the member keeps
  *   heartbeating, so a slow database makes it slow, not ejected;
  * - a watchdog replaces a consumer that has been out of its group for too long, whatever
@@ -39,7 +41,8 @@ export interface GroupMemberOptions {
 const GROUP_ERRORS = new Set(["UNKNOWN_MEMBER_ID", "ILLEGAL_GENERATION", "REBALANCE_IN_PROGRESS", "NOT_COORDINATOR_FOR_GROUP", "FENCED_INSTANCE_ID"]);
 const isGroupError = (error: unknown): boolean => GROUP_ERRORS.has((error as { type?: string } | undefined)?.type ?? "");
 
-const MAX_BACKOFF_MS = 30_000;
+/** A broker that is down is asked again this often at most: cheap, and quick to notice its return. */
+const MAX_BACKOFF_MS = 5_000;
 
 export class KafkaGroupMember implements BusSubscription {
   readonly #kafka: Kafka;
@@ -101,6 +104,7 @@ export class KafkaGroupMember implements BusSubscription {
       allowAutoTopicCreation: false,
       sessionTimeout: this.#options.sessionTimeoutMs,
       heartbeatInterval: this.#options.heartbeatIntervalMs,
+      retry: { initialRetryTime: 300, maxRetryTime: MAX_BACKOFF_MS, retries: 8, restartOnFailure: async () => false },
     });
     this.#consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -112,8 +116,7 @@ export class KafkaGroupMember implements BusSubscription {
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (consumer !== this.#consumer) return;
       this.#setMember(false, payload.error);
-      // kafkajs restarts the consumer itself only after errors it considers retriable.
-      if (!payload.restart) this.#relaunch(consumer, payload.error);
+      this.#relaunch(consumer, payload.error);
     });
     try {
       await consumer.connect();
@@ -131,7 +134,8 @@ export class KafkaGroupMember implements BusSubscription {
   }
 
   async #eachBatch(consumer: Consumer, { batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
-    if (batch.messages.length === 0) return;
+    // A consumer being replaced handles nothing more: its batches go to its successor.
+    if (batch.messages.length === 0 || consumer !== this.#consumer) return;
     const messages = batch.messages.map((message) => toConsumedMessage(batch.topic, batch.partition, message));
     // Heartbeat while the handler works, so that a slow handler keeps its place in the group;
     // a heartbeat that learns the group has moved on ends the batch.
@@ -199,7 +203,7 @@ export class KafkaGroupMember implements BusSubscription {
   }
 }
 
-/** 0.5 s, 1 s, 2 s, ... up to 30 s, each with up to a fifth of random spread. */
+/** 0.5 s, 1 s, 2 s, ... up to MAX_BACKOFF_MS, each with up to a fifth of random spread. */
 function backoff(attempt: number): number {
   const base = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(attempt, 16));
   return Math.round(base * (0.8 + Math.random() * 0.4));
