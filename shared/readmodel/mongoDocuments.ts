@@ -3,10 +3,12 @@
  * stream revision it reflects: insert for a stream's first document, replace-where-revision
  * for the next, so a replayed or duplicated event changes nothing. Uses only what FerretDB v1
  * also supports. The MongoDB read model keeps customers and groups in one of these each.
+ * A server that cannot be reached in time surfaces as the port's ReadModelUnavailable.
  */
 import { type Collection, type Document, MongoBulkWriteError, MongoServerError } from "mongodb";
 import type { Filter, Sort } from "./filter.js";
-import { type SaveOutcome, ReadModelRevisionGap } from "./port.js";
+import { isMongoUnreachable } from "../mongodb/connect.js";
+import { type SaveOutcome, ReadModelRevisionGap, ReadModelUnavailable } from "./port.js";
 
 const DUPLICATE_KEY = 11000;
 
@@ -23,7 +25,7 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
   ) {}
 
   async get(id: string): Promise<T | null> {
-    const stored = await this.collection.findOne({ _id: id } as never);
+    const stored = await reachable(() => this.collection.findOne({ _id: id } as never));
     return stored ? this.form.fromStored(stored as S) : null;
   }
 
@@ -40,7 +42,7 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
   async list(filter: Filter, sort: Sort, skip: number, limit: number): Promise<{ page: T[]; count: number }> {
     const query = { $and: [{ deleted_at: null }, toStoredFilter(filter)] };
     const sortField = sort.field === "id" ? "_id" : sort.field;
-    const [stored, count] = await Promise.all([
+    const [stored, count] = await reachable(() => Promise.all([
       limit === 0
         ? Promise.resolve([])
         : this.collection
@@ -50,13 +52,13 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
             .limit(limit)
             .toArray(),
       this.collection.countDocuments(query as never),
-    ]);
+    ]));
     return { page: stored.map((document) => this.form.fromStored(document as S)), count };
   }
 
   /** The distinct values of `field` among the live documents matching `filter`. */
   async distinct(field: string, filter: Filter): Promise<unknown[]> {
-    return this.collection.distinct(field, { $and: [{ deleted_at: null }, toStoredFilter(filter)] } as never);
+    return reachable(() => this.collection.distinct(field, { $and: [{ deleted_at: null }, toStoredFilter(filter)] } as never));
   }
 
   /**
@@ -64,7 +66,11 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
    * expected one. Only documents whose write did not happen (a replay, or a gap) are read
    * back to tell which.
    */
-  async saveMany(changes: Array<{ document: T; previousRevision: number | null }>): Promise<void> {
+  saveMany(changes: Array<{ document: T; previousRevision: number | null }>): Promise<void> {
+    return reachable(() => this.#saveMany(changes));
+  }
+
+  async #saveMany(changes: Array<{ document: T; previousRevision: number | null }>): Promise<void> {
     const inserts = changes.filter((change) => change.previousRevision === null);
     const replaces = changes.filter((change) => change.previousRevision !== null);
     const unapplied: T[] = [];
@@ -77,7 +83,10 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
       } catch (error) {
         if (!(error instanceof MongoBulkWriteError)) throw error;
         const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-        if (writeErrors.some((writeError) => writeError.code !== DUPLICATE_KEY)) throw error;
+        // Only duplicates (replays) are fine. A bulk error without write errors is the whole
+        // command failing (the driver wraps a timed-out connection this way): nothing is known
+        // to be written, so it must not pass for a replay.
+        if (writeErrors.length === 0 || writeErrors.some((writeError) => writeError.code !== DUPLICATE_KEY)) throw error;
         for (const writeError of writeErrors) unapplied.push(inserts[writeError.index]!.document);
       }
     }
@@ -92,7 +101,11 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
     await Promise.all(unapplied.map((document) => this.#confirmAtLeast(document)));
   }
 
-  async save(document: T, previousRevision: number | null): Promise<SaveOutcome> {
+  save(document: T, previousRevision: number | null): Promise<SaveOutcome> {
+    return reachable(() => this.#save(document, previousRevision));
+  }
+
+  async #save(document: T, previousRevision: number | null): Promise<SaveOutcome> {
     const stored = this.form.toStored(document);
     if (previousRevision === null) {
       try {
@@ -113,6 +126,14 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
   async #confirmAtLeast(document: T): Promise<void> {
     const current = await this.collection.findOne({ _id: document.id } as never, { projection: { revision: 1 } });
     if (!current || current.revision < document.revision) throw new ReadModelRevisionGap(document.id, current?.revision ?? null, document.revision);
+  }
+}
+
+async function reachable<R>(operation: () => Promise<R>): Promise<R> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw isMongoUnreachable(error) ? new ReadModelUnavailable(error) : error;
   }
 }
 
