@@ -12,6 +12,7 @@ import {
   EmailAlreadyTaken,
 } from "../customers/errors.js";
 import { EventStoreUnavailable } from "../eventstore/port.js";
+import { ReadModelUnavailable } from "../readmodel/port.js";
 import { CustomerGroupAlreadyExists, CustomerGroupNotFound } from "../customerGroups/group.js";
 import { CustomerGroupNameTaken } from "../customerGroups/nameReservation.js";
 import { AuthIdentityNotFound, AuthenticationFailed } from "../auth/errors.js";
@@ -108,6 +109,13 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     return {
       status: 503,
       body: { type: "unexpected_state", message: "The event store is unavailable. The request changed nothing; retry it later." },
+      headers: { "retry-after": "1" },
+    };
+  }
+  if (error instanceof ReadModelUnavailable) {
+    return {
+      status: 503,
+      body: { type: "unexpected_state", message: "The customer data cannot be read right now. Retry the request later." },
       headers: { "retry-after": "1" },
     };
   }

@@ -8,8 +8,9 @@
  * notices (shared/readmodel/notices.ts), which call `notify`; a command service keeps the
  * documents of those notices, and of its reads, in a short-lived copy (recentDocuments.ts).
  */
-import { type Db, MongoClient } from "mongodb";
+import type { Db, MongoClient } from "mongodb";
 import type { CustomerAddress } from "../customers/address.js";
+import { connectMongo } from "../mongodb/connect.js";
 import type { CustomerDocument } from "./customerDocument.js";
 import type { CustomerGroupDocument } from "./customerGroupDocument.js";
 import type { Filter } from "./filter.js";
@@ -24,6 +25,7 @@ import type {
   CustomerReadModel,
   SaveOutcome,
 } from "./port.js";
+import { ReadModelUnavailable } from "./port.js";
 import { RecentDocuments } from "./recentDocuments.js";
 import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
 
@@ -32,6 +34,10 @@ type StoredCustomer = Omit<CustomerDocument, "id" | "metadata" | "addresses"> & 
 type StoredGroup = Omit<CustomerGroupDocument, "id" | "metadata"> & { _id: string; metadata: string | null };
 
 type AnyDocument = CustomerDocument | CustomerGroupDocument;
+
+const DEFAULT_TIMEOUT_MS = 5_000;
+/** A write has already waited READ_MODEL_WAIT_MS for its notice; its last look at MongoDB is short. */
+const FINAL_READ_MS = 1_000;
 
 export class MongoReadModel implements CustomerReadModel {
   readonly #client: MongoClient;
@@ -48,10 +54,13 @@ export class MongoReadModel implements CustomerReadModel {
     this.#recent = recent;
   }
 
-  /** `cache`: keep recent documents in this process (command services); off by default. */
-  static async connect(url: string, database: string, cache = { maxDocuments: 0, ttlMs: 0 }): Promise<MongoReadModel> {
-    const client = new MongoClient(url, { serverSelectionTimeoutMS: 10_000, retryWrites: false });
-    await client.connect();
+  /**
+   * `cache`: keep recent documents in this process (command services); off by default.
+   * `timeoutMs`: the most any one MongoDB operation may wait (connectMongo).
+   */
+  static async connect(url: string, database: string, options: { cache?: { maxDocuments: number; ttlMs: number }; timeoutMs?: number } = {}): Promise<MongoReadModel> {
+    const { cache = { maxDocuments: 0, ttlMs: 0 }, timeoutMs = DEFAULT_TIMEOUT_MS } = options;
+    const client = await connectMongo(url, timeoutMs);
     const readModel = new MongoReadModel(client, client.db(database), new RecentDocuments(cache.maxDocuments, cache.ttlMs));
     await readModel.#ensureIndexes();
     return readModel;
@@ -134,14 +143,21 @@ export class MongoReadModel implements CustomerReadModel {
 
   /**
    * With the recent-documents copy on, a notice that came before the wait began is found
-   * there, so MongoDB is read only when the wait runs out (for the final word).
+   * there, so MongoDB is read only when the wait runs out (for the final word, which may
+   * take FINAL_READ_MS at most). A read model that cannot be read counts as "not there yet":
+   * the write is stored, and its caller answers from the written events.
    */
   async #waitFor<T extends AnyDocument>(documents: { get(id: string): Promise<T | null> }, id: string, revision: number, timeoutMs: number): Promise<T | null> {
-    if (!this.#recent.enabled) return waitForRevision(this.#waiters, () => documents.get(id), id, revision, timeoutMs);
-    const notified = await waitForRevision(this.#waiters, async () => (this.#recent.get(id) as T | undefined) ?? null, id, revision, timeoutMs);
-    if (notified) return notified;
-    const document = await documents.get(id);
-    return document && document.revision >= revision ? document : null;
+    try {
+      if (!this.#recent.enabled) return await waitForRevision(this.#waiters, () => documents.get(id), id, revision, timeoutMs);
+      const notified = await waitForRevision(this.#waiters, async () => (this.#recent.get(id) as T | undefined) ?? null, id, revision, timeoutMs);
+      if (notified) return notified;
+      const document = await withDeadline(documents.get(id), FINAL_READ_MS);
+      return document && document.revision >= revision ? document : null;
+    } catch (error) {
+      if (error instanceof ReadModelUnavailable) return null;
+      throw error;
+    }
   }
 
   /** The read model now holds `document` (a projector said so). */
@@ -193,4 +209,14 @@ function groupToStored(document: CustomerGroupDocument): StoredGroup {
 function groupFromStored(stored: StoredGroup): CustomerGroupDocument {
   const { _id, ...rest } = stored;
   return { id: _id, ...rest, metadata: metadataFromText(stored.metadata) };
+}
+
+/** `promise`, or ReadModelUnavailable once `ms` have passed (the operation itself goes on). */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ReadModelUnavailable(new Error(`no answer within ${ms} ms`))), ms);
+  });
+  promise.catch(() => undefined);
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }

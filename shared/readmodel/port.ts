@@ -99,3 +99,11 @@ export class ReadModelRevisionGap extends Error {
     super(`Document ${id} is at revision ${String(stored)}; revision ${incoming} cannot be applied yet`);
   }
 }
+
+/** The read model cannot be reached or did not answer in time; the caller may retry later. */
+export class ReadModelUnavailable extends Error {
+  override readonly name = "ReadModelUnavailable";
+  constructor(cause: unknown) {
+    super(`The read model is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}

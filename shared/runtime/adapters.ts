@@ -57,7 +57,7 @@ export async function openKafkaBus(cluster: ClusterSettings, logger: Logger, top
 }
 
 export function openMongoReadModel(cluster: ClusterSettings, cache?: { maxDocuments: number; ttlMs: number }): Promise<MongoReadModel> {
-  return MongoReadModel.connect(cluster.mongodbUrl, cluster.mongodbDatabase, cache);
+  return MongoReadModel.connect(cluster.mongodbUrl, cluster.mongodbDatabase, { cache, timeoutMs: cluster.mongodbTimeoutMs });
 }
 
 /**
@@ -65,7 +65,7 @@ export function openMongoReadModel(cluster: ClusterSettings, cache?: { maxDocume
  * cluster mode, else a SQLite file of their own in DATA_DIR.
  */
 export async function openSessionStore(settings: Settings): Promise<SessionStore> {
-  if (settings.cluster) return MongoSessionStore.connect(settings.cluster.mongodbUrl, settings.cluster.mongodbDatabase);
+  if (settings.cluster) return MongoSessionStore.connect(settings.cluster.mongodbUrl, settings.cluster.mongodbDatabase, settings.cluster.mongodbTimeoutMs);
   eventStoreFile(settings);
   return new SqliteSessionStore(join(settings.dataDir, SESSION_FILE));
 }

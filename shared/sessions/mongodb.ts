@@ -5,8 +5,9 @@
  * deleted when read and by the periodic sweep (sweeper.ts). The auth context is kept as
  * JSON text: a token's metadata may have keys MongoDB field names cannot hold.
  */
-import { type Collection, MongoClient } from "mongodb";
+import type { Collection, MongoClient } from "mongodb";
 import type { AuthContext } from "../auth/adminToken.js";
+import { connectMongo } from "../mongodb/connect.js";
 import type { SessionStore } from "./port.js";
 
 interface StoredSession {
@@ -21,9 +22,8 @@ export class MongoSessionStore implements SessionStore {
     private readonly sessions: Collection<StoredSession>,
   ) {}
 
-  static async connect(url: string, database: string): Promise<MongoSessionStore> {
-    const client = new MongoClient(url, { serverSelectionTimeoutMS: 10_000, retryWrites: false });
-    await client.connect();
+  static async connect(url: string, database: string, timeoutMs = 5_000): Promise<MongoSessionStore> {
+    const client = await connectMongo(url, timeoutMs);
     return new MongoSessionStore(client, client.db(database).collection<StoredSession>("sessions"));
   }
 

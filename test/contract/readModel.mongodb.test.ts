@@ -14,7 +14,7 @@ if (requireServers(t, "MongoDB read-model contract suite", ["mongodb"])) {
   for (const { name, cache } of variants) {
     t.test(name, async (t) => {
       readModelContract(t, async () => {
-        const readModel = await MongoReadModel.connect(mongodbUrl, database, cache);
+        const readModel = await MongoReadModel.connect(mongodbUrl, database, { cache });
         // Waiting is woken by notices in cluster mode; the contract's writer plays the projector.
         const save = readModel.saveCustomer.bind(readModel);
         readModel.saveCustomer = async (document, previous) => {
