@@ -4,6 +4,7 @@
  */
 import { createHmac } from "node:crypto";
 import { resolve } from "node:path";
+import { PROJECTOR_GROUP } from "./readmodel/projector.js";
 
 export type Environment = "development" | "production" | "test";
 
@@ -28,6 +29,8 @@ export interface Settings {
   kurrentdbUrl: string | undefined;
   /** Port of the publisher's and projector's health endpoint (0: none). */
   healthPort: number;
+  /** How long a role may be unable to do its job before GET /health says so. */
+  unhealthyAfterMs: number;
   auth: AuthSettings;
 }
 
@@ -57,6 +60,10 @@ export interface ClusterSettings {
   kafkaReplicationFactor: number;
   mongodbUrl: string;
   mongodbDatabase: string;
+  /** The most one MongoDB operation may wait, so a stalled server cannot hold requests or the projector. */
+  mongodbTimeoutMs: number;
+  /** The projectors' consumer group; deployments that share a Kafka cluster each need their own. */
+  projectorGroupId: string;
   /** Topic on which the projector announces what the read model holds (read-your-writes across processes). */
   readModelNoticesTopic: string;
   /** The command service's copy of recent read-model documents: size (0: none) and lifetime. */
@@ -92,6 +99,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
     cluster: clusterSettings(env),
     kurrentdbUrl: env.KURRENTDB_URL || undefined,
     healthPort: integer(env, "HEALTH_PORT", 0, { min: 0, max: 65535 }),
+    unhealthyAfterMs: integer(env, "UNHEALTHY_AFTER_MS", 20_000, { min: 1_000, max: 3_600_000 }),
     auth: authSettings(env, jwtSecret || DEVELOPMENT_JWT_SECRET),
   };
 }
@@ -152,6 +160,8 @@ function clusterSettings(env: NodeJS.ProcessEnv): ClusterSettings | undefined {
     kafkaReplicationFactor: integer(env, "KAFKA_REPLICATION_FACTOR", 1, { min: 1, max: 10 }),
     mongodbUrl,
     mongodbDatabase: env.MONGODB_DATABASE || "customers",
+    mongodbTimeoutMs: integer(env, "MONGODB_TIMEOUT_MS", 5_000, { min: 100, max: 600_000 }),
+    projectorGroupId: env.PROJECTOR_GROUP_ID || PROJECTOR_GROUP,
     readModelNoticesTopic: env.READ_MODEL_NOTICES_TOPIC || "customers.read-model.v1",
     readCacheMaxDocuments: integer(env, "READ_CACHE_MAX_DOCUMENTS", 50_000, { min: 0, max: 10_000_000 }),
     readCacheTtlMs: integer(env, "READ_CACHE_TTL_MS", 30_000, { min: 0, max: 3_600_000 }),

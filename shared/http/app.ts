@@ -11,6 +11,7 @@ import type { CustomerCommands } from "../application/customerCommands.js";
 import type { CustomerGroupCommands } from "../application/customerGroupCommands.js";
 import type { EmailPassLogin } from "../application/emailpassLogin.js";
 import type { AuthSettings } from "../config.js";
+import type { HealthCheck } from "../health/report.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
 import type { SessionStore } from "../sessions/port.js";
 import adminAuth from "./auth.js";
@@ -33,6 +34,8 @@ export interface AppOptions {
   groupCommands: CustomerGroupCommands;
   readModel: CustomerReadModel;
   auth: AuthDependencies;
+  /** What GET /health reports; "ok" when absent. Only "unhealthy" answers 503. */
+  health?: HealthCheck;
 }
 
 export interface AuthDependencies {
@@ -88,7 +91,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(customerRoutes, { commands: options.commands, readModel: options.readModel });
   await app.register(addressRoutes, { commands: options.commands, readModel: options.readModel });
   await app.register(customerGroupRoutes, { groupCommands: options.groupCommands, customerCommands: options.commands, readModel: options.readModel });
-  app.get("/health", async () => ({ status: "ok" }));
+  app.get("/health", async (_request, reply) => {
+    const report = options.health?.() ?? { status: "ok", reasons: [], details: {} };
+    if (report.status === "unhealthy") reply.code(503);
+    return report.status === "ok" ? { status: "ok" } : { status: report.status, reasons: report.reasons, ...report.details };
+  });
   app.get("/openapi.json", async () => routes.document());
   return app;
 }

@@ -8,6 +8,7 @@
 import type { BusSubscription, ConsumedMessage, MessageBus } from "../bus/port.js";
 import { CUSTOMER_STREAM_PREFIX, type CustomerEvent } from "../customers/customer.js";
 import { type EventEnvelope, aggregateIdOf, parseEnvelope } from "../events/envelope.js";
+import { type OngoingFailure, failureSince } from "../health/report.js";
 import type { Logger } from "../logger.js";
 import { CUSTOMER_GROUP_STREAM_PREFIX, type CustomerGroupEvent } from "../customerGroups/group.js";
 import { type CustomerDocument, projectCustomerEvent } from "./customerDocument.js";
@@ -50,9 +51,19 @@ export class Projector {
   readonly #options: ProjectorOptions;
   #subscription: BusSubscription | undefined;
   readonly #awaitedPositions = new Map<string, () => void>();
+  #failure: OngoingFailure | undefined;
 
   constructor(options: ProjectorOptions) {
     this.#options = options;
+  }
+
+  get subscription(): BusSubscription | undefined {
+    return this.#subscription;
+  }
+
+  /** Since when projecting has been failing (the read model unreachable, say), if it is. */
+  get failure(): OngoingFailure | undefined {
+    return this.#failure;
   }
 
   async start(): Promise<void> {
@@ -79,8 +90,10 @@ export class Projector {
     const relevant = envelopes.filter((envelope) => PROJECTED_EVENT_TYPES.has(envelope.type) && isProjectedStream(envelope.stream));
     try {
       const notices = await this.#apply(relevant);
+      this.#failure = undefined;
       await this.#options.notices?.announce(notices);
     } catch (error) {
+      this.#failure = failureSince(this.#failure, error, Date.now());
       this.#options.logger.error({ err: error, events: relevant.length }, "projection failed; will retry");
       throw error;
     }

@@ -12,13 +12,20 @@ import { EmailPassLogin } from "../application/emailpassLogin.js";
 import { LoginThrottle } from "../auth/loginThrottle.js";
 import type { Settings } from "../config.js";
 import type { EventStore } from "../eventstore/port.js";
+import type { HealthCheck } from "../health/report.js";
 import { buildApp } from "../http/app.js";
 import type { ProcessLogger } from "../logging.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
 import { sweepExpiredSessions } from "../sessions/sweeper.js";
 import { openSessionStore } from "./adapters.js";
 
-export async function buildApi(settings: Settings, store: EventStore, readModel: CustomerReadModel, logger: ProcessLogger): Promise<FastifyInstance> {
+export async function buildApi(
+  settings: Settings,
+  store: EventStore,
+  readModel: CustomerReadModel,
+  logger: ProcessLogger,
+  health?: HealthCheck,
+): Promise<FastifyInstance> {
   // Monotonic within the process, so ids made in the same millisecond still sort by creation.
   const newUlid = monotonicFactory();
   const clock = () => new Date();
@@ -63,6 +70,7 @@ export async function buildApi(settings: Settings, store: EventStore, readModel:
     commands,
     groupCommands,
     readModel,
+    health,
     auth: {
       users,
       login: new EmailPassLogin({ users, throttle }),

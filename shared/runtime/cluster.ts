@@ -5,10 +5,13 @@
  */
 import type { ClusterSettings, Settings } from "../config.js";
 import { PUBLISHED_STREAM_PREFIXES } from "../events/publishedStreams.js";
+import { outOfGroup, watchConsumer } from "../health/consumerHealth.js";
+import { watchPublisher } from "../health/publisherHealth.js";
+import { healthReport } from "../health/report.js";
 import type { ProcessLogger } from "../logging.js";
 import { Publisher } from "../publisher/publisher.js";
 import { ReadModelNoticePublisher, followReadModelNotices } from "../readmodel/notices.js";
-import { PROJECTOR_GROUP, Projector } from "../readmodel/projector.js";
+import { Projector } from "../readmodel/projector.js";
 import { buildApi } from "./api.js";
 import { openCheckpoints, openEventStore, openKafkaBus, openMongoReadModel } from "./adapters.js";
 import type { RunningService } from "./embedded.js";
@@ -24,7 +27,15 @@ export async function startCommandRole(settings: Settings, cluster: ClusterSetti
   const bus = await openKafkaBus(cluster, logger, [settings.eventsTopic, cluster.readModelNoticesTopic]);
   const readModel = await openMongoReadModel(cluster, { maxDocuments: cluster.readCacheMaxDocuments, ttlMs: cluster.readCacheTtlMs });
   const notices = await followReadModelNotices(bus, cluster.readModelNoticesTopic, (notice) => readModel.notify(notice.document));
-  const app = await buildApi(settings, store, readModel, logger);
+  // Without notices the API still answers everything, writes from their own events after
+  // READ_MODEL_WAIT_MS: degraded, not unhealthy, so that load balancers keep sending writes.
+  const health = () =>
+    healthReport(
+      [outOfGroup(notices.status(), "the consumer group that follows read-model notices", Date.now(), settings.unhealthyAfterMs)],
+      { read_model_notices: notices.status().member ? "following" : "not following" },
+      "degraded",
+    );
+  const app = await buildApi(settings, store, readModel, logger, health);
   await app.listen({ port: settings.port, host: settings.host });
   return {
     app,
@@ -50,10 +61,14 @@ export async function startPublisherRole(settings: Settings, cluster: ClusterSet
     logger,
   });
   await publisher.start();
-  const health = settings.healthPort ? await startHealthServer(settings.healthPort, settings.host, "publisher") : undefined;
+  const watch = settings.healthPort
+    ? watchPublisher({ store, publisher, streamPrefixes: PUBLISHED_STREAM_PREFIXES, unhealthyAfterMs: settings.unhealthyAfterMs })
+    : undefined;
+  const health = watch ? await startHealthServer(settings.healthPort, settings.host, "publisher", watch.check) : undefined;
   logger.info({ topic: settings.eventsTopic }, "publisher following the event store");
   return {
     async stop() {
+      watch?.stop();
       await health?.close();
       await publisher.stop();
       await bus.close();
@@ -69,15 +84,26 @@ export async function startProjectorRole(settings: Settings, cluster: ClusterSet
     bus,
     readModel,
     topic: settings.eventsTopic,
-    groupId: PROJECTOR_GROUP,
+    groupId: cluster.projectorGroupId,
     logger,
     notices: new ReadModelNoticePublisher(bus, cluster.readModelNoticesTopic, logger),
   });
   await projector.start();
-  const health = settings.healthPort ? await startHealthServer(settings.healthPort, settings.host, "projector") : undefined;
-  logger.info({ topic: settings.eventsTopic, group: PROJECTOR_GROUP }, "projector consuming");
+  const watch = settings.healthPort
+    ? watchConsumer({
+        bus,
+        topic: settings.eventsTopic,
+        groupId: cluster.projectorGroupId,
+        subscription: () => projector.subscription,
+        handlerFailure: () => projector.failure,
+        unhealthyAfterMs: settings.unhealthyAfterMs,
+      })
+    : undefined;
+  const health = watch ? await startHealthServer(settings.healthPort, settings.host, "projector", watch.check) : undefined;
+  logger.info({ topic: settings.eventsTopic, group: cluster.projectorGroupId }, "projector consuming");
   return {
     async stop() {
+      watch?.stop();
       await health?.close();
       await projector.stop();
       await bus.close();

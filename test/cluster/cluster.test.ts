@@ -37,6 +37,7 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     MONGODB_DATABASE: database,
     EVENTS_TOPIC: eventsTopic,
     READ_MODEL_NOTICES_TOPIC: `customers.read-model.${run}`,
+    PROJECTOR_GROUP_ID: `customers-read-model-${run}`,
     DATA_DIR: dataDir,
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",

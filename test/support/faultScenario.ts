@@ -63,6 +63,7 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
     MONGODB_DATABASE: database,
     EVENTS_TOPIC: `customers.events.${run}`,
     READ_MODEL_NOTICES_TOPIC: `customers.read-model.${run}`,
+    PROJECTOR_GROUP_ID: `customers-read-model-${run}`,
     DATA_DIR: dataDir,
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",

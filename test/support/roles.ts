@@ -3,6 +3,8 @@
  * run in production, and stops them by PID.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
 import { createServer } from "node:net";
 
 export async function freePort(): Promise<number> {
@@ -32,7 +34,10 @@ export class RoleProcess {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.#child = child;
+    // ROLE_LOG_DIR: keep every role's whole output there too, to study a run afterwards.
+    const logFile = process.env.ROLE_LOG_DIR ? join(process.env.ROLE_LOG_DIR, `${this.role}-${child.pid}.log`) : undefined;
     const keep = (chunk: Buffer) => {
+      if (logFile) appendFileSync(logFile, chunk);
       this.#output.push(chunk.toString());
       if (this.#output.length > 400) this.#output.splice(0, 100);
     };
