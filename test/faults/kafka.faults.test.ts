@@ -21,7 +21,7 @@ if (requireServers(t, "Cluster fault suite (Kafka)", ["kafka", "mongodb"])) {
     runFaultScenario(t, {
       kafkaBrokers: kafka.address,
       mongodbUrl,
-      fault: { name: "Kafka paused (SIGSTOP, SIGCONT)", inject: () => kafka.pause(), heal: () => kafka.resume() },
+      fault: { name: "Kafka paused (SIGSTOP, SIGCONT)", inject: () => kafka.pause(), heal: () => kafka.resume(), stops: ["publisher", "projector"] },
     }),
   );
 
@@ -29,7 +29,7 @@ if (requireServers(t, "Cluster fault suite (Kafka)", ["kafka", "mongodb"])) {
     runFaultScenario(t, {
       kafkaBrokers: kafka.address,
       mongodbUrl,
-      fault: { name: "Kafka killed (SIGKILL), restarted", inject: () => kafka.kill(), heal: () => kafka.up() },
+      fault: { name: "Kafka killed (SIGKILL), restarted", inject: () => kafka.kill(), heal: () => kafka.up(), stops: ["publisher", "projector"] },
     }),
   );
 }

@@ -42,7 +42,7 @@ if (requireServers(t, "Cluster fault suite (MongoDB)", ["kafka", "mongodb"])) {
     runFaultScenario(t, {
       kafkaBrokers: kafkaBrokers.join(","),
       mongodbUrl: ferretdb.address,
-      fault: { name: "FerretDB paused (SIGSTOP, SIGCONT)", inject: () => ferretdb.pause(), heal: () => ferretdb.resume() },
+      fault: { name: "FerretDB paused (SIGSTOP, SIGCONT)", inject: () => ferretdb.pause(), heal: () => ferretdb.resume(), stops: ["projector"] },
     }),
   );
 
@@ -50,7 +50,7 @@ if (requireServers(t, "Cluster fault suite (MongoDB)", ["kafka", "mongodb"])) {
     runFaultScenario(t, {
       kafkaBrokers: kafkaBrokers.join(","),
       mongodbUrl: ferretdb.address,
-      fault: { name: "FerretDB killed (SIGKILL), restarted", inject: () => ferretdb.kill(), heal: () => ferretdb.up() },
+      fault: { name: "FerretDB killed (SIGKILL), restarted", inject: () => ferretdb.kill(), heal: () => ferretdb.up(), stops: ["projector"] },
     }),
   );
 }

@@ -12,7 +12,13 @@ if (requireServers(t, "Cluster fault suite (projector)", ["kafka", "mongodb"])) 
     runFaultScenario(t, {
       kafkaBrokers: kafkaBrokers.join(","),
       mongodbUrl,
-      fault: { name: "projector killed (SIGKILL), restarted", inject: async (roles) => void (await roles.projector.kill("SIGKILL")), heal: (roles) => roles.projector.start() },
+      fault: {
+        name: "projector killed (SIGKILL), restarted",
+        inject: async (roles) => void (await roles.projector.kill("SIGKILL")),
+        heal: (roles) => roles.projector.start(),
+        // The projector is gone (no health to ask), and the publisher is not stopped by it.
+        stops: [],
+      },
     }),
   );
 }

@@ -6,7 +6,9 @@
  * on stderr (one line, prefixed "fault:") and asserts:
  * - every request was answered 200, none hung (the event store itself was never at fault);
  * - every acknowledged create reached the read model within the bound;
- * - the read model equals a fold of the event store, one document per stream.
+ * - the read model equals a fold of the event store, one document per stream;
+ * - the roles the fault stops said so at GET /health (503 with a reason) while it lasted, and
+ *   the publisher and projector are healthy again once the read model has caught up.
  */
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -31,6 +33,8 @@ export interface Fault {
   name: string;
   inject(roles: Roles): void | Promise<void>;
   heal(roles: Roles): void | Promise<void>;
+  /** The roles that cannot do their job during the fault, and must say so. */
+  stops: Array<"publisher" | "projector">;
 }
 
 export interface FaultScenario {
@@ -46,6 +50,8 @@ export interface FaultScenario {
 
 /** A request that takes this long counts as hung. */
 const HUNG_MS = 30_000;
+/** Shorter than the faults, so that each role's verdict can be seen while the fault lasts. */
+const UNHEALTHY_AFTER_MS = 10_000;
 const CLIENTS = 8;
 
 export async function runFaultScenario(t: Test, scenario: FaultScenario): Promise<void> {
@@ -68,6 +74,7 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
     READ_MODEL_WAIT_MS: "3000",
+    UNHEALTHY_AFTER_MS: String(UNHEALTHY_AFTER_MS),
     ...extra,
   });
   const [port, publisherHealth, projectorHealth] = [await freePort(), await freePort(), await freePort()];
@@ -117,6 +124,16 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
   };
   const load = Promise.all(Array.from({ length: CLIENTS }, client));
 
+  // What the publisher and projector said about themselves while the load ran.
+  const saidUnhealthy = new Map<string, string>();
+  const healthPoll = setInterval(() => {
+    for (const role of [roles.publisher, roles.projector]) {
+      void health(role).then((report) => {
+        if (report?.status === 503 && !saidUnhealthy.has(role.role)) saidUnhealthy.set(role.role, report.body.reasons?.[0] ?? "(no reason)");
+      });
+    }
+  }, 1_000);
+
   let healedAt = 0;
   try {
     await sleep(warmMs);
@@ -127,6 +144,7 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
     await sleep(afterMs);
   } finally {
     loading = false;
+    clearInterval(healthPoll);
     await load;
   }
   const loadStoppedAt = Date.now();
@@ -154,6 +172,19 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
       ` | create latency p50 ${quantile(0.5)} ms, p99 ${quantile(0.99)} ms, max ${sorted.at(-1) ?? 0} ms`,
   );
 
+  for (const role of fault.stops) {
+    t.ok(saidUnhealthy.get(role), `the ${role} said it was unhealthy during the fault: ${saidUnhealthy.get(role) ?? "it did not"}`);
+  }
+  for (const role of [roles.publisher, roles.projector]) {
+    let report = await health(role);
+    const deadline = Date.now() + 30_000;
+    while (report?.status !== 200 && Date.now() < deadline) {
+      await sleep(500);
+      report = await health(role);
+    }
+    t.equal(report?.status, 200, `the ${role.role} is healthy again after the fault (${JSON.stringify(report?.body)})`);
+  }
+
   t.same(failures.slice(0, 5), [], `every create was answered 200 (${failures.length} were not)`);
   t.ok(acknowledged.length > 100, `creates went on through the fault (${acknowledged.length})`);
   t.same(missing.slice(0, 5), [], `every acknowledged create reached the read model within ${catchUpBoundMs / 1000} s (${missing.length} did not)`);
@@ -170,6 +201,15 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
     await store.close();
   }
   if (!t.passing()) for (const role of Object.values(roles)) console.error(`--- ${role.role} output ---\n${role.output().slice(-6000)}`);
+}
+
+async function health(role: RoleProcess): Promise<{ status: number; body: { status?: string; reasons?: string[] } } | undefined> {
+  try {
+    const response = await fetch(role.healthUrl, { signal: AbortSignal.timeout(2_000) });
+    return { status: response.status, body: (await response.json()) as { reasons?: string[] } };
+  } catch {
+    return undefined;
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
