@@ -35,7 +35,7 @@ export class KafkaBus implements MessageBus {
   readonly #members = new Set<KafkaGroupMember>();
 
   constructor(options: KafkaBusOptions) {
-    this.#options = { retryDelayMs: 500, joinTimeoutMs: 60_000, rejoinAfterMs: 30_000, ...options };
+    this.#options = { retryDelayMs: 500, joinTimeoutMs: 60_000, rejoinAfterMs: 90_000, ...options };
     const { logger } = options;
     this.#kafka = new Kafka({
       clientId: options.clientId,

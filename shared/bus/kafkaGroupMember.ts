@@ -12,8 +12,10 @@
  *   (kafkajs is told never to restart one itself), so one member never becomes two;
  * - while a batch is being handled (however long the read model takes) the member keeps
  *   heartbeating, so a slow database makes it slow, not ejected;
- * - a watchdog replaces a consumer that has been out of its group for too long, whatever
- *   the reason.
+ * - a watchdog replaces a consumer that has been trying to join for too long without a crash,
+ *   whatever the reason. It counts from that consumer's launch: a join after a broker restart
+ *   waits for the members the broker remembers to time out, and cutting it short would only
+ *   add one more member to wait for.
  */
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "../logger.js";
@@ -33,7 +35,7 @@ export interface GroupMemberOptions {
   /** A member that dies without leaving holds its partitions this long. */
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
-  /** Out of the group this long: replace the consumer. */
+  /** A consumer that has not joined this long after its launch (or since it last left) is replaced. */
   rejoinAfterMs: number;
 }
 
@@ -56,6 +58,7 @@ export class KafkaGroupMember implements BusSubscription {
   #joined!: () => void;
   readonly #firstJoin = new Promise<void>((resolve) => (this.#joined = resolve));
   #watchdog: NodeJS.Timeout | undefined;
+  #launchedAt = 0;
 
   constructor(kafka: Kafka, options: GroupMemberOptions, handler: MessageHandler) {
     this.#kafka = kafka;
@@ -107,6 +110,7 @@ export class KafkaGroupMember implements BusSubscription {
       retry: { initialRetryTime: 300, maxRetryTime: MAX_BACKOFF_MS, retries: 8, restartOnFailure: async () => false },
     });
     this.#consumer = consumer;
+    this.#launchedAt = Date.now();
     consumer.on(consumer.events.GROUP_JOIN, () => {
       if (consumer !== this.#consumer) return;
       this.#attempt = 0;
@@ -191,8 +195,9 @@ export class KafkaGroupMember implements BusSubscription {
 
   #checkMembership(): void {
     const { member, since } = this.#status;
-    if (member || !this.#consumer || Date.now() - since < this.#options.rejoinAfterMs) return;
-    this.#relaunch(this.#consumer, new Error(`not a member of group ${this.#options.groupId} for ${Date.now() - since} ms`));
+    const trying = Date.now() - Math.max(since, this.#launchedAt);
+    if (member || !this.#consumer || trying < this.#options.rejoinAfterMs) return;
+    this.#relaunch(this.#consumer, new Error(`consumer has not joined group ${this.#options.groupId} in ${trying} ms`));
   }
 
   #setMember(member: boolean, error?: unknown): void {
