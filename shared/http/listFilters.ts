@@ -5,18 +5,40 @@
  * fields. Shared by every list route.
  */
 import type { Filter } from "../readmodel/filter.js";
+import { InvalidPattern, MAX_PATTERN_LENGTH, checkPattern } from "../readmodel/pattern.js";
 import { MedusaError } from "./errors.js";
 
 type OperatorMap = Partial<Record<"$eq" | "$ne" | "$in" | "$nin" | "$like" | "$ilike" | "$re" | "$contains" | "$gt" | "$gte" | "$lt" | "$lte", string | string[]>>;
 
 const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** SQL LIKE (`%` any run, `_` one character) as an anchored regular expression. */
-function likeToRegex(pattern: string): string {
+/**
+ * SQL LIKE (`%` any run, `_` one character) as an anchored regular expression; a run of `%`
+ * is one `.*`. The read models match it in linear time (pattern.ts).
+ */
+function likeToRegex(field: string, pattern: string): string {
+  if (pattern.length > MAX_PATTERN_LENGTH) throw invalidPattern(field, `it is longer than ${MAX_PATTERN_LENGTH} characters`);
   let out = "";
-  for (const character of pattern) out += character === "%" ? ".*" : character === "_" ? "." : escapeRegex(character);
+  for (const character of pattern) {
+    if (character === "%") out += out.endsWith(".*") ? "" : ".*";
+    else out += character === "_" ? "." : escapeRegex(character);
+  }
   return `^${out}$`;
 }
+
+/** A client's regular expression, refused with the reason when the read models cannot run it. */
+function clientPattern(field: string, pattern: string): string {
+  try {
+    checkPattern(pattern);
+  } catch (error) {
+    if (error instanceof InvalidPattern) throw invalidPattern(field, error.message);
+    throw error;
+  }
+  return pattern;
+}
+
+const invalidPattern = (field: string, reason: string) =>
+  new MedusaError("invalid_data", `Invalid request: the pattern for field '${field}' cannot be used (${reason})`);
 
 export function searchFilter(q: string, fields: readonly string[]): Filter {
   return { $or: fields.map((field) => ({ [field]: { $regex: escapeRegex(q), $options: "i" } })) };
@@ -59,16 +81,16 @@ export function operatorFilter(field: string, operators: OperatorMap, isDate = f
         conditions.push({ [field]: { [operator]: list[0] } });
         break;
       case "$like":
-        conditions.push({ [field]: { $regex: likeToRegex(String(raw)) } });
+        conditions.push({ [field]: { $regex: likeToRegex(field, String(raw)) } });
         break;
       case "$ilike":
-        conditions.push({ [field]: { $regex: likeToRegex(String(raw)), $options: "i" } });
+        conditions.push({ [field]: { $regex: likeToRegex(field, String(raw)), $options: "i" } });
         break;
       case "$contains":
         conditions.push({ [field]: { $regex: escapeRegex(String(raw)) } });
         break;
       case "$re":
-        conditions.push({ [field]: { $regex: String(raw) } });
+        conditions.push({ [field]: { $regex: clientPattern(field, String(raw)) } });
         break;
     }
   }

@@ -1,10 +1,13 @@
 /**
  * The read model's query language: the subset of MongoDB's filter documents the list routes
- * need ($and, $or, $eq, $ne, $in, $nin, $gt, $gte, $lt, $lte, $regex with $options). The
+ * need ($and, $or, $eq, $ne, $in, $nin, $gt, $gte, $lt, $lte, $regex with $options "i", in
+ * RE2 syntax: pattern.ts). The
  * MongoDB adapter hands a filter to the server as it is; the in-memory adapter evaluates it
  * here with MongoDB's semantics (dotted paths reach into arrays; null matches a missing
  * field; ordering puts null first), so both answer a query the same way.
  */
+import { compiledPattern } from "./pattern.js";
+
 export type Filter = Record<string, unknown>;
 
 export interface Sort {
@@ -34,22 +37,6 @@ function comparable(a: unknown, b: unknown): boolean {
   return a !== null && a !== undefined && typeof a === typeof b;
 }
 
-/** Compiled patterns, so that a list does not compile one per document it scans. */
-const patterns = new Map<string, RegExp>();
-const MAX_PATTERNS = 1000;
-
-function compiled(source: string, flags: string): RegExp {
-  const key = `${flags}/${source}`;
-  let pattern = patterns.get(key);
-  if (!pattern) {
-    // Without the g or y flag, test() keeps no state between calls, so one object can be shared.
-    pattern = new RegExp(source, flags.replace(/[gy]/g, ""));
-    if (patterns.size >= MAX_PATTERNS) patterns.clear();
-    patterns.set(key, pattern);
-  }
-  return pattern;
-}
-
 function matchesOperator(values: unknown[], operator: string, operand: unknown, options: string | undefined): boolean {
   switch (operator) {
     case "$eq":
@@ -69,7 +56,7 @@ function matchesOperator(values: unknown[], operator: string, operand: unknown, 
     case "$lte":
       return values.some((value) => comparable(value, operand) && (value as string) <= (operand as string));
     case "$regex": {
-      const pattern = compiled(operand as string, options ?? "");
+      const pattern = compiledPattern(operand as string, (options ?? "").includes("i"));
       return values.some((value) => typeof value === "string" && pattern.test(value));
     }
     case "$options":

@@ -19,9 +19,14 @@ export interface StoredForm<T, S extends Document & { _id: string; revision: num
 }
 
 export class MongoDocuments<T extends { id: string; revision: number }, S extends Document & { _id: string; revision: number }> {
+  /**
+   * `queryTimeMs`: the server stops a list or count after this long (`maxTimeMS`),
+   * whatever its filter; the caller gets ReadModelUnavailable.
+   */
   constructor(
     readonly collection: Collection<S>,
     private readonly form: StoredForm<T, S>,
+    private readonly queryTimeMs: number,
   ) {}
 
   async get(id: string): Promise<T | null> {
@@ -46,17 +51,20 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
       limit === 0
         ? Promise.resolve([])
         : this.collection
-            .find(query as never)
+            .find(query as never, { maxTimeMS: this.queryTimeMs })
             .sort(sortField === "_id" ? { _id: sort.direction } : { [sortField]: sort.direction, _id: 1 })
             .skip(skip)
             .limit(limit)
             .toArray(),
-      this.collection.countDocuments(query as never),
+      this.collection.countDocuments(query as never, { maxTimeMS: this.queryTimeMs }),
     ]));
     return { page: stored.map((document) => this.form.fromStored(document as S)), count };
   }
 
-  /** The distinct values of `field` among the live documents matching `filter`. */
+  /**
+   * The distinct values of `field` among the live documents matching `filter`. FerretDB 1.24
+   * refuses `maxTimeMS` on distinct, so only the socket timeout bounds it.
+   */
   async distinct(field: string, filter: Filter): Promise<unknown[]> {
     return reachable(() => this.collection.distinct(field, { $and: [{ deleted_at: null }, toStoredFilter(filter)] } as never));
   }
@@ -129,11 +137,15 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
   }
 }
 
+/** MongoDB's code for an operation stopped by its `maxTimeMS`. */
+const MAX_TIME_MS_EXPIRED = 50;
+
 async function reachable<R>(operation: () => Promise<R>): Promise<R> {
   try {
     return await operation();
   } catch (error) {
-    throw isMongoUnreachable(error) ? new ReadModelUnavailable(error) : error;
+    const timedOut = error instanceof MongoServerError && error.code === MAX_TIME_MS_EXPIRED;
+    throw timedOut || isMongoUnreachable(error) ? new ReadModelUnavailable(error) : error;
   }
 }
 

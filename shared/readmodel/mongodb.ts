@@ -47,21 +47,28 @@ export class MongoReadModel implements CustomerReadModel {
   /** Customers and groups by id (their id prefixes keep them apart). */
   readonly #recent: RecentDocuments<AnyDocument>;
 
-  private constructor(client: MongoClient, db: Db, recent: RecentDocuments<AnyDocument>) {
+  private constructor(client: MongoClient, db: Db, recent: RecentDocuments<AnyDocument>, queryTimeMs: number) {
     this.#client = client;
-    this.#customers = new MongoDocuments(db.collection<StoredCustomer>("customers"), { toStored: customerToStored, fromStored: customerFromStored });
-    this.#groups = new MongoDocuments(db.collection<StoredGroup>("customer_groups"), { toStored: groupToStored, fromStored: groupFromStored });
+    this.#customers = new MongoDocuments(db.collection<StoredCustomer>("customers"), { toStored: customerToStored, fromStored: customerFromStored }, queryTimeMs);
+    this.#groups = new MongoDocuments(db.collection<StoredGroup>("customer_groups"), { toStored: groupToStored, fromStored: groupFromStored }, queryTimeMs);
     this.#recent = recent;
   }
 
   /**
    * `cache`: keep recent documents in this process (command services); off by default.
    * `timeoutMs`: the most any one MongoDB operation may wait (connectMongo).
+   * `queryTimeMs`: the server-side bound of a list (`maxTimeMS`); by default a little under
+   * `timeoutMs`, so that the server's own answer (and its connection) comes back first.
    */
-  static async connect(url: string, database: string, options: { cache?: { maxDocuments: number; ttlMs: number }; timeoutMs?: number } = {}): Promise<MongoReadModel> {
+  static async connect(
+    url: string,
+    database: string,
+    options: { cache?: { maxDocuments: number; ttlMs: number }; timeoutMs?: number; queryTimeMs?: number } = {},
+  ): Promise<MongoReadModel> {
     const { cache = { maxDocuments: 0, ttlMs: 0 }, timeoutMs = DEFAULT_TIMEOUT_MS } = options;
+    const queryTimeMs = options.queryTimeMs ?? Math.max(50, Math.floor(timeoutMs * 0.8));
     const client = await connectMongo(url, timeoutMs);
-    const readModel = new MongoReadModel(client, client.db(database), new RecentDocuments(cache.maxDocuments, cache.ttlMs));
+    const readModel = new MongoReadModel(client, client.db(database), new RecentDocuments(cache.maxDocuments, cache.ttlMs), queryTimeMs);
     await readModel.#ensureIndexes();
     return readModel;
   }

@@ -141,3 +141,34 @@ t.test("concurrent updates of one customer never lose a change", async (t) => {
   const final = (await api.request("GET", `/admin/customers/${customer.id}`)).json.customer;
   t.same(Object.keys(final.metadata).sort(), Array.from({ length: 24 }, (_, i) => `k${i}`).sort(), "every key written survives");
 });
+
+t.test("hostile patterns: $re, $like and $ilike on ids run in linear time, and a bad one is 400", async (t) => {
+  const tag = `Re${randomUUID().slice(0, 8)}`;
+  const created = [];
+  for (let n = 0; n < 36; n += 1) created.push(await create({ company_name: tag }));
+  const health = async () => (await api.request("GET", "/health", { token: false })).status;
+
+  // On 30-character ids, each of these takes a backtracking engine minutes per document.
+  for (const pattern of [`id[$re]=${encodeURIComponent("^(\\w+)+!$")}`, `id[$re]=${encodeURIComponent("^(\\w|\\w\\w)+!$")}`, `id[$like]=${"%25_".repeat(10)}!`, `id[$ilike]=${"%25C".repeat(12)}!`]) {
+    const started = performance.now();
+    const [res, healthStatus] = await Promise.all([list(`company_name=${tag}&${pattern}`), health()]);
+    const ms = performance.now() - started;
+    t.same([res.status, res.json.count], [200, 0], `${decodeURIComponent(pattern)}: nothing matches`);
+    t.equal(healthStatus, 200, "the service answered /health meanwhile");
+    t.ok(ms < 2_000, `answered in ${Math.round(ms)} ms`);
+  }
+  const target = created[7].id as string;
+  const found = await list(`company_name=${tag}&id[$re]=${encodeURIComponent(`^${target}$`)}&id[$ilike]=${encodeURIComponent(`%${target.slice(-6).toLowerCase()}`)}`);
+  t.same(found.json.customers.map((customer: { id: string }) => customer.id), [target], "patterns still match what they should");
+
+  const cases: Array<[string, string]> = [
+    ["id[$re]=(", "Invalid request: the pattern for field 'id' cannot be used (missing closing ): `(`)"],
+    ["id[$re]=(%3F%3Da)", "Invalid request: the pattern for field 'id' cannot be used (invalid or unsupported Perl syntax: `(?=`)"],
+    [`id[$re]=${"a".repeat(257)}`, "Invalid request: the pattern for field 'id' cannot be used (it is longer than 256 characters)"],
+    [`id[$like]=${"%25".repeat(257)}`, "Invalid request: the pattern for field 'id' cannot be used (it is longer than 256 characters)"],
+  ];
+  for (const [query, message] of cases) {
+    const res = await list(query);
+    t.same([res.status, res.json], [400, { type: "invalid_data", message }], query.slice(0, 40));
+  }
+});

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import t from "tap";
 import { MongoReadModel } from "../../shared/readmodel/mongodb.js";
+import { ReadModelUnavailable } from "../../shared/readmodel/port.js";
 import { mongodbUrl, requireServers } from "../support/cluster.js";
 import { customerDocument } from "../support/documents.js";
 import { readModelContract } from "./readModel.contract.js";
@@ -44,5 +45,22 @@ if (requireServers(t, "MongoDB read-model contract suite", ["mongodb"])) {
     const stored = await readModel.getCustomer(document.id);
     t.same(stored, document);
     t.same(Object.keys(stored!), Object.keys(document));
+  });
+
+  t.test("a list that takes longer than its bound is stopped and answers unavailable", async (t) => {
+    const slowDatabase = `${database}_slow`;
+    const writer = await MongoReadModel.connect(mongodbUrl, slowDatabase);
+    t.teardown(async () => {
+      await writer.clear();
+      await writer.close();
+    });
+    const changes = Array.from({ length: 500 }, (_, n) => ({ document: customerDocument({ id: `cus_${String(n).padStart(6, "0")}`, first_name: "a".repeat(60) }), previousRevision: null }));
+    await writer.saveCustomers(changes);
+    const query = { filter: { first_name: { $regex: "^(a|aa)+b$" } }, sort: { field: "email", direction: -1 as const }, skip: 0, limit: 20 };
+    t.equal((await writer.listCustomers(query)).count, 0, "with the default bound the scan finishes");
+    // A server-side bound of 1 ms: the server stops the query (maxTimeMS).
+    const hurried = await MongoReadModel.connect(mongodbUrl, slowDatabase, { queryTimeMs: 1 });
+    t.teardown(() => hurried.close());
+    await t.rejects(hurried.listCustomers(query), ReadModelUnavailable);
   });
 }

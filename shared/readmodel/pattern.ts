@@ -1,0 +1,41 @@
+/**
+ * The patterns of the read model's `$regex` (the list routes' `$re`, `$like`, `$ilike`,
+ * `$contains` and `q`): RE2 syntax, matched by re2js in time linear in the text, so that no
+ * pattern a client sends can make a list backtrack for minutes. RE2 has no backreferences or
+ * lookaround; everything else it accepts, MongoDB's engine accepts too (and FerretDB's is Go's
+ * regexp, RE2 itself). re2js is pure JavaScript: the native `re2` package fetches a prebuilt
+ * binary at install, or compiles RE2 from source.
+ */
+import { RE2JS } from "re2js";
+
+/** Long enough for any search an admin screen makes; short enough to keep compiling cheap. */
+export const MAX_PATTERN_LENGTH = 256;
+
+export class InvalidPattern extends Error {
+  override readonly name = "InvalidPattern";
+}
+
+/** Throws InvalidPattern, saying why, unless `source` is a pattern the read models accept. */
+export function checkPattern(source: string): void {
+  if (source.length > MAX_PATTERN_LENGTH) throw new InvalidPattern(`it is longer than ${MAX_PATTERN_LENGTH} characters`);
+  compiledPattern(source, false);
+}
+
+/** Compiled patterns, so that a list does not compile one per document it scans. */
+const compiled = new Map<string, RE2JS>();
+const MAX_COMPILED = 1000;
+
+export function compiledPattern(source: string, caseInsensitive: boolean): RE2JS {
+  const key = `${caseInsensitive ? "i" : "-"}${source}`;
+  let pattern = compiled.get(key);
+  if (!pattern) {
+    try {
+      pattern = RE2JS.compile(source, caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
+    } catch (error) {
+      throw new InvalidPattern((error as Error).message.replace(/^error parsing regexp: /, ""));
+    }
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(key, pattern);
+  }
+  return pattern;
+}
