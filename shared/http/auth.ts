@@ -40,6 +40,9 @@ declare module "fastify" {
 type PreValidationHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 export type AuthType = "api-key" | "session" | "bearer";
 
+/** Medusa's ids: a prefix and a ULID (`user_01H...`); letters, digits, `_` and `-` here. */
+const ACTOR_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+
 const SECRET_KEY_AS_BEARER =
   "A secret API key was passed as a Bearer token. Secret API keys must be sent using HTTP Basic authentication instead (Authorization: Basic <secret-api-key>).";
 
@@ -129,8 +132,12 @@ function verifyToken(app: FastifyInstance, token: string, verified: VerifiedToke
     return undefined;
   }
   if (typeof payload.actor_type !== "string" || typeof payload.actor_id !== "string") return undefined;
+  // A token that never expires cannot be taken back short of changing the secret; Medusa's all
+  // carry `exp`. The actor id goes into events as `created_by`: only ids of Medusa's form.
+  if (typeof payload.exp !== "number") return undefined;
+  if (payload.actor_id !== "" && !ACTOR_ID.test(payload.actor_id)) return undefined;
   const context = payload as AuthContext;
-  if (typeof payload.exp === "number") verified.remember(token, context, payload.exp * 1000);
+  verified.remember(token, context, payload.exp * 1000);
   return context;
 }
 

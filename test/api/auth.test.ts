@@ -65,6 +65,9 @@ t.test("every other credential is refused with the same 401", async (t) => {
     ["customer actor", `Bearer ${jwt.sign({ ...medusaPayload, actor_type: "customer" }, TEST_SECRET, { expiresIn: "1d" })}`],
     ["no actor type", `Bearer ${jwt.sign({ actor_id: "user_1" }, TEST_SECRET, { expiresIn: "1d" })}`],
     ["registration token (empty actor id)", `Bearer ${jwt.sign({ ...medusaPayload, actor_id: "" }, TEST_SECRET, { expiresIn: "1d" })}`],
+    ["no expiry", `Bearer ${jwt.sign(medusaPayload, TEST_SECRET)}`],
+    ["an actor id that is not an id", `Bearer ${jwt.sign({ ...medusaPayload, actor_id: "<script>alert(1)</script>" }, TEST_SECRET, { expiresIn: "1d" })}`],
+    ["an actor id too long", `Bearer ${jwt.sign({ ...medusaPayload, actor_id: `user_${"A".repeat(200)}` }, TEST_SECRET, { expiresIn: "1d" })}`],
     ["tampered payload", (() => {
       const [h, , s] = jwt.sign(medusaPayload, TEST_SECRET, { expiresIn: "1d" }).split(".");
       return `Bearer ${h}.${b64({ ...medusaPayload, actor_id: "user_evil", exp: now() + 60 })}.${s}`;
