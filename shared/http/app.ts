@@ -85,6 +85,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     sessions: auth.sessions,
     cookie,
     authenticateApiKey: (secret) => auth.apiKeys.authenticate(secret),
+    trustedOrigins: [...auth.settings.adminCors, ...auth.settings.authCors],
   });
   await app.register(loginRoutes, { login: auth.login, jwtSecret: options.jwtSecret });
   await app.register(sessionRoutes, { sessions: auth.sessions, cookie, sessionTtlMs: auth.settings.sessionTtlMs, users: auth.users, jwtSecret: options.jwtSecret });

@@ -14,7 +14,9 @@ import fastifyJwt from "@fastify/jwt";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { AuthContext } from "../auth/adminToken.js";
+import type { CorsOrigin } from "../config.js";
 import type { SessionStore } from "../sessions/port.js";
+import { CROSS_SITE_REFUSED, isCrossSiteWrite } from "./crossSite.js";
 import { type SessionCookieOptions, sessionIdFrom } from "./sessionCookie.js";
 
 export interface Actor {
@@ -52,6 +54,8 @@ export interface AdminAuthOptions {
   cookie: SessionCookieOptions;
   /** The id of the active key this secret belongs to, if any. */
   authenticateApiKey: (secret: string) => Promise<{ id: string } | undefined>;
+  /** Other origins whose pages may write with the session cookie (ADMIN_CORS and AUTH_CORS). */
+  trustedOrigins: CorsOrigin[];
 }
 
 async function adminAuth(app: FastifyInstance, options: AdminAuthOptions): Promise<void> {
@@ -113,6 +117,9 @@ async function adminAuth(app: FastifyInstance, options: AdminAuthOptions): Promi
         if (permitted(actorType, token)) context = token;
       }
       if (context && (context.actor_id !== "" || allowUnregistered)) {
+        if (request.sessionId !== undefined && isCrossSiteWrite(request, options.trustedOrigins)) {
+          return reply.code(403).send({ type: "not_allowed", message: CROSS_SITE_REFUSED });
+        }
         request.authContext = context;
         if (context.actor_type === "user") request.actor = { id: context.actor_id, type: "user" };
         return;

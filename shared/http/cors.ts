@@ -18,7 +18,7 @@ const METHODS = "GET,HEAD,PUT,PATCH,POST,DELETE";
 
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 
-function allowed(origins: CorsOrigin[], origin: string): boolean {
+export function originAllowed(origins: CorsOrigin[], origin: string): boolean {
   return origins.some((entry) => (typeof entry === "string" ? entry === origin : entry.test(origin)));
 }
 
@@ -29,7 +29,7 @@ async function cors(app: FastifyInstance, options: CorsOptions): Promise<void> {
     if (!origins) return;
     const origin = request.headers.origin;
     const vary = ["Origin"];
-    if (origin !== undefined && allowed(origins, origin)) reply.header("access-control-allow-origin", origin);
+    if (origin !== undefined && originAllowed(origins, origin)) reply.header("access-control-allow-origin", origin);
     reply.header("access-control-allow-credentials", "true");
     if (request.method !== "OPTIONS") {
       reply.header("vary", vary.join(", "));

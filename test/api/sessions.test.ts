@@ -169,3 +169,43 @@ t.test("a session is checked before a bearer token, and a bad one falls through 
   const stale = await api.request("GET", "/admin/customers", { token, headers: { cookie: "connect.sid=s%3Aunknown.sig" } });
   t.equal(stale.status, 200, "a bad session with a good token");
 });
+
+t.test("a write riding on the session cookie from another site's page is refused; reads, tokens and allowed origins are not", async (t) => {
+  const cookie = await session();
+  const from = (headers: Record<string, string>) =>
+    api.request("POST", "/admin/customers", { token: false, headers: { cookie: `connect.sid=${cookie}`, ...headers }, body: { first_name: "Forged" } });
+  const before = (await withCookie(cookie, "GET", "/admin/customers?limit=0")).json.count;
+  const refused = { type: "not_allowed", message: "This request came from another site's page. A request authenticated by the session cookie must come from this service's origin or from an origin allowed in ADMIN_CORS or AUTH_CORS." };
+  for (const headers of [
+    { origin: "https://evil.example" },
+    { origin: "null" },
+    { "sec-fetch-site": "cross-site" },
+    { "sec-fetch-site": "same-site" },
+  ]) {
+    const res = await from(headers);
+    t.same([res.status, res.json], [403, refused], JSON.stringify(headers));
+  }
+  const logout = await withCookie(cookie, "DELETE", "/auth/session");
+  t.equal(logout.status, 200, "a same-origin request (no Origin) still logs out");
+  const fresh = await session();
+  const crossLogout = await api.request("DELETE", "/auth/session", { token: false, headers: { cookie: `connect.sid=${fresh}`, origin: "https://evil.example" } });
+  t.equal(crossLogout.status, 403, "and another site cannot log the admin out");
+  t.equal((await withCookie(fresh, "GET", "/admin/customers?limit=0")).json.count, before, "nothing was created");
+
+  const host = new URL(api.baseUrl).host;
+  const own = await api.request("POST", "/admin/customers", { token: false, headers: { cookie: `connect.sid=${fresh}`, origin: `http://${host}`, "sec-fetch-site": "same-origin" }, body: {} });
+  t.equal(own.status, 200, "the service's own pages write with the cookie");
+  const read = await api.request("GET", "/admin/customers?limit=1", { token: false, headers: { cookie: `connect.sid=${fresh}`, origin: "https://evil.example" } });
+  t.equal(read.status, 200, "a cross-site read is left to CORS (the page cannot read the answer)");
+  const bearer = await api.request("POST", "/admin/customers", { headers: { origin: "https://evil.example" }, body: {} });
+  t.equal(bearer.status, 200, "a bearer token is never sent by a browser on its own: not concerned");
+
+  const withCors = await startTestService({ env: { ADMIN_CORS: "https://admin.example,/^https:\\/\\/.+\\.shop\\.example$/" } });
+  t.teardown(() => withCors.stop());
+  await createAdminUser(withCors.dataDir, "admin@example.com", "pw");
+  const corsCookie = await session(withCors);
+  for (const origin of ["https://admin.example", "https://eu.shop.example"]) {
+    const res = await withCors.request("POST", "/admin/customers", { token: false, headers: { cookie: `connect.sid=${corsCookie}`, origin, "sec-fetch-site": "cross-site" }, body: {} });
+    t.equal(res.status, 200, `${origin} is allowed by ADMIN_CORS`);
+  }
+});
