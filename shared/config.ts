@@ -17,6 +17,11 @@ export interface Settings {
   jwtSecretIsDefault: boolean;
   dataDir: string;
   bodyLimitBytes: number;
+  /**
+   * Which peers' X-Forwarded-For and X-Forwarded-Proto are believed (client address for the
+   * login limits, HTTPS for Secure cookies): none by default; as Fastify's `trustProxy` takes it.
+   */
+  trustProxy: TrustProxy;
   /** How long a write waits for the read model before answering from its own events. */
   readModelWaitMs: number;
   /** How long an email reservation without its customer counts as an in-flight create. */
@@ -92,6 +97,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
     jwtSecretIsDefault: jwtSecret === "",
     dataDir: resolve(cwd, env.DATA_DIR || "data"),
     bodyLimitBytes: integer(env, "BODY_LIMIT_BYTES", 100 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
+    trustProxy: trustProxy(env.TRUST_PROXY),
     readModelWaitMs: integer(env, "READ_MODEL_WAIT_MS", 5000, { min: 0, max: 60_000 }),
     reservationGraceMs: integer(env, "RESERVATION_GRACE_MS", 30_000, { min: 0, max: 86_400_000 }),
     eventsTopic: env.EVENTS_TOPIC || "customers.events.v1",
@@ -117,6 +123,28 @@ function authSettings(env: NodeJS.ProcessEnv, jwtSecret: string): AuthSettings {
     loginMaxFailuresPerClient: integer(env, "LOGIN_MAX_FAILURES_PER_CLIENT", 50, { min: 1, max: 1_000_000 }),
     loginFailureWindowMs: integer(env, "LOGIN_FAILURE_WINDOW_MS", 900_000, { min: 100, max: 86_400_000 }),
   };
+}
+
+/** false, true (every peer: only behind a proxy that overwrites the headers), a hop count, or addresses and CIDR ranges. */
+export type TrustProxy = boolean | number | string[];
+
+export function trustProxy(value: string | undefined): TrustProxy {
+  const text = (value ?? "").trim();
+  if (text === "" || text === "false") return false;
+  if (text === "true") return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(",").map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, bits, ...rest] = entry.split("/");
+    const ipv4 = /^(\d{1,3})(\.\d{1,3}){3}$/.test(address!) && address!.split(".").every((part) => Number(part) <= 255);
+    const ipv6 = address!.includes(":") && /^[0-9a-fA-F:.]+$/.test(address!);
+    const namedRange = ["loopback", "linklocal", "uniquelocal"].includes(address!) && bits === undefined;
+    const validBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (ipv6 ? 128 : 32));
+    if (!(ipv4 || ipv6 || namedRange) || !validBits || rest.length > 0) {
+      throw new ConfigurationError(`TRUST_PROXY: "${entry}" is not an address, a CIDR range, loopback, linklocal or uniquelocal (or set true, false or a hop count).`);
+    }
+  }
+  return entries;
 }
 
 /** Comma-separated origins; an entry written `/.../` (optionally with flags) is a regular expression. */

@@ -10,7 +10,7 @@ import type { ApiKeys } from "../application/apiKeys.js";
 import type { CustomerCommands } from "../application/customerCommands.js";
 import type { CustomerGroupCommands } from "../application/customerGroupCommands.js";
 import type { EmailPassLogin } from "../application/emailpassLogin.js";
-import type { AuthSettings } from "../config.js";
+import type { AuthSettings, TrustProxy } from "../config.js";
 import type { HealthCheck } from "../health/report.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
 import type { SessionStore } from "../sessions/port.js";
@@ -29,6 +29,8 @@ import { medusaValidatorCompiler } from "./validation/compiler.js";
 export interface AppOptions {
   jwtSecret: string;
   bodyLimit: number;
+  /** Whose X-Forwarded-* headers to believe (shared/config.ts). */
+  trustProxy: TrustProxy;
   logger: FastifyBaseLogger;
   commands: CustomerCommands;
   groupCommands: CustomerGroupCommands;
@@ -48,6 +50,12 @@ export interface AuthDependencies {
   secureCookies: boolean;
 }
 
+/** `TRUST_PROXY=2`: the two proxies nearest to the service are believed. */
+const trustHops =
+  (hops: number) =>
+  (_address: string, hop: number): boolean =>
+    hop < hops;
+
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -61,9 +69,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       querystringParser: (query) => qs.parse(query, { depth: 5, arrayLimit: 100, parameterLimit: 1000 }),
     },
     requestIdHeader: false,
-    // As Medusa's Express (`trust proxy` 1): the nearest proxy's X-Forwarded-For and
-    // X-Forwarded-Proto are believed, for the login throttle and for Secure cookies.
-    trustProxy: (_address: string, hop: number) => hop < 1,
+    // X-Forwarded-For and X-Forwarded-Proto (the login limits' client address, HTTPS for
+    // Secure cookies) only from the proxies TRUST_PROXY names: any client can send them.
+    trustProxy: typeof options.trustProxy === "number" ? trustHops(options.trustProxy) : options.trustProxy,
     genReqId: (request) => {
       const given = request.headers["x-request-id"];
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();

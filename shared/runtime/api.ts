@@ -66,6 +66,7 @@ export async function buildApi(
   const app = await buildApp({
     jwtSecret: settings.jwtSecret,
     bodyLimit: settings.bodyLimitBytes,
+    trustProxy: settings.trustProxy,
     logger,
     commands,
     groupCommands,

@@ -49,7 +49,7 @@ t.test("a write answers from its own events when the projection is late, and the
   });
   const auth = authDependencies(store, data.dir);
   t.teardown(() => auth.sessions.close());
-  const app = await buildApp({ jwtSecret: "s", bodyLimit: 102_400, logger: createLogger("silent"), commands, groupCommands, readModel, auth });
+  const app = await buildApp({ jwtSecret: "s", bodyLimit: 102_400, trustProxy: false, logger: createLogger("silent"), commands, groupCommands, readModel, auth });
   const authorization = `Bearer ${signAdminToken({ secret: "s", actorId: "user_1", now: new Date(), expiresInSeconds: 60 })}`;
 
   // No publisher or projector is running: the read model stays behind.

@@ -10,14 +10,15 @@ const WINDOW_MS = 1500;
 let api: TestService;
 t.before(async () => {
   api = await startTestService({
-    env: { LOGIN_MAX_FAILURES_PER_EMAIL: "3", LOGIN_MAX_FAILURES_PER_CLIENT: "6", LOGIN_FAILURE_WINDOW_MS: String(WINDOW_MS) },
+    // The test speaks as a proxy on loopback would, naming each client in X-Forwarded-For.
+    env: { LOGIN_MAX_FAILURES_PER_EMAIL: "3", LOGIN_MAX_FAILURES_PER_CLIENT: "6", LOGIN_FAILURE_WINDOW_MS: String(WINDOW_MS), TRUST_PROXY: "127.0.0.1" },
   });
   await createAdminUser(api.dataDir, "admin@example.com", "right");
   await createAdminUser(api.dataDir, "other@example.com", "right");
 });
 t.teardown(() => api.stop());
 
-/** Each test speaks from its own client address (the service trusts one proxy hop). */
+/** Each test speaks from its own client address (the service trusts the proxy on loopback). */
 const login = (client: string, email: string, password: string) =>
   api.request("POST", "/auth/user/emailpass", { body: { email, password }, token: false, headers: { "x-forwarded-for": client } });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -52,4 +53,17 @@ t.test("malformed attempts are not counted", async (t) => {
     t.equal((await api.request("POST", "/auth/user/emailpass", { body: { email: "x@example.com" }, token: false, headers: { "x-forwarded-for": "10.0.0.20" } })).status, 401);
   }
   t.equal((await login("10.0.0.20", "x@example.com", "y")).status, 401, "no pause: none of them was a password guess");
+});
+
+t.test("X-Forwarded-For is believed only from a proxy TRUST_PROXY names", async (t) => {
+  const direct = await startTestService({ env: { LOGIN_MAX_FAILURES_PER_EMAIL: "100", LOGIN_MAX_FAILURES_PER_CLIENT: "3", LOGIN_FAILURE_WINDOW_MS: "60000" } });
+  t.teardown(() => direct.stop());
+  await createAdminUser(direct.dataDir, "admin@example.com", "right");
+  // Without TRUST_PROXY, a client rotating the header is still one client.
+  const statuses = [];
+  for (let i = 0; i < 4; i += 1) {
+    const res = await direct.request("POST", "/auth/user/emailpass", { body: { email: "admin@example.com", password: "wrong" }, token: false, headers: { "x-forwarded-for": `10.9.0.${i}` } });
+    statuses.push(res.status);
+  }
+  t.same(statuses, [401, 401, 401, 429], "the fourth failure from this address is paused, whatever the header says");
 });

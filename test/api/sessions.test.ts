@@ -143,7 +143,8 @@ t.test("a session ends after SESSION_TTL_MS", async (t) => {
 });
 
 t.test("in production the cookie is Secure and SameSite=Lax, and set only over HTTPS", async (t) => {
-  const prod = await startTestService({ env: { NODE_ENV: "production", LOG_LEVEL: "silent" } });
+  // The test speaks as the TLS-terminating proxy on loopback would.
+  const prod = await startTestService({ env: { NODE_ENV: "production", LOG_LEVEL: "silent", TRUST_PROXY: "loopback" } });
   t.teardown(() => prod.stop());
   await createAdminUser(prod.dataDir, "admin@example.com", "pw");
   const token = await loginToken(prod);
@@ -176,7 +177,7 @@ t.test("a write riding on the session cookie from another site's page is refused
     api.request("POST", "/admin/customers", { token: false, headers: { cookie: `connect.sid=${cookie}`, ...headers }, body: { first_name: "Forged" } });
   const before = (await withCookie(cookie, "GET", "/admin/customers?limit=0")).json.count;
   const refused = { type: "not_allowed", message: "This request came from another site's page. A request authenticated by the session cookie must come from this service's origin or from an origin allowed in ADMIN_CORS or AUTH_CORS." };
-  for (const headers of [
+  for (const headers of <Array<Record<string, string>>>[
     { origin: "https://evil.example" },
     { origin: "null" },
     { "sec-fetch-site": "cross-site" },

@@ -38,6 +38,8 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     EVENTS_TOPIC: eventsTopic,
     READ_MODEL_NOTICES_TOPIC: `customers.read-model.${run}`,
     PROJECTOR_GROUP_ID: `customers-read-model-${run}`,
+    // The suite speaks as a TLS-terminating proxy on loopback would (X-Forwarded-Proto).
+    TRUST_PROXY: "loopback",
     DATA_DIR: dataDir,
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",

@@ -57,3 +57,21 @@ t.test("bad authentication settings are named", async (t) => {
   t.throws(() => loadSettings({ SESSION_TTL_MS: "0" }), { message: /SESSION_TTL_MS/ });
   t.throws(() => loadSettings({ LOGIN_FAILURE_WINDOW_MS: "x" }), { message: /LOGIN_FAILURE_WINDOW_MS/ });
 });
+
+t.test("TRUST_PROXY: nobody by default; true, a hop count, or addresses and ranges", async (t) => {
+  t.equal(loadSettings({}).trustProxy, false, "X-Forwarded-* from nobody unless configured");
+  t.equal(loadSettings({ TRUST_PROXY: "true" }).trustProxy, true);
+  t.equal(loadSettings({ TRUST_PROXY: "2" }).trustProxy, 2);
+  t.same(loadSettings({ TRUST_PROXY: "10.0.0.0/8, 127.0.0.1,::1,loopback" }).trustProxy, ["10.0.0.0/8", "127.0.0.1", "::1", "loopback"]);
+  for (const bad of ["10.0.0.0/33", "proxy.example", "1.2.3.4/8/1", "300.1.1.1"]) {
+    t.throws(() => loadSettings({ TRUST_PROXY: bad }), { name: "ConfigurationError", message: new RegExp(`TRUST_PROXY: "${bad.replace(/\./g, "\\.")}"`) }, bad);
+  }
+});
+
+t.test("cluster settings: MongoDB timeout, projector group", async (t) => {
+  const cluster = { KAFKA_BROKERS: "k:9092", MONGODB_URL: "mongodb://m" };
+  t.match(loadSettings(cluster).cluster, { mongodbTimeoutMs: 5000, projectorGroupId: "customers-read-model" });
+  t.match(loadSettings({ ...cluster, MONGODB_TIMEOUT_MS: "1500", PROJECTOR_GROUP_ID: "shop-b-read-model" }).cluster, { mongodbTimeoutMs: 1500, projectorGroupId: "shop-b-read-model" });
+  t.equal(loadSettings({ UNHEALTHY_AFTER_MS: "5000" }).unhealthyAfterMs, 5000);
+  t.throws(() => loadSettings({ ...cluster, MONGODB_TIMEOUT_MS: "0" }), ConfigurationError);
+});
