@@ -31,7 +31,7 @@ export class EmailPassLogin {
       this.deps.throttle.failed(email, client);
       throw new AuthenticationFailed("Invalid email or password");
     }
-    this.deps.throttle.succeeded(email);
+    this.deps.throttle.succeeded(email, client);
     return user;
   }
 }
