@@ -62,6 +62,7 @@ t.test("list query errors", async (t) => {
     ["limit=abc", "Invalid request: Expected type: 'number' for field 'limit', got: 'abc'"],
     ["limit=-1", "Invalid request: Value for field 'limit' too small, expected at least: '0'"],
     ["offset=-1", "Invalid request: Value for field 'offset' too small, expected at least: '0'"],
+    ["limit=1001", "Invalid request: Value for field 'limit' too big, expected at most: '1000'"],
     ["unknown=1", "Invalid request: Unrecognized fields: 'unknown'"],
     ["phone=1", "Invalid request: Unrecognized fields: 'phone'"],
     ["has_account=maybe", "Invalid request: Invalid input"],

@@ -3,6 +3,7 @@
  * (createFindParams, the group filters with the `customers` filter, and `$and` / `$or`).
  */
 import { Type } from "typebox";
+import { Limit, Offset } from "../pagination.js";
 import { OperatorMap } from "../customers/listSchemas.js";
 
 const text = Type.String();
@@ -43,8 +44,8 @@ const GroupFilterFields = Type.Object(groupFilterProperties, { additionalPropert
 export const AdminGetCustomerGroupsParams = Type.Object(
   {
     fields: Type.Optional(text),
-    offset: Type.Optional(Type.Number({ "x-coerce": true, minimum: 0 })),
-    limit: Type.Optional(Type.Number({ "x-coerce": true, minimum: 0 })),
+    offset: Type.Optional(Offset),
+    limit: Type.Optional(Limit),
     order: Type.Optional(text),
     with_deleted: Type.Optional(Type.Union([Type.Boolean(), Type.String()], { "x-boolean-string": true })),
     ...groupFilterProperties,

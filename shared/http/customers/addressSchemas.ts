@@ -1,5 +1,6 @@
 /** Schemas of the address routes: Medusa's AdminCreateCustomerAddress and address list params. */
 import { Type } from "typebox";
+import { Limit, Offset } from "../pagination.js";
 
 const nullishText = Type.Optional(Type.Union([Type.String(), Type.Null()]));
 const nullishRecord = Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]));
@@ -30,8 +31,8 @@ export const AdminCustomerAddressBody = Type.Object(
 export const AdminCustomerAddressesParams = Type.Object(
   {
     fields: Type.Optional(Type.String()),
-    offset: Type.Optional(Type.Number({ "x-coerce": true, minimum: 0 })),
-    limit: Type.Optional(Type.Number({ "x-coerce": true, minimum: 0 })),
+    offset: Type.Optional(Offset),
+    limit: Type.Optional(Limit),
     order: Type.Optional(Type.String()),
     with_deleted: Type.Optional(Type.Union([Type.Boolean(), Type.String()], { "x-boolean-string": true })),
     q: Type.Optional(Type.String()),

@@ -3,6 +3,7 @@
  * the customer filters, and `$and` / `$or` of those filters), keys in zod's order.
  */
 import { Type } from "typebox";
+import { Limit, Offset } from "../pagination.js";
 
 const text = Type.String();
 const textOrList = Type.Union([Type.String(), Type.Array(Type.String())]);
@@ -64,8 +65,8 @@ const CustomerFilterFields = Type.Object(customerFilterProperties, { additionalP
 export const AdminCustomersParams = Type.Object(
   {
     fields: Type.Optional(text),
-    offset: Type.Optional(Type.Number({ "x-coerce": true, minimum: 0 })),
-    limit: Type.Optional(Type.Number({ "x-coerce": true, minimum: 0 })),
+    offset: Type.Optional(Offset),
+    limit: Type.Optional(Limit),
     order: Type.Optional(text),
     with_deleted: Type.Optional(booleanString),
     ...customerFilterProperties,

@@ -21,6 +21,7 @@ export interface JsonSchema {
   /** Medusa's booleanString(): a boolean, or "true"/"false" in any case, read as a boolean. */
   "x-boolean-string"?: boolean;
   minimum?: number;
+  maximum?: number;
   [keyword: string]: unknown;
 }
 
@@ -103,6 +104,9 @@ function validateNumber(schema: JsonSchema, value: unknown, path: Path): { value
   if (typeof candidate !== "number" || Number.isNaN(candidate)) return invalidType(schema, value, path);
   if (schema.minimum !== undefined && candidate < schema.minimum) {
     return { value, issues: [{ code: "custom", message: `Value for field '${path.join(", ")}' too small, expected at least: '${schema.minimum}'`, path }] };
+  }
+  if (schema.maximum !== undefined && candidate > schema.maximum) {
+    return { value, issues: [{ code: "custom", message: `Value for field '${path.join(", ")}' too big, expected at most: '${schema.maximum}'`, path }] };
   }
   return { value: candidate, issues: [] };
 }
