@@ -21,6 +21,7 @@ import type { Logger } from "../logger.js";
 import { type CustomerDocument, customerDocumentFrom } from "../readmodel/customerDocument.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
 import type { CommandContext } from "./context.js";
+import type { ReadYourWrites } from "./readYourWrites.js";
 import { type WriteHook, type Written, decideAndAppend } from "./decideAndAppend.js";
 import { loadStream } from "./loadStream.js";
 import { releaseEmail, reserveEmail } from "./reserveEmail.js";
@@ -33,7 +34,7 @@ export interface CustomerCommandDependencies {
   newCustomerId: () => string;
   newAddressId: () => string;
   logger: Logger;
-  readModelWaitMs: number;
+  readYourWrites: ReadYourWrites;
   reservationGraceMs: number;
 }
 
@@ -96,7 +97,7 @@ export class CustomerCommands {
         if (email !== null) await this.#release(email, id, "customer_deleted", now, context);
       },
     });
-    if (written.changed) await this.deps.readModel.waitForCustomer(id, written.revision, this.deps.readModelWaitMs);
+    if (written.changed) await this.deps.readYourWrites.customer(id, written.revision);
   }
 
   /** Answers with the parent customer, as Medusa's address routes do. */
@@ -156,7 +157,7 @@ export class CustomerCommands {
       const written = await this.#write(customerId, context, (state) =>
         state.status === "active" ? decideChangeMemberships({ type: "ChangeMemberships", data: { customer_id: customerId, ...membership } }, state, liveGroups) : [],
       );
-      if (written.changed) waits.push(this.deps.readModel.waitForCustomer(customerId, written.revision, this.deps.readModelWaitMs));
+      if (written.changed) waits.push(this.deps.readYourWrites.customer(customerId, written.revision));
     }
     // The answer shows the group's customers: let the read model reflect them first.
     await Promise.all(waits);
@@ -203,9 +204,8 @@ export class CustomerCommands {
   }
 
   async #readYourWrite(id: string, revision: number, stream: StreamEvents): Promise<WriteResult> {
-    const document = await this.deps.readModel.waitForCustomer(id, revision, this.deps.readModelWaitMs);
+    const document = await this.deps.readYourWrites.customer(id, revision);
     if (document) return { customer: document, source: "read-model" };
-    this.deps.logger.warn({ customer_id: id, revision, waited_ms: this.deps.readModelWaitMs }, "read model is behind; answering from the written events");
     return { customer: customerDocumentFrom(stream)!, source: "events" };
   }
 }

@@ -29,6 +29,7 @@ import type { Logger } from "../logger.js";
 import { type CustomerGroupDocument, customerGroupDocumentFrom } from "../readmodel/customerGroupDocument.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
 import type { CommandContext } from "./context.js";
+import type { ReadYourWrites } from "./readYourWrites.js";
 import { type StreamEvents, decideAndAppend } from "./decideAndAppend.js";
 import { loadStream } from "./loadStream.js";
 import { appendToNewStream, fenceAbandonedCreate, runRelease, runReservation } from "./runReservation.js";
@@ -39,7 +40,7 @@ export interface CustomerGroupCommandDependencies {
   clock: () => Date;
   newGroupId: () => string;
   logger: Logger;
-  readModelWaitMs: number;
+  readYourWrites: ReadYourWrites;
   /** How long a name reservation without its group is trusted to be an in-flight create. */
   reservationGraceMs: number;
 }
@@ -118,7 +119,7 @@ export class CustomerGroupCommands {
         },
       },
     );
-    if (written.changed) await this.deps.readModel.waitForGroup(id, written.revision, this.deps.readModelWaitMs);
+    if (written.changed) await this.deps.readYourWrites.group(id, written.revision);
   }
 
   #reserve(name: string, groupId: string, now: Date, context: CommandContext): Promise<void> {
@@ -168,9 +169,8 @@ export class CustomerGroupCommands {
   }
 
   async #readYourWrite(id: string, revision: number, stream: StreamEvents<CustomerGroupEvent>): Promise<GroupWriteResult> {
-    const document = await this.deps.readModel.waitForGroup(id, revision, this.deps.readModelWaitMs);
+    const document = await this.deps.readYourWrites.group(id, revision);
     if (document) return { group: document, source: "read-model" };
-    this.deps.logger.warn({ group_id: id, revision, waited_ms: this.deps.readModelWaitMs }, "read model is behind; answering from the written events");
     const folded = customerGroupDocumentFrom(stream);
     if (!folded) throw new ConcurrentWriteConflict(customerGroupStreamName(id));
     return { group: folded, source: "events" };

@@ -39,7 +39,7 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
    * index lookup but scans the whole collection for `$in`.
    */
   async getMany(ids: string[]): Promise<Map<string, T>> {
-    const found = await Promise.all(ids.map((id) => this.get(id)));
+    const found = await inParallel(ids, (id) => this.get(id));
     return new Map(found.filter((document) => document !== null).map((document) => [document.id, document]));
   }
 
@@ -98,15 +98,13 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
         for (const writeError of writeErrors) unapplied.push(inserts[writeError.index]!.document);
       }
     }
-    const replaced = await Promise.all(
-      replaces.map((change) =>
-        this.collection.replaceOne({ _id: change.document.id, revision: change.previousRevision! } as never, this.form.toStored(change.document)),
-      ),
+    const replaced = await inParallel(replaces, (change) =>
+      this.collection.replaceOne({ _id: change.document.id, revision: change.previousRevision! } as never, this.form.toStored(change.document)),
     );
     replaced.forEach((result, index) => {
       if (result.matchedCount === 0) unapplied.push(replaces[index]!.document);
     });
-    await Promise.all(unapplied.map((document) => this.#confirmAtLeast(document)));
+    await inParallel(unapplied, (document) => this.#confirmAtLeast(document));
   }
 
   save(document: T, previousRevision: number | null): Promise<SaveOutcome> {
@@ -135,6 +133,26 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
     const current = await this.collection.findOne({ _id: document.id } as never, { projection: { revision: 1 } });
     if (!current || current.revision < document.revision) throw new ReadModelRevisionGap(document.id, current?.revision ?? null, document.revision);
   }
+}
+
+/**
+ * At most this many operations of one call at a time. A projector batch touches hundreds of
+ * documents; sent all at once they would queue for the connection pool, and past
+ * MONGODB_TIMEOUT_MS the whole batch would fail, again and again.
+ */
+const PARALLEL_OPERATIONS = 16;
+
+export async function inParallel<T, R>(items: T[], operation: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await operation(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_OPERATIONS, items.length) }, worker));
+  return results;
 }
 
 /** MongoDB's code for an operation stopped by its `maxTimeMS`. */

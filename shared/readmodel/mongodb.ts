@@ -14,7 +14,7 @@ import { connectMongo } from "../mongodb/connect.js";
 import type { CustomerDocument } from "./customerDocument.js";
 import type { CustomerGroupDocument } from "./customerGroupDocument.js";
 import type { Filter } from "./filter.js";
-import { MongoDocuments, metadataFromText, metadataToText } from "./mongoDocuments.js";
+import { MongoDocuments, inParallel, metadataFromText, metadataToText } from "./mongoDocuments.js";
 import type {
   CustomerChange,
   CustomerGroupChange,
@@ -36,7 +36,7 @@ type StoredGroup = Omit<CustomerGroupDocument, "id" | "metadata"> & { _id: strin
 type AnyDocument = CustomerDocument | CustomerGroupDocument;
 
 const DEFAULT_TIMEOUT_MS = 5_000;
-/** A write has already waited READ_MODEL_WAIT_MS for its notice; its last look at MongoDB is short. */
+/** A write has already waited for its notice; its last look at MongoDB is short. */
 const FINAL_READ_MS = 1_000;
 
 export class MongoReadModel implements CustomerReadModel {
@@ -123,7 +123,7 @@ export class MongoReadModel implements CustomerReadModel {
 
   /** Groups are few and read on every `*groups`: the recent copy answers most of them. */
   async getGroups(ids: string[]): Promise<Map<string, CustomerGroupDocument>> {
-    const found = await Promise.all(ids.map((id) => this.getGroup(id)));
+    const found = await inParallel(ids, (id) => this.getGroup(id));
     return new Map(found.filter((group) => group !== null).map((group) => [group.id, group]));
   }
 
@@ -151,7 +151,7 @@ export class MongoReadModel implements CustomerReadModel {
   /**
    * With the recent-documents copy on, a notice that came before the wait began is found
    * there, so MongoDB is read only when the wait runs out (for the final word, which may
-   * take FINAL_READ_MS at most). A read model that cannot be read counts as "not there yet":
+   * take FINAL_READ_MS at most, and no more than half the wait itself). A read model that cannot be read counts as "not there yet":
    * the write is stored, and its caller answers from the written events.
    */
   async #waitFor<T extends AnyDocument>(documents: { get(id: string): Promise<T | null> }, id: string, revision: number, timeoutMs: number): Promise<T | null> {
@@ -159,7 +159,7 @@ export class MongoReadModel implements CustomerReadModel {
       if (!this.#recent.enabled) return await waitForRevision(this.#waiters, () => documents.get(id), id, revision, timeoutMs);
       const notified = await waitForRevision(this.#waiters, async () => (this.#recent.get(id) as T | undefined) ?? null, id, revision, timeoutMs);
       if (notified) return notified;
-      const document = await withDeadline(documents.get(id), FINAL_READ_MS);
+      const document = await withDeadline(documents.get(id), Math.min(FINAL_READ_MS, timeoutMs / 2));
       return document && document.revision >= revision ? document : null;
     } catch (error) {
       if (error instanceof ReadModelUnavailable) return null;

@@ -9,6 +9,7 @@ import { ApiKeys } from "../application/apiKeys.js";
 import { CustomerCommands } from "../application/customerCommands.js";
 import { CustomerGroupCommands } from "../application/customerGroupCommands.js";
 import { EmailPassLogin } from "../application/emailpassLogin.js";
+import { ReadYourWrites } from "../application/readYourWrites.js";
 import { LoginThrottle } from "../auth/loginThrottle.js";
 import type { Settings } from "../config.js";
 import type { EventStore } from "../eventstore/port.js";
@@ -29,6 +30,7 @@ export async function buildApi(
   // Monotonic within the process, so ids made in the same millisecond still sort by creation.
   const newUlid = monotonicFactory();
   const clock = () => new Date();
+  const readYourWrites = new ReadYourWrites({ readModel, logger, waitMs: settings.readModelWaitMs });
   const commands = new CustomerCommands({
     store,
     readModel,
@@ -36,7 +38,7 @@ export async function buildApi(
     newCustomerId: () => `cus_${newUlid()}`,
     newAddressId: () => `cuaddr_${newUlid()}`,
     logger,
-    readModelWaitMs: settings.readModelWaitMs,
+    readYourWrites,
     reservationGraceMs: settings.reservationGraceMs,
   });
   const groupCommands = new CustomerGroupCommands({
@@ -45,7 +47,7 @@ export async function buildApi(
     clock: () => new Date(),
     newGroupId: () => `cusgroup_${newUlid()}`,
     logger,
-    readModelWaitMs: settings.readModelWaitMs,
+    readYourWrites,
     reservationGraceMs: settings.reservationGraceMs,
   });
   const { auth } = settings;

@@ -102,6 +102,9 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
   const acknowledged: string[] = [];
   const failures: string[] = [];
   const latencies: number[] = [];
+  /** Latencies of the creates sent while the fault lasted. */
+  const duringFault: number[] = [];
+  let faulty = false;
   let loading = true;
   let sequence = 0;
   const client = async () => {
@@ -121,6 +124,7 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
         failures.push((error as Error).name === "TimeoutError" ? `no answer within ${HUNG_MS} ms` : String(error));
       }
       latencies.push(Date.now() - started);
+      if (faulty) duringFault.push(Date.now() - started);
     }
   };
   const load = Promise.all(Array.from({ length: CLIENTS }, client));
@@ -159,7 +163,9 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
   try {
     await sleep(warmMs);
     await fault.inject(roles);
+    faulty = true;
     await sleep(faultMs);
+    faulty = false;
     await fault.heal(roles);
     healedAt = Date.now();
     // The catch-up time: until every create acknowledged by the end of the fault is in the read model.
@@ -176,12 +182,14 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
   const caughtUpMs = await catchUp;
 
   const sorted = [...latencies].sort((a, b) => a - b);
-  const quantile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  const quantile = (q: number, values = sorted) => values[Math.min(values.length - 1, Math.floor(q * values.length))] ?? 0;
+  const faultSorted = [...duringFault].sort((a, b) => a - b);
   console.error(
     `fault: ${fault.name} for ${faultMs / 1000} s | acknowledged creates ${acknowledged.length}, failed ${failures.length} | ` +
       (caughtUpMs === undefined ? "not caught up" : `caught up ${(caughtUpMs / 1000).toFixed(1)} s after the fault ended`) +
       (missing.length === 0 ? "; nothing missing" : `; ${missing.length} still missing ${catchUpBoundMs / 1000} s after the load stopped`) +
-      ` | create latency p50 ${quantile(0.5)} ms, p99 ${quantile(0.99)} ms, max ${sorted.at(-1) ?? 0} ms`,
+      ` | create latency p50 ${quantile(0.5)} ms, p99 ${quantile(0.99)} ms, max ${sorted.at(-1) ?? 0} ms` +
+      `; during the fault p50 ${quantile(0.5, faultSorted)} ms, p99 ${quantile(0.99, faultSorted)} ms`,
   );
 
   for (const role of fault.stops) {
