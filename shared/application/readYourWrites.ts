@@ -5,8 +5,9 @@
  * Normally a write waits up to READ_MODEL_WAIT_MS. Once one such wait has run out, the read
  * model is known to be behind (a projector, Kafka or MongoDB down or far behind): waiting the
  * whole window on every write would only make every client slow, so later writes look for a
- * short moment (`probeMs`) and answer from their events. The first write the read model shows
- * within that moment ends it. The write is stored either way; only the answer's source differs.
+ * short moment (`probeMs`) and answer from their events. A few writes in a row that the read
+ * model shows within that moment end it (one alone may be a document stored just before the
+ * outage). The write is stored either way; only the answer's source differs.
  */
 import type { Logger } from "../logger.js";
 import type { CustomerDocument } from "../readmodel/customerDocument.js";
@@ -22,9 +23,13 @@ export interface ReadYourWritesOptions {
   probeMs?: number;
 }
 
+/** Writes in a row shown within the probe that tell the read model is keeping up again. */
+const SHOWN_IN_A_ROW = 3;
+
 export class ReadYourWrites {
   readonly #options: Required<ReadYourWritesOptions>;
   #behind = false;
+  #shownInARow = 0;
 
   constructor(options: ReadYourWritesOptions) {
     this.#options = { ...options, probeMs: Math.min(options.probeMs ?? 100, options.waitMs) };
@@ -47,7 +52,8 @@ export class ReadYourWrites {
   async #await<T>(wait: (waitMs: number) => Promise<T | null>): Promise<T | null> {
     const { waitMs, probeMs, logger } = this.#options;
     const document = await wait(this.#behind ? probeMs : waitMs);
-    if (document && this.#behind) {
+    this.#shownInARow = document ? this.#shownInARow + 1 : 0;
+    if (this.#behind && this.#shownInARow >= SHOWN_IN_A_ROW) {
       this.#behind = false;
       logger.info({}, "the read model shows writes again; writes wait for it as usual");
     } else if (!document && !this.#behind) {

@@ -21,16 +21,26 @@ export function checkPattern(source: string): void {
   compiledPattern(source, false);
 }
 
+export interface Pattern {
+  test(text: string): boolean;
+}
+
 /** Compiled patterns, so that a list does not compile one per document it scans. */
-const compiled = new Map<string, RE2JS>();
+const compiled = new Map<string, Pattern>();
 const MAX_COMPILED = 1000;
 
-export function compiledPattern(source: string, caseInsensitive: boolean): RE2JS {
+/**
+ * Escaped literals only (what `q` and `$contains` send): nothing to backtrack over, so
+ * JavaScript's own engine, about three times faster on them, runs these in linear time too.
+ */
+const LITERAL = /^(?:[^\\.*+?()[\]{}|^$]|\\[^a-zA-Z0-9])*$/;
+
+export function compiledPattern(source: string, caseInsensitive: boolean): Pattern {
   const key = `${caseInsensitive ? "i" : "-"}${source}`;
   let pattern = compiled.get(key);
   if (!pattern) {
     try {
-      pattern = RE2JS.compile(source, caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
+      pattern = LITERAL.test(source) ? new RegExp(source, caseInsensitive ? "i" : "") : RE2JS.compile(source, caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
     } catch (error) {
       throw new InvalidPattern((error as Error).message.replace(/^error parsing regexp: /, ""));
     }

@@ -86,9 +86,11 @@ t.test("a write answers from its own events when the projection is late, and the
   const converged = await app.inject({ method: "GET", url: `/admin/customers/${answered.id}`, headers: { authorization } });
   t.same(converged.json().customer, answered);
 
-  const onTime = await app.inject({ method: "POST", url: "/admin/customers", headers: { authorization }, payload: {} });
-  t.equal(onTime.headers["x-read-model"], undefined, "with the projection running, answers come from the read model");
-  t.equal(readYourWrites.behind, false, "and writes wait for it as usual again");
+  for (let i = 0; i < 3; i += 1) {
+    const onTime = await app.inject({ method: "POST", url: "/admin/customers", headers: { authorization }, payload: {} });
+    t.equal(onTime.headers["x-read-model"], undefined, "with the projection running, answers come from the read model");
+    t.equal(readYourWrites.behind, i < 2, i < 2 ? "still looking briefly: one write shown may be chance" : "three in a row: writes wait for it as usual again");
+  }
 
   await app.close();
   await publisher.stop();

@@ -56,7 +56,7 @@ const UNHEALTHY_AFTER_MS = 10_000;
 const CLIENTS = 8;
 
 export async function runFaultScenario(t: Test, scenario: FaultScenario): Promise<void> {
-  const { fault, warmMs = 5_000, faultMs = 30_000, afterMs = 5_000, catchUpBoundMs = 60_000 } = scenario;
+  const { fault, warmMs = 5_000, faultMs = 30_000, afterMs = 5_000, catchUpBoundMs = 120_000 } = scenario;
   const run = randomUUID().replaceAll("-", "").slice(0, 10);
   const dataDir = mkdtempSync(join(tmpdir(), "customers-fault-"));
   const database = `fault_${run}`;
