@@ -166,6 +166,21 @@ t.test("malformed bodies", async (t) => {
   const text = await api.request("POST", "/admin/customers", { rawBody: "hello", headers: { "content-type": "text/plain" } });
   t.same([text.status, text.json], [400, { type: "invalid_data", message: "Invalid request: Field '' is required" }]);
 
+  const before = countEvents(api.dataDir);
+  const sendBytes = (bytes: Buffer, contentType: string) =>
+    fetch(`${api.baseUrl}/admin/customers`, { method: "POST", headers: { authorization: `Bearer ${api.token}`, "content-type": contentType }, body: bytes });
+  const utf16 = await sendBytes(Buffer.from('{"first_name":"Ada"}', "utf16le"), "application/json; charset=utf-16");
+  t.same([utf16.status, await utf16.json()], [415, { type: "invalid_data", message: 'Unsupported charset "utf-16": send the body in UTF-8' }]);
+  const latin1 = await sendBytes(Buffer.from("first_name=Ad\xe9", "latin1"), "application/x-www-form-urlencoded; charset=ISO-8859-1");
+  t.equal(latin1.status, 415, "form bodies too");
+  const invalid = await sendBytes(Buffer.concat([Buffer.from('{"first_name":"A'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]), "application/json");
+  t.same([invalid.status, await invalid.json()], [400, { type: "invalid_data", message: "The request body is not valid UTF-8 text" }], "not silently U+FFFD");
+  const overlong = await sendBytes(Buffer.concat([Buffer.from('{"first_name":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')]), "application/json; charset=UTF-8");
+  t.equal(overlong.status, 400, "an overlong encoding is not UTF-8 either");
+  t.equal(countEvents(api.dataDir), before, "none of them wrote anything");
+  const explicit = await sendBytes(Buffer.from('{"first_name":"Zoë"}'), 'application/json; charset="utf-8"');
+  t.same([explicit.status, ((await explicit.json()) as { customer: { first_name: string } }).customer.first_name], [200, "Zoë"]);
+
   const xml = await api.request("POST", "/admin/customers", { rawBody: "<a/>", headers: { "content-type": "application/xml" } });
   t.equal(xml.status, 415);
   t.equal(xml.json.type, "invalid_data");
@@ -198,6 +213,18 @@ t.test("values that could not be stored are refused with a 400, not a 500", asyn
   });
   t.equal(hostile.status, 400, "deeply nested JSON does not crash the process");
   t.equal(countEvents(api.dataDir), before);
+  for (const [name, rawBody] of <Array<[string, string]>>[
+    ["a lone high surrogate", '{"first_name":"a\\ud800b"}'],
+    ["a lone low surrogate", '{"first_name":"\\udc00"}'],
+    ["a reversed pair", '{"first_name":"\\udc00\\ud800"}'],
+    ["a lone surrogate in a metadata key", '{"metadata":{"k\\udfff":1}}'],
+  ]) {
+    const res = await api.request("POST", "/admin/customers", { rawBody, headers: { "content-type": "application/json" } });
+    t.same([res.status, res.json.type], [400, "invalid_data"], name);
+    t.match(res.json.message, /lone surrogate/, name);
+  }
+  const pair = await api.request("POST", "/admin/customers", { rawBody: '{"first_name":"\\ud83d\\ude80"}', headers: { "content-type": "application/json" } });
+  t.same([pair.status, pair.json.customer?.first_name], [200, "🚀"], "an escaped surrogate pair is a character");
   const alive = await api.request("POST", "/admin/customers", { body: { first_name: "Ünïcødé 🚀 \u202e" } });
   t.same([alive.status, alive.json.customer.first_name], [200, "Ünïcødé 🚀 \u202e"]);
 });
