@@ -173,3 +173,21 @@ t.test("hostile patterns: $re, $like and $ilike on ids run in linear time, and a
     t.same([res.status, res.json], [400, { type: "invalid_data", message }], query.slice(0, 40));
   }
 });
+
+t.test("metadata keys named __proto__, constructor and prototype are plain data, on create and on update", async (t) => {
+  const json = { "content-type": "application/json" };
+  const created = await api.request("POST", "/admin/customers", {
+    rawBody: '{"metadata":{"__proto__":{"polluted":true},"constructor":1,"prototype":"p","keep":"k"}}',
+    headers: json,
+  });
+  t.equal(created.status, 200);
+  t.same(created.text.includes('"metadata":{"__proto__":{"polluted":true},"constructor":1,"prototype":"p","keep":"k"}'), true, "stored and answered as sent");
+  const id = created.json.customer.id;
+  const updated = await api.request("POST", `/admin/customers/${id}`, { rawBody: '{"metadata":{"__proto__":{"other":1},"constructor":""}}', headers: json });
+  t.equal(updated.status, 200);
+  t.ok(updated.text.includes('"metadata":{"__proto__":{"other":1},"prototype":"p","keep":"k"}'), `merged like any key: ${updated.text.slice(0, 300)}`);
+  const read = await api.request("GET", `/admin/customers/${id}`);
+  t.equal(JSON.stringify(read.json.customer.metadata), '{"__proto__":{"other":1},"prototype":"p","keep":"k"}', "the read model holds the same");
+  t.equal(({} as Record<string, unknown>).polluted, undefined, "no prototype was touched");
+  t.equal(({} as Record<string, unknown>).other, undefined);
+});

@@ -13,9 +13,15 @@ export type Issue =
   | { code: "invalid_union"; branches: Issue[][]; path: Path }
   | { code: "custom"; message: string; path: Path };
 
-/** Medusa's `isObject`: a plain object, not an array. */
+/**
+ * A plain object, not an array: what JSON's `{...}` makes. Judged by its prototype, not by its
+ * `constructor` property as Medusa's `isObject` does, so that metadata may have a key named
+ * `constructor` (or `__proto__`), kept as plain data.
+ */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && (value as object).constructor?.name === "Object";
+  if (value === null || typeof value !== "object") return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 function valueAt(path: Path, body: unknown): unknown {
