@@ -22,7 +22,7 @@ import { registerBodyParsers } from "./bodyParsers.js";
 import { customerGroupRoutes } from "./customerGroups/routes.js";
 import { addressRoutes } from "./customers/addressRoutes.js";
 import { customerRoutes } from "./customers/routes.js";
-import { medusaErrorHandler } from "./errors.js";
+import { MedusaError, medusaErrorHandler } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { medusaValidatorCompiler } from "./validation/compiler.js";
 
@@ -69,6 +69,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       querystringParser: (query) => qs.parse(query, { depth: 5, arrayLimit: 100, parameterLimit: 1000 }),
     },
     requestIdHeader: false,
+    // A URL that cannot be decoded: a Medusa-shaped 400 that does not echo the URL back.
+    frameworkErrors: (error, request, reply) => medusaErrorHandler(error.code === "FST_ERR_BAD_URL" ? new MedusaError("invalid_data", "The request URL is not valid: it has a malformed %-escape") : error, request as never, reply as never),
     // X-Forwarded-For and X-Forwarded-Proto (the login limits' client address, HTTPS for
     // Secure cookies) only from the proxies TRUST_PROXY names: any client can send them.
     trustProxy: typeof options.trustProxy === "number" ? trustHops(options.trustProxy) : options.trustProxy,

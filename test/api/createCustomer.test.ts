@@ -272,3 +272,10 @@ t.test("the OpenAPI document describes the routes", async (t) => {
   t.ok(res.json.paths["/admin/customers"].post.requestBody);
   t.ok(res.json.paths["/admin/customers/{id}"].get);
 });
+
+t.test("a URL that cannot be decoded is a Medusa-shaped 400 that does not echo it", async (t) => {
+  for (const path of ["/admin/customers/%E0%A4%A", "/%", `/admin/customers/%ZZ${"x".repeat(2000)}`]) {
+    const res = await api.request("GET", path);
+    t.same([res.status, res.json], [400, { type: "invalid_data", message: "The request URL is not valid: it has a malformed %-escape" }], path.slice(0, 30));
+  }
+});
