@@ -10,6 +10,7 @@
  */
 import { type Admin, Kafka, type LogEntry, Partitioners, type Producer, logLevel } from "kafkajs";
 import type { Logger } from "../logger.js";
+import { KafkaClient } from "./kafkaClient.js";
 import { KafkaGroupMember } from "./kafkaGroupMember.js";
 import type { BusMessage, BusSubscription, GroupOffsets, MessageBus, MessageHandler } from "./port.js";
 
@@ -30,8 +31,8 @@ export interface KafkaBusOptions {
 export class KafkaBus implements MessageBus {
   readonly #kafka: Kafka;
   readonly #options: Required<KafkaBusOptions>;
-  #producer: Promise<Producer> | undefined;
-  #admin: Promise<Admin> | undefined;
+  readonly #producer: KafkaClient<Producer>;
+  readonly #admin: KafkaClient<Admin>;
   readonly #members = new Set<KafkaGroupMember>();
 
   constructor(options: KafkaBusOptions) {
@@ -48,6 +49,16 @@ export class KafkaBus implements MessageBus {
         else logger.warn(fields, `kafka: ${message}`);
       },
     });
+    this.#producer = new KafkaClient(() =>
+      this.#kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry: { retries: 8, maxRetryTime: 5_000 },
+      }),
+    );
+    // Asked now and then by the health check: fail fast rather than retry for long.
+    this.#admin = new KafkaClient(() => this.#kafka.admin({ retry: { retries: 1, maxRetryTime: 2_000 } }));
   }
 
   /** Creates the topics that do not exist yet. Safe to call from several processes at once. */
@@ -71,43 +82,17 @@ export class KafkaBus implements MessageBus {
     }
   }
 
-  #connectedProducer(): Promise<Producer> {
-    this.#producer ??= (async () => {
-      const producer = this.#kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        createPartitioner: Partitioners.DefaultPartitioner,
-        retry: { retries: 8, maxRetryTime: 5_000 },
-      });
-      await producer.connect();
-      return producer;
-    })().catch((error: unknown) => {
-      this.#producer = undefined;
-      throw error;
-    });
-    return this.#producer;
-  }
-
   async publish(topic: string, messages: BusMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const pending = this.#connectedProducer();
-    const producer = await pending;
-    try {
-      await producer.send({
+    // A failed send replaces the producer (kafkaClient.ts); the resend may repeat messages
+    // (at least once), it cannot lose one.
+    await this.#producer.use((producer) =>
+      producer.send({
         topic,
         acks: -1,
         messages: messages.map((message) => ({ key: message.key, value: message.value, headers: message.headers })),
-      });
-    } catch (error) {
-      // After a broker outage an idempotent producer can be left with sequence numbers or a
-      // producer id the broker no longer accepts, failing every later send: start afresh.
-      // A resend may repeat messages (at least once); it cannot lose one.
-      if (this.#producer === pending) {
-        this.#producer = undefined;
-        void producer.disconnect().catch(() => undefined);
-      }
-      throw error;
-    }
+      }),
+    );
   }
 
   async subscribe(
@@ -148,8 +133,7 @@ export class KafkaBus implements MessageBus {
   }
 
   async groupOffsets(topic: string, groupId: string): Promise<GroupOffsets> {
-    const admin = await this.#connectedAdmin();
-    try {
+    return this.#admin.use(async (admin) => {
       const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
       let lag = 0;
       let sum = 0;
@@ -161,32 +145,13 @@ export class KafkaBus implements MessageBus {
         sum += Math.max(0, offset);
       }
       return { lag, committed: sum };
-    } catch (error) {
-      this.#admin = undefined;
-      void admin.disconnect().catch(() => undefined);
-      throw error;
-    }
-  }
-
-  #connectedAdmin(): Promise<Admin> {
-    this.#admin ??= (async () => {
-      const admin = this.#kafka.admin({ retry: { retries: 1, maxRetryTime: 2_000 } });
-      await admin.connect();
-      return admin;
-    })().catch((error: unknown) => {
-      this.#admin = undefined;
-      throw error;
     });
-    return this.#admin;
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.#members].map((member) => member.close()));
     this.#members.clear();
-    const [producer, admin] = [this.#producer, this.#admin];
-    this.#producer = undefined;
-    this.#admin = undefined;
-    if (producer) await (await producer.catch(() => undefined))?.disconnect();
-    if (admin) await (await admin.catch(() => undefined))?.disconnect();
+    await this.#producer.close();
+    await this.#admin.close();
   }
 }
