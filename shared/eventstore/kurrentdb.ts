@@ -40,6 +40,7 @@ import {
   type ExpectedRevision,
   type GlobalPosition,
   type ReadAllOptions,
+  type ReadStreamOptions,
   type RecordedEvent,
   type Subscription,
   EventStoreUnavailable,
@@ -97,10 +98,12 @@ export class KurrentDbEventStore implements EventStore {
     return undefined;
   }
 
-  async readStream(stream: string): Promise<RecordedEvent[]> {
+  async readStream(stream: string, { fromRevision = 0, maxCount }: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const events: RecordedEvent[] = [];
+    if (maxCount === 0) return events;
+    const range = { fromRevision: fromRevision === 0 ? (START as typeof START) : BigInt(fromRevision), ...(maxCount === undefined ? {} : { maxCount }) };
     try {
-      for await (const { event } of this.#client.readStream(stream)) {
+      for await (const { event } of this.#client.readStream(stream, range)) {
         if (event) events.push(toRecordedEvent(event));
       }
     } catch (error) {

@@ -52,14 +52,24 @@ export interface ReadAllOptions {
   maxCount: number;
 }
 
+export interface ReadStreamOptions {
+  /** Start at this revision (inclusive); 0 when absent. */
+  fromRevision?: number;
+  /** At most this many events; all of them when absent. */
+  maxCount?: number;
+}
+
 export interface Subscription extends AsyncIterable<RecordedEvent> {
   close(): Promise<void>;
 }
 
 export interface EventStore {
   appendToStream(stream: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
-  /** The whole stream in order; an empty array when it does not exist. */
-  readStream(stream: string): Promise<RecordedEvent[]>;
+  /**
+   * The stream's events in order, from `fromRevision` on (the whole stream by default); an
+   * empty array when it does not exist or has nothing there.
+   */
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Every event after `after`, then new ones as they are appended, until closed. */
   subscribeToAll(options: { after?: GlobalPosition; streamPrefixes?: string[] }): Subscription;

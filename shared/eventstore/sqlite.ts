@@ -14,6 +14,7 @@ import {
   type ExpectedRevision,
   type GlobalPosition,
   type ReadAllOptions,
+  type ReadStreamOptions,
   type RecordedEvent,
   type Subscription,
   EventStoreUnavailable,
@@ -85,7 +86,9 @@ export class SqliteEventStore implements EventStore {
       insert: this.#db.prepare(
         "INSERT INTO events (stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
       ),
-      readStream: this.#db.prepare<[string], EventRow>("SELECT * FROM events WHERE stream = ? ORDER BY revision"),
+      readStream: this.#db.prepare<[string, number, number], EventRow>(
+        "SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?",
+      ),
       head: this.#db.prepare<[], { position: number | null }>("SELECT MAX(position) AS position FROM events"),
     };
     if (options.watchForOtherWriters) this.#watchOtherWriters();
@@ -167,8 +170,10 @@ export class SqliteEventStore implements EventStore {
     return { revision, position: String(position) };
   }
 
-  async readStream(stream: string): Promise<RecordedEvent[]> {
-    return this.#statements.readStream.all(stream).map(toRecordedEvent);
+  async readStream(stream: string, { fromRevision = 0, maxCount = -1 }: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    // LIMIT -1 is SQLite's "no limit".
+    if (maxCount === 0) return [];
+    return this.#statements.readStream.all(stream, fromRevision, maxCount).map(toRecordedEvent);
   }
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {

@@ -57,6 +57,25 @@ export function eventStoreContract(t: Test, makeFixture: () => Promise<EventStor
     t.same(await fixture.store.readStream(stream("missing")), []);
   });
 
+  t.test("reads part of a stream: from a revision, at most a count", async (t) => {
+    const { store } = fixture;
+    await store.appendToStream(stream("part"), ["E0", "E1", "E2", "E3", "E4"].map((type) => event(type)), { expectedRevision: "no_stream" });
+    const types = async (options: { fromRevision?: number; maxCount?: number }) =>
+      (await store.readStream(stream("part"), options)).map((e) => [e.revision, e.type]);
+    t.same(await types({ fromRevision: 3 }), [
+      [3, "E3"],
+      [4, "E4"],
+    ]);
+    t.same(await types({ fromRevision: 1, maxCount: 2 }), [
+      [1, "E1"],
+      [2, "E2"],
+    ]);
+    t.same(await types({ maxCount: 1 }), [[0, "E0"]]);
+    t.same(await types({ fromRevision: 5 }), [], "past the end reads nothing");
+    t.same(await types({ maxCount: 0 }), [], "a count of 0 reads nothing");
+    t.same(await store.readStream(stream("part-missing"), { fromRevision: 2, maxCount: 10 }), [], "a missing stream is still empty");
+  });
+
   t.test("no_stream fails once the stream exists, and writes nothing", async (t) => {
     const { store } = fixture;
     await store.appendToStream(stream("b"), [event("First")], { expectedRevision: "no_stream" });
