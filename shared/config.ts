@@ -26,6 +26,8 @@ export interface Settings {
   readModelWaitMs: number;
   /** How long an email reservation without its customer counts as an in-flight create. */
   reservationGraceMs: number;
+  /** Memory the command service may use for decided states by stream revision (0: none). */
+  stateCacheBytes: number;
   eventsTopic: string;
   logLevel: string;
   /** Set together: the roles run as separate processes over Kafka and MongoDB. */
@@ -100,6 +102,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
     trustProxy: trustProxy(env.TRUST_PROXY),
     readModelWaitMs: integer(env, "READ_MODEL_WAIT_MS", 5000, { min: 0, max: 60_000 }),
     reservationGraceMs: integer(env, "RESERVATION_GRACE_MS", 30_000, { min: 0, max: 86_400_000 }),
+    stateCacheBytes: integer(env, "STATE_CACHE_MB", 64, { min: 0, max: 65_536 }) * 1024 * 1024,
     eventsTopic: env.EVENTS_TOPIC || "customers.events.v1",
     logLevel: env.LOG_LEVEL || (environment === "test" ? "silent" : "info"),
     cluster: clusterSettings(env),

@@ -47,13 +47,13 @@ export class AdminUsers {
   }
 
   async findById(id: string): Promise<UserFields | undefined> {
-    const { state } = await loadStream(this.deps.store, userStreamName(id), evolveUser, initialUserState);
+    const { state } = await loadStream(this.deps.store, userStreamName(id), { evolve: evolveUser, initialState: initialUserState });
     return state.status === "active" ? state.user : undefined;
   }
 
   /** The user that logs in with exactly this email, if any. */
   async findByEmail(email: string): Promise<UserFields | undefined> {
-    const { state } = await loadStream<UserEmailState, UserEmailEvent>(this.deps.store, userEmailStreamName(email), evolveUserEmail, initialUserEmailState);
+    const { state } = await loadStream<UserEmailState, UserEmailEvent>(this.deps.store, userEmailStreamName(email), { evolve: evolveUserEmail, initialState: initialUserEmailState });
     if (!state.holder) return undefined;
     const user = await this.findById(state.holder.user_id);
     return user?.email === email ? user : undefined;
@@ -69,7 +69,7 @@ export class AdminUsers {
         evolve: evolveUserEmail,
         initialState: initialUserEmailState,
         decide: (state, holder) => decideUserEmailReservation(command, state, holder),
-        loadHolder: async (holderId) => (await loadStream(store, userStreamName(holderId), evolveUser, initialUserState)).state,
+        loadHolder: async (holderId) => (await loadStream(store, userStreamName(holderId), { evolve: evolveUser, initialState: initialUserState })).state,
         abandoned: { status: "abandoned" },
         fenceHolder: (holderId) =>
           fenceAbandonedCreate(store, userStreamName(holderId), { type: "UserCreationAbandoned", data: { id: holderId, abandoned_at: now.toISOString() } }, context, now),

@@ -85,6 +85,6 @@ export class ApiKeys {
   }
 
   #load(id: string) {
-    return loadStream<ApiKeyState, ApiKeyEvent>(this.deps.store, apiKeyStreamName(id), evolveApiKey, initialApiKeyState);
+    return loadStream<ApiKeyState, ApiKeyEvent>(this.deps.store, apiKeyStreamName(id), { evolve: evolveApiKey, initialState: initialApiKeyState });
   }
 }

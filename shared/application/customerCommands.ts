@@ -12,20 +12,21 @@ import {
 import { type CreateCustomer, decideCreateCustomer } from "../customers/createCustomer.js";
 import { type AddressInput, decideAddAddress, decideRemoveAddress, decideUpdateAddress } from "../customers/address.js";
 import { decideDeleteCustomer } from "../customers/deleteCustomer.js";
-import { RelatedEntityNotFound } from "../customers/errors.js";
+import { ConcurrentWriteConflict, RelatedEntityNotFound } from "../customers/errors.js";
 import { decideChangeMemberships } from "../customers/membership.js";
 import { customerGroupStreamName, evolveCustomerGroup, initialCustomerGroupState } from "../customerGroups/group.js";
 import { type UpdateCustomer, decideUpdateCustomer } from "../customers/updateCustomer.js";
 import type { EventStore } from "../eventstore/port.js";
 import type { Logger } from "../logger.js";
-import { type CustomerDocument, customerDocumentFrom } from "../readmodel/customerDocument.js";
+import { type CustomerDocument, projectCustomerEvent } from "../readmodel/customerDocument.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
 import type { CommandContext } from "./context.js";
 import type { ReadYourWrites } from "./readYourWrites.js";
 import { type WriteHook, type Written, decideAndAppend } from "./decideAndAppend.js";
-import { loadStream } from "./loadStream.js";
+import { type Aggregate, loadStream } from "./loadStream.js";
 import { releaseEmail, reserveEmail } from "./reserveEmail.js";
 import { appendToNewStream } from "./runReservation.js";
+import type { StreamStateCache } from "./streamStateCache.js";
 
 export interface CustomerCommandDependencies {
   store: EventStore;
@@ -36,6 +37,8 @@ export interface CustomerCommandDependencies {
   logger: Logger;
   readYourWrites: ReadYourWrites;
   reservationGraceMs: number;
+  /** Decided states by revision, so a write does not replay the whole stream. */
+  states?: StreamStateCache;
 }
 
 export interface WriteResult {
@@ -51,9 +54,24 @@ export interface WriteResult {
 export type CreateCustomerInput = Omit<CreateCustomer["data"], "id" | "created_by" | "now">;
 export type UpdateCustomerInput = Omit<UpdateCustomer["data"], "id" | "now">;
 
-type StreamEvents = Array<{ event: CustomerEvent; revision: number }>;
+/**
+ * What a write folds from a customer stream: the decider's state, and the document the API
+ * answers with when the read model is behind (the read model's own projection, so the two
+ * always agree). Both are cached together by revision.
+ */
+interface CustomerStream {
+  decision: CustomerState;
+  document: CustomerDocument | null;
+}
 
-const CUSTOMER = { evolve: evolveCustomer, initialState: initialCustomerState };
+const CUSTOMER: Aggregate<CustomerStream, CustomerEvent> = {
+  kind: "customer",
+  initialState: () => ({ decision: initialCustomerState(), document: null }),
+  evolve: (state, event, revision) => ({
+    decision: evolveCustomer(state.decision, event),
+    document: projectCustomerEvent(state.document, event, revision),
+  }),
+};
 
 export class CustomerCommands {
   constructor(private readonly deps: CustomerCommandDependencies) {}
@@ -68,7 +86,9 @@ export class CustomerCommands {
     );
     if (typeof input.email === "string") await this.#reserve(input.email, id, now, context);
     const revision = await appendToNewStream(store, customerStreamName(id), events, context, now);
-    return this.#readYourWrite(id, revision, events.map((event, index) => ({ event, revision: index })));
+    const created = events.reduce((state, event, index) => CUSTOMER.evolve(state, event, index), CUSTOMER.initialState());
+    this.deps.states?.set(CUSTOMER.kind!, customerStreamName(id), { revision, state: created });
+    return this.#readYourWrite(id, revision, created.document);
   }
 
   /**
@@ -86,7 +106,7 @@ export class CustomerCommands {
         if (emailChange(events) && previous !== null) await this.#release(previous, id, "email_changed", now, context);
       },
     });
-    return this.#readYourWrite(id, written.revision, written.stream);
+    return this.#readYourWrite(id, written.revision, written.state.document);
   }
 
   /** Soft-deletes; unknown or already deleted ids are left as they are (Medusa answers 200 either way). */
@@ -106,7 +126,7 @@ export class CustomerCommands {
     const written = await this.#write(customerId, context, (state, now) =>
       decideAddAddress({ type: "AddAddress", data: { customer_id: customerId, address_id: addressId, input, now } }, state),
     );
-    return this.#readYourWrite(customerId, written.revision, written.stream);
+    return this.#readYourWrite(customerId, written.revision, written.state.document);
   }
 
   /** null when there is no such customer (Medusa then answers `{}`). */
@@ -114,14 +134,14 @@ export class CustomerCommands {
     const written = await this.#write(customerId, context, (state, now) =>
       decideUpdateAddress({ type: "UpdateAddress", data: { customer_id: customerId, address_id: addressId, input, now } }, state),
     );
-    return written.state.status === "active" ? this.#readYourWrite(customerId, written.revision, written.stream) : null;
+    return written.state.decision.status === "active" ? this.#readYourWrite(customerId, written.revision, written.state.document) : null;
   }
 
   async removeAddress(customerId: string, addressId: string, context: CommandContext): Promise<WriteResult | null> {
     const written = await this.#write(customerId, context, (state) =>
       decideRemoveAddress({ type: "RemoveAddress", data: { customer_id: customerId, address_id: addressId } }, state),
     );
-    return written.state.status === "active" ? this.#readYourWrite(customerId, written.revision, written.stream) : null;
+    return written.state.decision.status === "active" ? this.#readYourWrite(customerId, written.revision, written.state.document) : null;
   }
 
   /**
@@ -133,7 +153,7 @@ export class CustomerCommands {
     const written = await this.#write(customerId, context, (state) =>
       decideChangeMemberships({ type: "ChangeMemberships", data: { customer_id: customerId, ...change } }, state, liveGroups),
     );
-    return written.state.status === "active" ? this.#readYourWrite(customerId, written.revision, written.stream) : null;
+    return written.state.decision.status === "active" ? this.#readYourWrite(customerId, written.revision, written.state.document) : null;
   }
 
   /**
@@ -146,8 +166,8 @@ export class CustomerCommands {
     const liveGroups = await this.#liveGroups([groupId]);
     if (change.add.length > 0 && !liveGroups.has(groupId)) throw new RelatedEntityNotFound("customer_group_id", groupId);
     for (const customerId of new Set(change.add)) {
-      const { state } = await loadStream(this.deps.store, customerStreamName(customerId), evolveCustomer, initialCustomerState);
-      if (state.status !== "active") throw new RelatedEntityNotFound("customer_id", customerId);
+      const { state } = await loadStream(this.deps.store, customerStreamName(customerId), CUSTOMER, this.deps.states);
+      if (state.decision.status !== "active") throw new RelatedEntityNotFound("customer_id", customerId);
     }
     const members = new Map<string, { add: string[]; remove: string[] }>();
     for (const customerId of change.add) members.set(customerId, { add: [groupId], remove: [] });
@@ -167,7 +187,7 @@ export class CustomerCommands {
   async #liveGroups(groupIds: string[]): Promise<Set<string>> {
     const states = await Promise.all(
       [...new Set(groupIds)].map(async (groupId) => {
-        const { state } = await loadStream(this.deps.store, customerGroupStreamName(groupId), evolveCustomerGroup, initialCustomerGroupState);
+        const { state } = await loadStream(this.deps.store, customerGroupStreamName(groupId), { evolve: evolveCustomerGroup, initialState: initialCustomerGroupState });
         return [groupId, state.status] as const;
       }),
     );
@@ -179,8 +199,15 @@ export class CustomerCommands {
     context: CommandContext,
     decide: (state: CustomerState, now: Date) => CustomerEvent[],
     hooks: { before?: WriteHook<CustomerState, CustomerEvent>; after?: WriteHook<CustomerState, CustomerEvent> } = {},
-  ): Promise<Written<CustomerState, CustomerEvent>> {
-    return decideAndAppend(this.deps.store, customerStreamName(id), CUSTOMER, decide, { clock: this.deps.clock, context, ...hooks });
+  ): Promise<Written<CustomerStream, CustomerEvent>> {
+    const { before, after } = hooks;
+    return decideAndAppend(this.deps.store, customerStreamName(id), CUSTOMER, (state, now) => decide(state.decision, now), {
+      clock: this.deps.clock,
+      context,
+      states: this.deps.states,
+      ...(before && { before: (events, state, now) => before(events, state.decision, now) }),
+      ...(after && { after: (events, state, now) => after(events, state.decision, now) }),
+    });
   }
 
   #reserve(email: string, customerId: string, now: Date, context: CommandContext): Promise<void> {
@@ -203,10 +230,11 @@ export class CustomerCommands {
     }
   }
 
-  async #readYourWrite(id: string, revision: number, stream: StreamEvents): Promise<WriteResult> {
+  async #readYourWrite(id: string, revision: number, written: CustomerDocument | null): Promise<WriteResult> {
     const document = await this.deps.readYourWrites.customer(id, revision);
     if (document) return { customer: document, source: "read-model" };
-    return { customer: customerDocumentFrom(stream)!, source: "events" };
+    if (!written) throw new ConcurrentWriteConflict(customerStreamName(id));
+    return { customer: written, source: "events" };
   }
 }
 

@@ -26,13 +26,14 @@ import type { Metadata } from "../customers/customer.js";
 import { ConcurrentWriteConflict } from "../customers/errors.js";
 import type { EventStore } from "../eventstore/port.js";
 import type { Logger } from "../logger.js";
-import { type CustomerGroupDocument, customerGroupDocumentFrom } from "../readmodel/customerGroupDocument.js";
+import { type CustomerGroupDocument, projectCustomerGroupEvent } from "../readmodel/customerGroupDocument.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
 import type { CommandContext } from "./context.js";
 import type { ReadYourWrites } from "./readYourWrites.js";
-import { type StreamEvents, decideAndAppend } from "./decideAndAppend.js";
-import { loadStream } from "./loadStream.js";
+import { type WriteHook, decideAndAppend } from "./decideAndAppend.js";
+import { type Aggregate, loadStream } from "./loadStream.js";
 import { appendToNewStream, fenceAbandonedCreate, runRelease, runReservation } from "./runReservation.js";
+import type { StreamStateCache } from "./streamStateCache.js";
 
 export interface CustomerGroupCommandDependencies {
   store: EventStore;
@@ -43,6 +44,8 @@ export interface CustomerGroupCommandDependencies {
   readYourWrites: ReadYourWrites;
   /** How long a name reservation without its group is trusted to be an in-flight create. */
   reservationGraceMs: number;
+  /** Decided states by revision, so a write does not replay the whole stream. */
+  states?: StreamStateCache;
 }
 
 export interface GroupWriteResult {
@@ -56,7 +59,20 @@ export interface GroupInput {
   metadata?: Metadata | null;
 }
 
-const GROUP = { evolve: evolveCustomerGroup, initialState: initialCustomerGroupState };
+/** What a write folds from a group stream: the decider's state and the document to answer with (as in customerCommands.ts). */
+interface GroupStream {
+  decision: CustomerGroupState;
+  document: CustomerGroupDocument | null;
+}
+
+const GROUP: Aggregate<GroupStream, CustomerGroupEvent> = {
+  kind: "customer-group",
+  initialState: () => ({ decision: initialCustomerGroupState(), document: null }),
+  evolve: (state, event, revision) => ({
+    decision: evolveCustomerGroup(state.decision, event),
+    document: projectCustomerGroupEvent(state.document, event, revision),
+  }),
+};
 
 type ReleaseReason = "group_deleted" | "name_changed";
 
@@ -73,19 +89,18 @@ export class CustomerGroupCommands {
     );
     await this.#reserve(input.name, id, now, context);
     const revision = await appendToNewStream(store, customerGroupStreamName(id), events, context, now);
-    return this.#readYourWrite(id, revision, events.map((event, index) => ({ event, revision: index })));
+    const created = events.reduce((state, event, index) => GROUP.evolve(state, event, index), GROUP.initialState());
+    this.deps.states?.set(GROUP.kind!, customerGroupStreamName(id), { revision, state: created });
+    return this.#readYourWrite(id, revision, created.document);
   }
 
   /** A new name is reserved before the change is written; the old one is released after. */
   async update(id: string, input: GroupInput, context: CommandContext): Promise<GroupWriteResult> {
-    const written = await decideAndAppend(
-      this.deps.store,
-      customerGroupStreamName(id),
-      GROUP,
+    const written = await this.#write(
+      id,
+      context,
       (state, now) => decideUpdateCustomerGroup({ type: "UpdateCustomerGroup", data: { ...input, id, now } }, state),
       {
-        clock: this.deps.clock,
-        context,
         before: async (events, _state, now) => {
           const name = renamedTo(events);
           if (name !== undefined) await this.#reserve(name, id, now, context);
@@ -96,7 +111,7 @@ export class CustomerGroupCommands {
         },
       },
     );
-    return this.#readYourWrite(id, written.revision, written.stream);
+    return this.#readYourWrite(id, written.revision, written.state.document);
   }
 
   /**
@@ -105,14 +120,11 @@ export class CustomerGroupCommands {
    * nor matches a filter.
    */
   async delete(id: string, context: CommandContext): Promise<void> {
-    const written = await decideAndAppend(
-      this.deps.store,
-      customerGroupStreamName(id),
-      GROUP,
+    const written = await this.#write(
+      id,
+      context,
       (state, now) => decideDeleteCustomerGroup({ type: "DeleteCustomerGroup", data: { id, now } }, state),
       {
-        clock: this.deps.clock,
-        context,
         after: async (_events, state, now) => {
           const name = currentName(state);
           if (name !== null) await this.#release(name, id, "group_deleted", now, context);
@@ -120,6 +132,22 @@ export class CustomerGroupCommands {
       },
     );
     if (written.changed) await this.deps.readYourWrites.group(id, written.revision);
+  }
+
+  #write(
+    id: string,
+    context: CommandContext,
+    decide: (state: CustomerGroupState, now: Date) => CustomerGroupEvent[],
+    hooks: { before?: WriteHook<CustomerGroupState, CustomerGroupEvent>; after?: WriteHook<CustomerGroupState, CustomerGroupEvent> },
+  ) {
+    const { before, after } = hooks;
+    return decideAndAppend(this.deps.store, customerGroupStreamName(id), GROUP, (state, now) => decide(state.decision, now), {
+      clock: this.deps.clock,
+      context,
+      states: this.deps.states,
+      ...(before && { before: (events, state, now) => before(events, state.decision, now) }),
+      ...(after && { after: (events, state, now) => after(events, state.decision, now) }),
+    });
   }
 
   #reserve(name: string, groupId: string, now: Date, context: CommandContext): Promise<void> {
@@ -132,7 +160,7 @@ export class CustomerGroupCommands {
         evolve: evolveCustomerGroupName,
         initialState: initialCustomerGroupNameState,
         decide: (state, holder) => decideGroupNameReservation(request, state, holder),
-        loadHolder: async (holderId) => (await loadStream(store, customerGroupStreamName(holderId), evolveCustomerGroup, initialCustomerGroupState)).state,
+        loadHolder: async (holderId) => (await loadStream(store, customerGroupStreamName(holderId), { evolve: evolveCustomerGroup, initialState: initialCustomerGroupState })).state,
         abandoned: { status: "abandoned" },
         fenceHolder: (holderId) =>
           fenceAbandonedCreate(
@@ -168,10 +196,9 @@ export class CustomerGroupCommands {
     }
   }
 
-  async #readYourWrite(id: string, revision: number, stream: StreamEvents<CustomerGroupEvent>): Promise<GroupWriteResult> {
+  async #readYourWrite(id: string, revision: number, folded: CustomerGroupDocument | null): Promise<GroupWriteResult> {
     const document = await this.deps.readYourWrites.group(id, revision);
     if (document) return { group: document, source: "read-model" };
-    const folded = customerGroupDocumentFrom(stream);
     if (!folded) throw new ConcurrentWriteConflict(customerGroupStreamName(id));
     return { group: folded, source: "events" };
   }

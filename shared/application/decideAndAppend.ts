@@ -1,60 +1,101 @@
 /**
- * The write loop every command on an existing stream uses: read the stream, decide on its
- * latest state, append expecting that revision; when another writer got there first,
+ * The write loop every command on an existing stream uses: load the stream's latest state,
+ * decide on it, append expecting that revision; when another writer got there first,
  * decide again on top of its write, so no change is ever lost silently.
+ *
+ * Writes to one stream from this process run one at a time (OneAtATime), so they follow each
+ * other instead of racing; the expected-revision check still settles races with other
+ * processes. With a StreamStateCache, a write reads only the events since the last state
+ * seen, and leaves the state it wrote for the next one.
  */
 import { ConcurrentWriteConflict } from "../customers/errors.js";
-import { type EventStore, WrongExpectedRevision } from "../eventstore/port.js";
+import { type EventStore, type EventToAppend, type ExpectedRevision, WrongExpectedRevision } from "../eventstore/port.js";
 import { type CommandContext, toEventsToAppend } from "./context.js";
-import { loadStream } from "./loadStream.js";
+import { type Aggregate, loadStream } from "./loadStream.js";
+import { OneAtATime } from "./oneAtATime.js";
+import type { StreamStateCache } from "./streamStateCache.js";
 
-/** Attempts of a write that keeps losing the race for its stream. */
+export type { Aggregate } from "./loadStream.js";
+
+/** Attempts of a write that keeps losing the race for its stream to other processes. */
 const MAX_ATTEMPTS = 8;
-
-export type StreamEvents<Event> = Array<{ event: Event; revision: number }>;
 
 export type WriteHook<State, Event> = (events: Event[], state: State, now: Date) => Promise<void>;
 
 export interface Written<State, Event> {
   /** The state after the write (or as found, when nothing was decided). */
   state: State;
-  /** Every event of the stream, the new ones included. */
-  stream: StreamEvents<Event>;
+  /** The events this write appended (none when nothing was decided). */
+  events: Event[];
   /** The stream's last revision. */
   revision: number;
   changed: boolean;
 }
 
-export interface Aggregate<State, Event> {
-  evolve: (state: State, event: Event) => State;
-  initialState: () => State;
+export interface DecideAndAppendOptions<State, Event> {
+  clock: () => Date;
+  context: CommandContext;
+  /** Runs ahead of the append (reservations). */
+  before?: WriteHook<State, Event>;
+  /** Runs once the events are written (releases). */
+  after?: WriteHook<State, Event>;
+  states?: StreamStateCache;
 }
 
-/** `before` runs ahead of the append (reservations), `after` once it is written (releases). */
-export async function decideAndAppend<State, Event extends { type: string; data: unknown }>(
+/** One queue per store: two stores in one process (tests) do not hold each other up. */
+const writeQueues = new WeakMap<EventStore, OneAtATime>();
+
+export function decideAndAppend<State, Event extends { type: string; data: unknown }>(
   store: EventStore,
   streamName: string,
   aggregate: Aggregate<State, Event>,
   decide: (state: State, now: Date) => Event[],
-  options: { clock: () => Date; context: CommandContext; before?: WriteHook<State, Event>; after?: WriteHook<State, Event> },
+  options: DecideAndAppendOptions<State, Event>,
 ): Promise<Written<State, Event>> {
+  let queue = writeQueues.get(store);
+  if (!queue) writeQueues.set(store, (queue = new OneAtATime()));
+  return queue.run(streamName, () => writeWithRetries(store, streamName, aggregate, decide, options));
+}
+
+async function writeWithRetries<State, Event extends { type: string; data: unknown }>(
+  store: EventStore,
+  streamName: string,
+  aggregate: Aggregate<State, Event>,
+  decide: (state: State, now: Date) => Event[],
+  options: DecideAndAppendOptions<State, Event>,
+): Promise<Written<State, Event>> {
+  const { states } = options;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     const now = options.clock();
-    const loaded = await loadStream(store, streamName, aggregate.evolve, aggregate.initialState);
-    const lastRevision = loaded.events.at(-1)?.revision ?? -1;
+    const loaded = await loadStream(store, streamName, aggregate, states);
     const events = decide(loaded.state, now);
-    if (events.length === 0) return { state: loaded.state, stream: loaded.events, revision: lastRevision, changed: false };
+    if (events.length === 0) return { state: loaded.state, events, revision: loaded.revision, changed: false };
     await options.before?.(events, loaded.state, now);
-    try {
-      const { revision } = await store.appendToStream(streamName, toEventsToAppend(events, options.context, now), {
-        expectedRevision: loaded.expectedRevision,
-      });
-      await options.after?.(events, loaded.state, now);
-      const stream = [...loaded.events, ...events.map((event, index) => ({ event, revision: lastRevision + 1 + index }))];
-      return { state: stream.reduce((state, { event }) => aggregate.evolve(state, event), aggregate.initialState()), stream, revision, changed: true };
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevision)) throw error;
+    const revision = await appendOrLoseRace(store, streamName, toEventsToAppend(events, options.context, now), loaded.expectedRevision);
+    if (revision === undefined) {
+      // Another process wrote the stream; a cached state may also be from elsewhere than the store.
+      if (states && aggregate.kind !== undefined) states.delete(aggregate.kind, streamName);
+      continue;
     }
+    const state = events.reduce((folded, event, index) => aggregate.evolve(folded, event, loaded.revision + 1 + index), loaded.state);
+    if (states && aggregate.kind !== undefined) states.set(aggregate.kind, streamName, { revision, state });
+    await options.after?.(events, loaded.state, now);
+    return { state, events, revision, changed: true };
   }
   throw new ConcurrentWriteConflict(streamName);
+}
+
+/** The revision written, or undefined when the stream was not at the expected revision. */
+async function appendOrLoseRace(
+  store: EventStore,
+  streamName: string,
+  events: EventToAppend[],
+  expectedRevision: ExpectedRevision,
+): Promise<number | undefined> {
+  try {
+    return (await store.appendToStream(streamName, events, { expectedRevision })).revision;
+  } catch (error) {
+    if (error instanceof WrongExpectedRevision) return undefined;
+    throw error;
+  }
 }

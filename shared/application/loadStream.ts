@@ -1,24 +1,46 @@
+/**
+ * Reads a stream and folds it into an aggregate's state: from the cached state when there is
+ * one (only the events after it are read), and a page at a time, so that neither the time nor
+ * the memory of a load grows with the stream's whole history.
+ */
 import type { EventStore, ExpectedRevision } from "../eventstore/port.js";
+import type { StreamStateCache } from "./streamStateCache.js";
 
-export interface LoadedStream<State, Event> {
-  state: State;
-  /** What to expect when appending the next events: the last revision, or "no_stream". */
-  expectedRevision: ExpectedRevision;
-  events: Array<{ event: Event; revision: number }>;
+export interface Aggregate<State, Event> {
+  /** Names the state in a StreamStateCache; a load without it is never cached. */
+  kind?: string;
+  evolve: (state: State, event: Event, revision: number) => State;
+  initialState: () => State;
 }
 
-/** Reads a stream and folds it into the aggregate's state. */
+export interface LoadedStream<State> {
+  state: State;
+  /** The stream's last revision; -1 when it has no events. */
+  revision: number;
+  /** What to expect when appending the next events: the last revision, or "no_stream". */
+  expectedRevision: ExpectedRevision;
+}
+
+/** Events read at once: a page of large events stays a few megabytes. */
+const PAGE_SIZE = 256;
+
 export async function loadStream<State, Event extends { type: string; data: unknown }>(
   store: EventStore,
   stream: string,
-  evolve: (state: State, event: Event) => State,
-  initialState: () => State,
-): Promise<LoadedStream<State, Event>> {
-  const recorded = await store.readStream(stream);
-  const events = recorded.map((e) => ({ event: { type: e.type, data: e.data } as Event, revision: e.revision }));
-  return {
-    state: events.reduce((state, { event }) => evolve(state, event), initialState()),
-    expectedRevision: recorded.at(-1)?.revision ?? "no_stream",
-    events,
-  };
+  aggregate: Aggregate<State, Event>,
+  cache?: StreamStateCache,
+): Promise<LoadedStream<State>> {
+  const cached = cache && aggregate.kind !== undefined ? cache.get<State>(aggregate.kind, stream) : undefined;
+  let state = cached?.state ?? aggregate.initialState();
+  let revision = cached?.revision ?? -1;
+  for (;;) {
+    const page = await store.readStream(stream, { fromRevision: revision + 1, maxCount: PAGE_SIZE });
+    for (const recorded of page) {
+      state = aggregate.evolve(state, { type: recorded.type, data: recorded.data } as Event, recorded.revision);
+      revision = recorded.revision;
+    }
+    if (page.length < PAGE_SIZE) break;
+  }
+  if (cache && aggregate.kind !== undefined && revision !== (cached?.revision ?? -1)) cache.set(aggregate.kind, stream, { revision, state });
+  return { state, revision, expectedRevision: revision === -1 ? "no_stream" : revision };
 }

@@ -36,7 +36,7 @@ export function reserveEmail(store: EventStore, command: ReserveEmail, context: 
         const decision = decideEmailReservation(command, state, holder);
         return "customer_id" in decision ? { outcome: decision.outcome, holder_id: decision.customer_id } : decision;
       },
-      loadHolder: async (customerId) => (await loadStream(store, customerStreamName(customerId), evolveCustomer, initialCustomerState)).state,
+      loadHolder: async (customerId) => (await loadStream(store, customerStreamName(customerId), { evolve: evolveCustomer, initialState: initialCustomerState })).state,
       abandoned: { status: "abandoned" },
       fenceHolder: (customerId) =>
         fenceAbandonedCreate(

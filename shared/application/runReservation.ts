@@ -32,7 +32,7 @@ export async function runReservation<State, Event extends { type: string; data: 
   now: Date,
 ): Promise<void> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-    const { state, expectedRevision } = await loadStream(store, reservation.stream, reservation.evolve, reservation.initialState);
+    const { state, expectedRevision } = await loadStream(store, reservation.stream, reservation);
     let decision = reservation.decide(state);
     if (decision.outcome === "check-holder") decision = reservation.decide(state, await reservation.loadHolder(decision.holder_id));
     if (decision.outcome === "fence-holder") {
@@ -60,7 +60,7 @@ export async function runRelease<State, Event extends { type: string; data: unkn
   now: Date,
 ): Promise<void> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-    const { state, expectedRevision } = await loadStream(store, release.stream, release.evolve, release.initialState);
+    const { state, expectedRevision } = await loadStream(store, release.stream, release);
     const events = release.decide(state);
     if (events.length === 0) return;
     try {

@@ -57,8 +57,3 @@ function withDefaults(document: CustomerDocument): CustomerDocument {
   const flagged = (flag: "is_default_billing" | "is_default_shipping") => document.addresses.find((address) => address[flag])?.id ?? null;
   return { ...document, default_billing_address_id: flagged("is_default_billing"), default_shipping_address_id: flagged("is_default_shipping") };
 }
-
-/** Folds a whole stream; null when it holds no customer. */
-export function customerDocumentFrom(events: Array<{ event: CustomerEvent; revision: number }>): CustomerDocument | null {
-  return events.reduce<CustomerDocument | null>((document, { event, revision }) => projectCustomerEvent(document, event, revision), null);
-}

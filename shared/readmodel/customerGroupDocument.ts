@@ -28,8 +28,3 @@ export function projectCustomerGroupEvent(
       return document && { ...document, deleted_at: event.data.deleted_at, revision };
   }
 }
-
-/** Folds a whole stream; null when it holds no group. */
-export function customerGroupDocumentFrom(events: Array<{ event: CustomerGroupEvent; revision: number }>): CustomerGroupDocument | null {
-  return events.reduce<CustomerGroupDocument | null>((document, { event, revision }) => projectCustomerGroupEvent(document, event, revision), null);
-}

@@ -10,6 +10,7 @@ import { CustomerCommands } from "../application/customerCommands.js";
 import { CustomerGroupCommands } from "../application/customerGroupCommands.js";
 import { EmailPassLogin } from "../application/emailpassLogin.js";
 import { ReadYourWrites } from "../application/readYourWrites.js";
+import { StreamStateCache } from "../application/streamStateCache.js";
 import { LoginThrottle } from "../auth/loginThrottle.js";
 import type { Settings } from "../config.js";
 import type { EventStore } from "../eventstore/port.js";
@@ -31,6 +32,8 @@ export async function buildApi(
   const newUlid = monotonicFactory();
   const clock = () => new Date();
   const readYourWrites = new ReadYourWrites({ readModel, logger, waitMs: settings.readModelWaitMs });
+  // One budget for the states of every kind of stream the API writes.
+  const states = settings.stateCacheBytes > 0 ? new StreamStateCache({ maxBytes: settings.stateCacheBytes }) : undefined;
   const commands = new CustomerCommands({
     store,
     readModel,
@@ -40,6 +43,7 @@ export async function buildApi(
     logger,
     readYourWrites,
     reservationGraceMs: settings.reservationGraceMs,
+    states,
   });
   const groupCommands = new CustomerGroupCommands({
     store,
@@ -49,6 +53,7 @@ export async function buildApi(
     logger,
     readYourWrites,
     reservationGraceMs: settings.reservationGraceMs,
+    states,
   });
   const { auth } = settings;
   const users = new AdminUsers({

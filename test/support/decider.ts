@@ -1,6 +1,10 @@
 /**
  * Given/when/then for deciders: `spec.given(pastEvents).when(command).then(newEvents)`
  * or `.thenThrows(ErrorClass)`. The state is folded from the given events with `evolve`.
+ *
+ * Every state, event and command is frozen on the way: writes share cached states
+ * (shared/application/streamStateCache.ts), so a decider or evolver that changed one in place
+ * would corrupt later writes. In these strict-mode modules such a change throws.
  */
 import type { Test } from "tap";
 
@@ -13,10 +17,10 @@ export interface Decider<Command, Event, State> {
 export function deciderSpec<Command, Event, State>(t: Test, decider: Decider<Command, Event, State>) {
   return {
     given(events: Event[]) {
-      const state = events.reduce(decider.evolve, decider.initialState());
+      const state = events.reduce((folded, event) => deepFreeze(decider.evolve(folded, deepFreeze(event))), deepFreeze(decider.initialState()));
       return {
         when(command: Command) {
-          const run = () => decider.decide(command, state);
+          const run = () => decider.decide(deepFreeze(command), state);
           return {
             then(expected: Event[]) {
               t.same(run(), expected);
@@ -29,4 +33,10 @@ export function deciderSpec<Command, Event, State>(t: Test, decider: Decider<Com
       };
     },
   };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value) || value instanceof Date) return value;
+  for (const key of Reflect.ownKeys(value)) deepFreeze((value as Record<string | symbol, unknown>)[key]);
+  return Object.freeze(value);
 }

@@ -1,0 +1,142 @@
+/**
+ * The write loop on the embedded store: a write reads only the events after the state it
+ * starts from, a stale or foreign cached state costs a retry and never a lost update, writes
+ * to one stream from one process follow each other, and a cold load reads in pages.
+ */
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import t, { type Test } from "tap";
+import { decideAndAppend } from "../../shared/application/decideAndAppend.js";
+import type { CommandContext } from "../../shared/application/context.js";
+import { loadStream } from "../../shared/application/loadStream.js";
+import { StreamStateCache } from "../../shared/application/streamStateCache.js";
+import type { EventStore, ReadStreamOptions } from "../../shared/eventstore/port.js";
+import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
+import { makeDataDir } from "../support/service.js";
+
+type Added = { type: "Added"; data: { n: number } };
+interface Sum {
+  total: number;
+  count: number;
+}
+
+const SUM = {
+  kind: "sum",
+  initialState: (): Sum => ({ total: 0, count: 0 }),
+  evolve: (state: Sum, event: Added): Sum => ({ total: state.total + event.data.n, count: state.count + 1 }),
+};
+
+const context: CommandContext = { actor: { id: "user_1", type: "user" }, correlationId: "c", causationId: "c" };
+const add = (n: number) => (): Added[] => [{ type: "Added", data: { n } }];
+
+/** Counts what the store is asked for. */
+function counting(store: EventStore) {
+  const counts = { reads: [] as Array<ReadStreamOptions | undefined>, eventsRead: 0, appends: 0 };
+  const wrapped: EventStore = Object.create(store);
+  wrapped.readStream = async (stream, options) => {
+    counts.reads.push(options);
+    const events = await store.readStream(stream, options);
+    counts.eventsRead += events.length;
+    return events;
+  };
+  wrapped.appendToStream = (stream, events, options) => {
+    counts.appends += 1;
+    return store.appendToStream(stream, events, options);
+  };
+  return { store: wrapped, counts };
+}
+
+function openStore(t: Test): SqliteEventStore {
+  const data = makeDataDir();
+  const store = new SqliteEventStore(join(data.dir, "events.sqlite"));
+  t.teardown(async () => {
+    await store.close();
+    data.remove();
+  });
+  return store;
+}
+
+const write = (store: EventStore, stream: string, n: number, states?: StreamStateCache) =>
+  decideAndAppend(store, stream, SUM, add(n), { clock: () => new Date(), context, states });
+
+t.test("with a cached state, a write reads only the events appended since", async (t) => {
+  const { store, counts } = counting(openStore(t));
+  const states = new StreamStateCache({ maxBytes: 1_000_000 });
+  const stream = `sum-${randomUUID()}`;
+  for (let i = 1; i <= 50; i += 1) await write(store, stream, i, states);
+  counts.eventsRead = 0;
+  const written = await write(store, stream, 1000, states);
+  t.same(written.state, { total: 1275 + 1000, count: 51 });
+  t.equal(written.revision, 50);
+  t.equal(counts.eventsRead, 0, "nothing of the 50 earlier events is read again");
+  t.same(counts.reads.at(-1), { fromRevision: 50, maxCount: 256 }, "the read starts after the cached revision");
+});
+
+t.test("a state cached by one process is caught up with another's writes, never trusted over the store", async (t) => {
+  const store = openStore(t);
+  const mine = new StreamStateCache({ maxBytes: 1_000_000 });
+  const theirs = new StreamStateCache({ maxBytes: 1_000_000 });
+  const stream = `sum-${randomUUID()}`;
+  await write(store, stream, 1, mine);
+  await write(store, stream, 10, theirs);
+  await write(store, stream, 100, theirs);
+  const written = await write(store, stream, 1000, mine);
+  t.same(written.state, { total: 1111, count: 4 }, "the other process's two writes are in the state");
+
+  // A cached state ahead of the store (restored from elsewhere, say): the append fails its
+  // expected revision, the entry is dropped, and the write is decided again on the store's state.
+  mine.set("sum", stream, { revision: 99, state: { total: -5, count: 100 } });
+  const again = await write(store, stream, 5, mine);
+  t.same(again.state, { total: 1116, count: 5 });
+  t.equal(again.revision, 4);
+  const folded = await loadStream(store, stream, SUM);
+  t.same(folded.state, { total: 1116, count: 5 }, "the store holds exactly the decided writes");
+});
+
+t.test("concurrent writes to one stream from one process follow each other: none lost, none retried", async (t) => {
+  const { store, counts } = counting(openStore(t));
+  const states = new StreamStateCache({ maxBytes: 1_000_000 });
+  const stream = `sum-${randomUUID()}`;
+  const results = await Promise.all(Array.from({ length: 32 }, (_, i) => write(store, stream, i + 1, states)));
+  t.equal(counts.appends, 32, "one append per write: no write lost a race and retried");
+  t.same(results.map((r) => r.revision).sort((a, b) => a - b), Array.from({ length: 32 }, (_, i) => i));
+  t.same((await loadStream(store, stream, SUM)).state, { total: (32 * 33) / 2, count: 32 });
+});
+
+t.test("writes to different streams are not held up by each other", async (t) => {
+  const store = openStore(t);
+  const slow = `sum-${randomUUID()}`;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const held = decideAndAppend(store, slow, SUM, add(1), {
+    clock: () => new Date(),
+    context,
+    before: () => gate,
+  });
+  const other = await write(store, `sum-${randomUUID()}`, 2);
+  t.equal(other.revision, 0, "another stream's write completes while the first waits");
+  release();
+  t.equal((await held).revision, 0);
+});
+
+t.test("a long stream is loaded a page at a time", async (t) => {
+  const { store, counts } = counting(openStore(t));
+  const stream = `sum-${randomUUID()}`;
+  await store.appendToStream(
+    stream,
+    Array.from({ length: 600 }, (_, i) => ({
+      type: "Added",
+      data: { n: i },
+      metadata: { event_id: randomUUID(), schema_version: 1, occurred_at: "", correlation_id: "", causation_id: "", actor: context.actor },
+    })),
+    { expectedRevision: "no_stream" },
+  );
+  const loaded = await loadStream(store, stream, SUM);
+  t.same(loaded.state, { total: (599 * 600) / 2, count: 600 });
+  t.equal(loaded.expectedRevision, 599);
+  t.same(
+    counts.reads.map((options) => options?.fromRevision),
+    [0, 256, 512],
+    "three pages of at most 256 events",
+  );
+});
