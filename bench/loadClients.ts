@@ -15,9 +15,14 @@ export interface Scenario {
   /**
    * A create (unique email per request), a retrieve or an update (random id from the list;
    * an update changes first_name and merges one metadata key), or a list page (20 customers
-   * at a random offset among the first `pages` pages).
+   * at a random offset among the first `pages` pages). `metadataBytes` pads each update's
+   * metadata with a string of that length.
    */
-  kind: { type: "create" } | { type: "retrieve"; ids: string[] } | { type: "update"; ids: string[] } | { type: "list"; pages: number };
+  kind:
+    | { type: "create" }
+    | { type: "retrieve"; ids: string[] }
+    | { type: "update"; ids: string[]; metadataBytes?: number }
+    | { type: "list"; pages: number };
 }
 
 export interface LoadResult {
@@ -87,14 +92,17 @@ function autocannonRequest(scenario: Scenario): autocannon.Request {
       };
     case "retrieve":
       return { method: "GET", setupRequest: (r) => ({ ...r, path: `/admin/customers/${pick(kind.ids)}` }) };
-    case "update":
+    case "update": {
+      const padding = "x".repeat(kind.metadataBytes ?? 0);
       return {
         method: "POST",
         setupRequest: (r) => {
           sequence += 1;
-          return { ...r, path: `/admin/customers/${pick(kind.ids)}`, body: JSON.stringify({ first_name: `Updated ${sequence}`, metadata: { n: sequence } }) };
+          const metadata = padding ? { n: sequence, padding } : { n: sequence };
+          return { ...r, path: `/admin/customers/${pick(kind.ids)}`, body: JSON.stringify({ first_name: `Updated ${sequence}`, metadata }) };
         },
       };
+    }
     case "list":
       return { method: "GET", setupRequest: (r) => ({ ...r, path: `/admin/customers?limit=20&offset=${20 * Math.floor(Math.random() * kind.pages)}` }) };
   }
@@ -144,13 +152,16 @@ request = function()
   return wrk.format("GET", "/admin/customers/" .. ids[math.random(1, #ids)])
 end
 `;
-    case "update":
+    case "update": {
+      const padding = kind.metadataBytes ? `,"padding":"' .. padding .. '"` : "";
       return `${run}local ids = {${kind.ids.map((id) => `"${id}"`).join(",")}}
+local padding = string.rep("x", ${kind.metadataBytes ?? 0})
 request = function()
   n = n + 1
-  return wrk.format("POST", "/admin/customers/" .. ids[math.random(1, #ids)], nil, string.format('{"first_name":"Updated %d","metadata":{"n":%d}}', n, n))
+  return wrk.format("POST", "/admin/customers/" .. ids[math.random(1, #ids)], nil, string.format('{"first_name":"Updated %d","metadata":{"n":%d${padding}}}', n, n))
 end
 `;
+    }
     case "list":
       return `request = function()
   return wrk.format("GET", "/admin/customers?limit=20&offset=" .. (20 * math.random(0, ${kind.pages - 1})))

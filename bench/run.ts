@@ -13,6 +13,9 @@
  *   BENCH_CONNECTIONS  comma-separated concurrencies (default 1,16,64)
  *   BENCH_MODES        comma-separated modes to run (default: every available one)
  *   BENCH_CLIENT       "autocannon" to use it even where wrk is installed
+ *   BENCH_PHASES       comma-separated phases to run: throughput (with the replay), lag,
+ *                      history (write cost against a long history; embedded only); default all
+ *   BENCH_HISTORY_EVENTS  events in the long customer's stream (default 10000)
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -31,6 +34,7 @@ const SECRET = "bench-secret";
 const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? "";
 const MONGODB_URL = process.env.MONGODB_URL ?? "";
 const AVAILABLE_MODES = ["embedded", ...(KAFKA_BROKERS && MONGODB_URL ? ["cluster"] : [])];
+const PHASES = new Set((process.env.BENCH_PHASES ?? "throughput,lag,history").split(","));
 const MODES = (process.env.BENCH_MODES ?? AVAILABLE_MODES.join(",")).split(",").filter((mode) => AVAILABLE_MODES.includes(mode));
 let BASE = "";
 
@@ -126,11 +130,41 @@ interface ModeFigures {
   projection_lag_ms?: { samples: number; p50: number; p99: number };
   /** Rebuilding the read model from the event store at start (embedded mode). */
   replay?: { events: number; ms: number; events_per_second: number };
+  /** Write cost against history (embedded mode). */
+  long_history?: LongHistoryFigures;
+}
+
+interface LongHistoryFigures {
+  /** Events in the long customer's stream. */
+  events: number;
+  new_customer: { requests_per_second: number; p99_ms: number };
+  long_customer: { requests_per_second: number; p99_ms: number };
+  /** Long customer's update rate over a new customer's: 1 means history costs nothing. */
+  ratio: number;
+  /** First update of the long customer after a restart (nothing cached), one request. */
+  first_update_after_restart_ms: number;
+  large: {
+    events: number;
+    metadata_bytes: number;
+    connections: number;
+    requests_per_second: number;
+    p99_ms: number;
+    non_2xx: number;
+    rss_before_mib: number;
+    peak_rss_mib: number;
+  };
 }
 
 async function benchMode(mode: string, rows: Row[]): Promise<ModeFigures> {
+  const figures: ModeFigures = { peak_rss_mib: {} };
+  if (PHASES.has("throughput")) await measureThroughput(mode, rows, figures);
+  if (PHASES.has("history") && mode === "embedded") figures.long_history = await measureLongHistory(mode);
+  if (PHASES.has("lag")) figures.projection_lag_ms = await measureLag(mode);
+  return figures;
+}
+
+async function measureThroughput(mode: string, rows: Row[], figures: ModeFigures): Promise<void> {
   const running = await startMode(mode);
-  let figures: ModeFigures;
   try {
     await client.run(BASE, authorization, { name: "warm-up", kind: { type: "create" } }, 16, 3);
     const ids = await seedIds(1000);
@@ -156,13 +190,11 @@ async function benchMode(mode: string, rows: Row[]): Promise<ModeFigures> {
         console.error(`${mode} ${scenario.name} @${connections}: ${result.requestsPerSecond}/s`);
       }
     }
-    figures = { peak_rss_mib: Object.fromEntries(running.roles.map((role) => [role.role, peakMemoryMiB(role.pid!)])) };
+    figures.peak_rss_mib = Object.fromEntries(running.roles.map((role) => [role.role, peakMemoryMiB(role.pid!)]));
     if (mode === "embedded") figures.replay = await measureReplay(running);
   } finally {
     await running.cleanup();
   }
-  figures.projection_lag_ms = await measureLag(mode);
-  return figures;
 }
 
 /**
@@ -227,6 +259,103 @@ async function measureReplay(running: RunningMode & { dataDir: string }): Promis
   return { events, ms, events_per_second: Math.round((events / ms) * 1000) };
 }
 
+/** Sends `count` updates to one customer, `parallel` at a time. */
+async function updateMany(id: string, count: number, parallel: number, metadataBytes = 0): Promise<void> {
+  const padding = "x".repeat(metadataBytes);
+  let sent = 0;
+  const worker = async () => {
+    while (sent < count) {
+      sent += 1;
+      const n = sent;
+      const response = await fetch(`${BASE}/admin/customers/${id}`, {
+        method: "POST",
+        headers: { authorization, "content-type": "application/json" },
+        body: JSON.stringify({ first_name: `History ${n}`, metadata: padding ? { n, padding } : { n } }),
+      });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`update ${n} of ${id} answered ${response.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+}
+
+function currentMemoryMiB(pid: number): number {
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+const LONG_HISTORY_EVENTS = Number(process.env.BENCH_HISTORY_EVENTS ?? 10_000);
+// Just under the 64 KiB a metadata object may take (shared/customers/limits.ts).
+const LARGE_METADATA_BYTES = 60 * 1024;
+const LARGE_UPDATES = 300;
+const LARGE_CONNECTIONS = 32;
+
+/**
+ * Write cost against history: a customer with 10,000 events is updated as fast as a new one
+ * (16 connections on one customer each); then, after a restart (nothing cached), 32
+ * connections update a customer whose 300 events each carry a 60 KB metadata, and the
+ * process's peak memory is reported.
+ */
+async function measureLongHistory(mode: string): Promise<LongHistoryFigures> {
+  const running = await startMode(mode);
+  try {
+    const [fresh, long, large] = await seedIds(3);
+    await updateMany(long!, LONG_HISTORY_EVENTS - 1, 16);
+    await updateMany(large!, LARGE_UPDATES - 1, 4, LARGE_METADATA_BYTES);
+    const rate = async (id: string) => {
+      const result = await client.run(BASE, authorization, { name: "update", kind: { type: "update", ids: [id] } }, 16, SECONDS);
+      return { requests_per_second: result.requestsPerSecond, p99_ms: result.p99Ms };
+    };
+    const newCustomer = await rate(fresh!);
+    const longCustomer = await rate(long!);
+    console.error(`update of a new customer ${newCustomer.requests_per_second}/s, of one with ${LONG_HISTORY_EVENTS} events ${longCustomer.requests_per_second}/s`);
+
+    // Restart on the same data: the first update reads the whole stream once, a page at a time.
+    for (const role of running.roles) await role.kill();
+    const port = await freePort();
+    BASE = `http://127.0.0.1:${port}`;
+    const restarted = new RoleProcess(
+      "command",
+      { HOST: "127.0.0.1", PORT: String(port), JWT_SECRET: SECRET, DATA_DIR: running.dataDir, LOG_LEVEL: "warn", NODE_ENV: "production", KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "" },
+      `${BASE}/health`,
+    );
+    running.roles.splice(0, running.roles.length, restarted);
+    await restarted.start();
+    const started = performance.now();
+    await updateMany(long!, 1, 1);
+    const firstUpdateMs = round(performance.now() - started);
+    const rssBefore = currentMemoryMiB(restarted.pid!);
+    const largeRun = await client.run(
+      BASE,
+      authorization,
+      { name: "large update", kind: { type: "update", ids: [large!], metadataBytes: LARGE_METADATA_BYTES } },
+      LARGE_CONNECTIONS,
+      SECONDS,
+    );
+    const figures: LongHistoryFigures = {
+      events: LONG_HISTORY_EVENTS,
+      new_customer: newCustomer,
+      long_customer: longCustomer,
+      ratio: Math.round((longCustomer.requests_per_second / newCustomer.requests_per_second) * 100) / 100,
+      first_update_after_restart_ms: firstUpdateMs,
+      large: {
+        events: LARGE_UPDATES,
+        metadata_bytes: LARGE_METADATA_BYTES,
+        connections: LARGE_CONNECTIONS,
+        requests_per_second: largeRun.requestsPerSecond,
+        p99_ms: largeRun.p99Ms,
+        non_2xx: largeRun.non2xx,
+        rss_before_mib: rssBefore,
+        peak_rss_mib: peakMemoryMiB(restarted.pid!),
+      },
+    };
+    console.error(`large updates @${LARGE_CONNECTIONS}: ${largeRun.requestsPerSecond}/s, peak RSS ${figures.large.peak_rss_mib} MiB`);
+    return figures;
+  } finally {
+    await running.cleanup();
+  }
+}
+
 async function main(): Promise<void> {
   const rows: Row[] = [];
   const figures: Record<string, ModeFigures> = {};
@@ -245,6 +374,21 @@ async function main(): Promise<void> {
     const lag = f.projection_lag_ms;
     const replay = f.replay;
     console.log(`| ${mode} | ${lag?.p50 ?? "-"} | ${lag?.p99 ?? "-"} | ${lag?.samples ?? "-"} | ${replay?.events ?? "-"} | ${replay?.ms ?? "-"} | ${replay?.events_per_second ?? "-"} |`);
+  }
+  for (const [mode, f] of Object.entries(figures)) {
+    const h = f.long_history;
+    if (!h) continue;
+    console.log(`\nWrite cost against history (${mode}, 16 connections on one customer):`);
+    console.log("| customer | events | req/s | p99 ms |");
+    console.log("| --- | ---: | ---: | ---: |");
+    console.log(`| new | 1 | ${h.new_customer.requests_per_second} | ${h.new_customer.p99_ms} |`);
+    console.log(`| long history | ${h.events} | ${h.long_customer.requests_per_second} | ${h.long_customer.p99_ms} |`);
+    console.log(`long / new: ${h.ratio}x; first update of the long customer after a restart: ${h.first_update_after_restart_ms} ms`);
+    const l = h.large;
+    console.log(
+      `${l.connections} concurrent updates with ${Math.round(l.metadata_bytes / 1024)} KB metadata on a customer of ${l.events} such events, after a restart: ` +
+        `${l.requests_per_second} req/s, p99 ${l.p99_ms} ms, ${l.non_2xx} non-2xx, RSS ${l.rss_before_mib} MiB before, peak ${l.peak_rss_mib} MiB`,
+    );
   }
   if (!MODES.includes("cluster")) console.log("\n(cluster mode not run: set KAFKA_BROKERS and MONGODB_URL, e.g. after `npm run servers:up`)");
   mkdirSync("bench/results", { recursive: true });
