@@ -4,6 +4,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { Metadata } from "../customers/customer.js";
+import { checkMetadata } from "../customers/limits.js";
 import { mergeMetadata } from "../customers/mergeMetadata.js";
 
 export interface CustomerGroupFields {
@@ -74,6 +75,7 @@ export interface CreateCustomerGroup {
 export function decideCreateCustomerGroup(command: CreateCustomerGroup, state: CustomerGroupState): CustomerGroupEvent[] {
   const { id, name, metadata, created_by, now } = command.data;
   if (state.status !== "absent") throw new CustomerGroupAlreadyExists(id);
+  checkMetadata("metadata", metadata);
   return [{ type: "CustomerGroupCreated", data: { id, name, metadata: metadata ?? null, created_by, created_at: now.toISOString() } }];
 }
 
@@ -90,6 +92,7 @@ export function decideUpdateCustomerGroup(command: UpdateCustomerGroup, state: C
   const merged = mergeMetadata(state.group.metadata, metadata);
   if (!isDeepStrictEqual(merged, state.group.metadata)) changes.metadata = merged;
   if (Object.keys(changes).length === 0) return [];
+  if ("metadata" in changes) checkMetadata("metadata", changes.metadata);
   return [{ type: "CustomerGroupUpdated", data: { id, changes, updated_at: now.toISOString() } }];
 }
 

@@ -6,6 +6,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { CustomerEvent, CustomerState, Metadata } from "./customer.js";
 import { RelatedEntityNotFound } from "./errors.js";
+import { checkCustomerSize, checkMetadata } from "./limits.js";
 import { mergeMetadata } from "./mergeMetadata.js";
 
 export interface CustomerAddress {
@@ -120,6 +121,8 @@ export function decideAddAddress(command: AddAddress, state: CustomerState): Cus
     deleted_at: null,
   };
   for (const field of TEXT_FIELDS) address[field] = input[field] ?? null;
+  checkMetadata("metadata", address.metadata);
+  checkCustomerSize(state.customer, [...state.addresses, address]);
   return [...clearDefaults(state.addresses, customer_id, address_id, input, now), { type: "CustomerAddressAdded", data: { customer_id, address } }];
 }
 
@@ -142,6 +145,11 @@ export function decideUpdateAddress(command: UpdateAddress, state: CustomerState
   const metadata = mergeMetadata(current.metadata, input.metadata);
   if (!isDeepStrictEqual(metadata, current.metadata)) changes.metadata = metadata;
   if (Object.keys(changes).length === 0) return [];
+  if ("metadata" in changes) checkMetadata("metadata", changes.metadata);
+  checkCustomerSize(
+    state.customer,
+    state.addresses.map((address) => (address.id === address_id ? { ...address, ...changes } : address)),
+  );
   return [
     ...clearDefaults(state.addresses, customer_id, address_id, input, now),
     { type: "CustomerAddressUpdated", data: { customer_id, address_id, changes, updated_at: now.toISOString() } },

@@ -1,5 +1,6 @@
 import type { CustomerEvent, CustomerState, EditableCustomerFields } from "./customer.js";
 import { CustomerAlreadyExists } from "./errors.js";
+import { checkMetadata } from "./limits.js";
 
 /** What an admin asks for; id, actor and time are supplied by the caller. */
 export interface CreateCustomer {
@@ -10,6 +11,7 @@ export interface CreateCustomer {
 export function decideCreateCustomer(command: CreateCustomer, state: CustomerState): CustomerEvent[] {
   if (state.status !== "absent") throw new CustomerAlreadyExists(command.data.id);
   const { data } = command;
+  checkMetadata("metadata", data.metadata);
   return [
     {
       type: "CustomerCreated",

@@ -45,3 +45,8 @@ export class ConcurrentWriteConflict extends Error {
     super(`Concurrent write to ${stream}`);
   }
 }
+
+/** A change that would take a customer or group over one of the limits in limits.ts (400 invalid_data). */
+export class LimitExceeded extends Error {
+  override readonly name = "LimitExceeded";
+}

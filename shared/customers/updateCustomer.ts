@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { CustomerEvent, CustomerState, EditableCustomerFields } from "./customer.js";
 import { CustomerNotFound } from "./errors.js";
+import { checkCustomerSize, checkMetadata } from "./limits.js";
 import { mergeMetadata } from "./mergeMetadata.js";
 
 export interface UpdateCustomer {
@@ -23,5 +24,7 @@ export function decideUpdateCustomer(command: UpdateCustomer, state: CustomerSta
   const metadata = mergeMetadata(current.metadata, data.metadata);
   if (!isDeepStrictEqual(metadata, current.metadata)) changes.metadata = metadata;
   if (Object.keys(changes).length === 0) return [];
+  if ("metadata" in changes) checkMetadata("metadata", changes.metadata);
+  checkCustomerSize({ ...current, ...changes }, state.addresses);
   return [{ type: "CustomerUpdated", data: { id: data.id, changes, updated_at: data.now.toISOString() } }];
 }

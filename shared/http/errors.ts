@@ -10,6 +10,7 @@ import {
   CustomerAlreadyExists,
   CustomerNotFound,
   EmailAlreadyTaken,
+  LimitExceeded,
 } from "../customers/errors.js";
 import { EventStoreUnavailable } from "../eventstore/port.js";
 import { ReadModelUnavailable } from "../readmodel/port.js";
@@ -93,6 +94,7 @@ export function toErrorResponse(error: unknown): ErrorResponse {
       headers: { "retry-after": String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) },
     };
   }
+  if (error instanceof LimitExceeded) return { status: 400, body: { type: "invalid_data", message: `Invalid request: ${error.message}` } };
   if (error instanceof RelatedEntityNotFound) return { status: 404, body: { type: "not_found", message: error.message } };
   if (error instanceof CustomerNotFound || error instanceof CustomerGroupNotFound) return { status: 404, body: { type: "not_found", message: error.message } };
   if (error instanceof ConcurrentWriteConflict) {

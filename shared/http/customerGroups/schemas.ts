@@ -3,13 +3,16 @@
  * AdminUpdateCustomerGroup, AdminGetCustomerGroupParams and createLinkBody), as TypeBox.
  */
 import { Type } from "typebox";
+import { UNIQUE_TEXT_MAX_LENGTH } from "../../customers/limits.js";
 
 const metadata = Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]));
 
-export const AdminCreateCustomerGroup = Type.Object({ name: Type.String(), metadata }, { additionalProperties: false });
+const name = Type.String({ maxLength: UNIQUE_TEXT_MAX_LENGTH });
+
+export const AdminCreateCustomerGroup = Type.Object({ name, metadata }, { additionalProperties: false });
 
 /** `name` may be left out but not set to null. */
-export const AdminUpdateCustomerGroup = Type.Object({ name: Type.Optional(Type.String()), metadata }, { additionalProperties: false });
+export const AdminUpdateCustomerGroup = Type.Object({ name: Type.Optional(name), metadata }, { additionalProperties: false });
 
 export const AdminGetCustomerGroupParams = Type.Object({ fields: Type.Optional(Type.String()) }, { additionalProperties: false });
 

@@ -3,6 +3,7 @@
  * AdminCustomerParams), as TypeBox. They drive validation and the OpenAPI document.
  */
 import { Type } from "typebox";
+import { UNIQUE_TEXT_MAX_LENGTH } from "../../customers/limits.js";
 import { CUSTOMER_GROUP_COLUMNS } from "../customerGroups/schemas.js";
 import { ADDRESS_COLUMNS } from "./addressSchemas.js";
 
@@ -11,7 +12,7 @@ const metadata = Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unkno
 
 export const AdminCreateCustomer = Type.Object(
   {
-    email: nullish(Type.String({ format: "email" })),
+    email: nullish(Type.String({ format: "email", maxLength: UNIQUE_TEXT_MAX_LENGTH })),
     company_name: nullish(Type.String()),
     first_name: nullish(Type.String()),
     last_name: nullish(Type.String()),

@@ -22,6 +22,8 @@ export interface JsonSchema {
   "x-boolean-string"?: boolean;
   minimum?: number;
   maximum?: number;
+  /** In characters (Unicode code points), as JSON Schema counts them. */
+  maxLength?: number;
   [keyword: string]: unknown;
 }
 
@@ -44,6 +46,9 @@ export function validate(schema: JsonSchema, value: unknown, path: Path = []): {
       return isRecordSchema(schema) ? validateRecord(schema, value, path) : validateObject(schema, value, path);
     case "string":
       if (typeof value !== "string") return invalidType(schema, value, path);
+      if (schema.maxLength !== undefined && isLongerThan(value, schema.maxLength)) {
+        return { value, issues: [{ code: "custom", message: `Value for field '${path.join(", ")}' too long, expected at most: '${schema.maxLength}' characters`, path }] };
+      }
       if (schema.format === "email" && !EMAIL.test(value)) {
         return { value, issues: [{ code: "invalid_format", message: "Invalid email address", path }] };
       }
@@ -60,6 +65,14 @@ export function validate(schema: JsonSchema, value: unknown, path: Path = []): {
     default:
       return { value, issues: [] };
   }
+}
+
+/** Code points, counted only when the UTF-16 length leaves a doubt. */
+function isLongerThan(text: string, max: number): boolean {
+  if (text.length <= max) return false;
+  let count = 0;
+  for (const _ of text) if (++count > max) return true;
+  return false;
 }
 
 function invalidType(schema: JsonSchema, value: unknown, path: Path): { value: unknown; issues: Issue[] } {
