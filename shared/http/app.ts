@@ -22,7 +22,8 @@ import { registerBodyParsers } from "./bodyParsers.js";
 import { customerGroupRoutes } from "./customerGroups/routes.js";
 import { addressRoutes } from "./customers/addressRoutes.js";
 import { customerRoutes } from "./customers/routes.js";
-import { MedusaError, medusaErrorHandler } from "./errors.js";
+import { medusaErrorHandler } from "./errors.js";
+import { MAX_PARAM_LENGTH, onClientError, onFrameworkError, onRouteNotFound } from "./frameworkErrors.js";
 import { openApiDocument } from "./openapi.js";
 import { medusaValidatorCompiler } from "./validation/compiler.js";
 
@@ -64,13 +65,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: options.bodyLimit,
     routerOptions: {
       ignoreTrailingSlash: true,
-      maxParamLength: 500,
+      maxParamLength: MAX_PARAM_LENGTH,
       // Express's `qs` parsing, which Medusa's query validators are written against.
       querystringParser: (query) => qs.parse(query, { depth: 5, arrayLimit: 100, parameterLimit: 1000 }),
     },
     requestIdHeader: false,
-    // A URL that cannot be decoded: a Medusa-shaped 400 that does not echo the URL back.
-    frameworkErrors: (error, request, reply) => medusaErrorHandler(error.code === "FST_ERR_BAD_URL" ? new MedusaError("invalid_data", "The request URL is not valid: it has a malformed %-escape") : error, request as never, reply as never),
+    frameworkErrors: (error, request, reply) => onFrameworkError(error, request as never, reply as never),
+    clientErrorHandler: onClientError,
     // X-Forwarded-For and X-Forwarded-Proto (the login limits' client address, HTTPS for
     // Secure cookies) only from the proxies TRUST_PROXY names: any client can send them.
     trustProxy: typeof options.trustProxy === "number" ? trustHops(options.trustProxy) : options.trustProxy,
@@ -81,9 +82,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(medusaValidatorCompiler);
   app.setErrorHandler(medusaErrorHandler);
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ type: "not_found", message: `Cannot ${request.method} ${request.url.split("?")[0]}` }),
-  );
+  app.setNotFoundHandler(onRouteNotFound);
   registerBodyParsers(app);
   const routes = openApiDocument(app);
 

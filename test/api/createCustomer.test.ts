@@ -2,6 +2,7 @@
  * POST /admin/customers and GET /admin/customers/:id, case by case against Medusa 2.21.2's
  * answers (the API spec, sections 1 to 6), on the embedded defaults over real HTTP.
  */
+import { connect } from "node:net";
 import t from "tap";
 import { ADMIN_ID, type TestService, startTestService } from "../support/service.js";
 import { countEvents } from "../support/storeInspection.js";
@@ -278,4 +279,37 @@ t.test("a URL that cannot be decoded is a Medusa-shaped 400 that does not echo i
     const res = await api.request("GET", path);
     t.same([res.status, res.json], [400, { type: "invalid_data", message: "The request URL is not valid: it has a malformed %-escape" }], path.slice(0, 30));
   }
+});
+
+t.test("framework errors are Medusa-shaped and never echo unbounded input", async (t) => {
+  const long = await api.request("GET", `/admin/customers/${"a".repeat(5000)}`);
+  t.same([long.status, long.json], [414, { type: "invalid_data", message: "A path parameter is longer than 500 characters" }]);
+  t.notOk(long.text.includes("aaaaaaaaaa"), "the parameter is not echoed");
+
+  const fits = await api.request("GET", `/admin/customers/${"b".repeat(500)}`);
+  t.equal(fits.status, 404, "a parameter within the limit is looked up as usual");
+
+  const patch = await api.request("PATCH", "/admin/customers");
+  t.same([patch.status, patch.json], [404, { type: "not_found", message: "Cannot PATCH /admin/customers" }], "a known method on no route: Medusa's (Express's) 404");
+  const unknownPath = await api.request("GET", `/nowhere/${"c".repeat(8000)}`);
+  t.equal(unknownPath.status, 404);
+  t.ok(unknownPath.json.message.length < 300, "a long unknown path is cut short in the message");
+
+  // Bytes Node's HTTP parser refuses never reach Fastify: an unknown method, headers over the limit.
+  const raw = (request: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: "127.0.0.1", port: Number(new URL(api.baseUrl).port) }, () => socket.end(request));
+      let answer = "";
+      socket.on("data", (chunk) => (answer += chunk.toString()));
+      socket.on("end", () => resolve(answer));
+      socket.on("error", reject);
+    });
+  const bodyOf = (answer: string) => JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4));
+  const foo = await raw("FOO /admin/customers HTTP/1.1\r\nHost: x\r\n\r\n");
+  t.match(foo, /^HTTP\/1\.1 400 Bad Request\r\n/);
+  t.same(bodyOf(foo), { type: "invalid_data", message: "The request's method is not an HTTP method this server knows" });
+  const huge = await raw(`GET /admin/customers HTTP/1.1\r\nHost: x\r\nX-Big: ${"d".repeat(20_000)}\r\n\r\n`);
+  t.match(huge, /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+  t.same(bodyOf(huge), { type: "invalid_data", message: "The request's headers are larger than the server accepts" });
+  t.equal((await api.request("GET", "/health", { token: false })).status, 200, "and the service carries on");
 });
