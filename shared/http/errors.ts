@@ -14,6 +14,7 @@ import {
 } from "../customers/errors.js";
 import { EventStoreUnavailable } from "../eventstore/port.js";
 import { ReadModelUnavailable } from "../readmodel/port.js";
+import { SessionStoreUnavailable } from "../sessions/port.js";
 import { CustomerGroupAlreadyExists, CustomerGroupNotFound } from "../customerGroups/group.js";
 import { CustomerGroupNameTaken } from "../customerGroups/nameReservation.js";
 import { AuthIdentityNotFound, AuthenticationFailed } from "../auth/errors.js";
@@ -111,6 +112,13 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     return {
       status: 503,
       body: { type: "unexpected_state", message: "The event store is unavailable. The request changed nothing; retry it later." },
+      headers: { "retry-after": "1" },
+    };
+  }
+  if (error instanceof SessionStoreUnavailable) {
+    return {
+      status: 503,
+      body: { type: "unexpected_state", message: "Sessions cannot be checked right now. Retry the request later, or authenticate with a token." },
       headers: { "retry-after": "1" },
     };
   }

@@ -19,10 +19,14 @@ export async function connectMongo(url: string, timeoutMs: number): Promise<Mong
   return client;
 }
 
+/** Socket errors the driver can let through unwrapped (a write on a connection just reset). */
+const NETWORK_ERROR_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNREFUSED", "ETIMEDOUT", "ENOTCONN", "ECONNABORTED", "EHOSTUNREACH", "ENETUNREACH"]);
+
 /** The server could not be reached, or did not answer in time: worth retrying later. */
 export function isMongoUnreachable(error: unknown): boolean {
   if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError) return true;
+  const { name, code } = (error ?? {}) as { name?: string; code?: unknown };
   // The pool's own errors (cleared after a network error, checkout timed out) are not exported.
-  const name = (error as { name?: string } | undefined)?.name;
-  return name === "MongoPoolClearedError" || name === "MongoWaitQueueTimeoutError";
+  if (name === "MongoPoolClearedError" || name === "MongoWaitQueueTimeoutError") return true;
+  return typeof code === "string" && NETWORK_ERROR_CODES.has(code);
 }

@@ -7,8 +7,8 @@
  */
 import type { Collection, MongoClient } from "mongodb";
 import type { AuthContext } from "../auth/adminToken.js";
-import { connectMongo } from "../mongodb/connect.js";
-import type { SessionStore } from "./port.js";
+import { connectMongo, isMongoUnreachable } from "../mongodb/connect.js";
+import { type SessionStore, SessionStoreUnavailable } from "./port.js";
 
 interface StoredSession {
   _id: string;
@@ -27,29 +27,44 @@ export class MongoSessionStore implements SessionStore {
     return new MongoSessionStore(client, client.db(database).collection<StoredSession>("sessions"));
   }
 
-  async save(id: string, authContext: AuthContext, expiresAt: Date): Promise<void> {
-    await this.sessions.replaceOne({ _id: id }, { auth_context: JSON.stringify(authContext), expires_at: expiresAt }, { upsert: true });
+  save(id: string, authContext: AuthContext, expiresAt: Date): Promise<void> {
+    return reachable(async () => {
+      await this.sessions.replaceOne({ _id: id }, { auth_context: JSON.stringify(authContext), expires_at: expiresAt }, { upsert: true });
+    });
   }
 
-  async get(id: string, now: Date): Promise<AuthContext | undefined> {
-    const stored = await this.sessions.findOne({ _id: id });
-    if (!stored) return undefined;
-    if (stored.expires_at.getTime() <= now.getTime()) {
+  get(id: string, now: Date): Promise<AuthContext | undefined> {
+    return reachable(async () => {
+      const stored = await this.sessions.findOne({ _id: id });
+      if (!stored) return undefined;
+      if (stored.expires_at.getTime() <= now.getTime()) {
+        await this.sessions.deleteOne({ _id: id });
+        return undefined;
+      }
+      return JSON.parse(stored.auth_context) as AuthContext;
+    });
+  }
+
+  destroy(id: string): Promise<void> {
+    return reachable(async () => {
       await this.sessions.deleteOne({ _id: id });
-      return undefined;
-    }
-    return JSON.parse(stored.auth_context) as AuthContext;
+    });
   }
 
-  async destroy(id: string): Promise<void> {
-    await this.sessions.deleteOne({ _id: id });
-  }
-
-  async deleteExpired(now: Date): Promise<number> {
-    return (await this.sessions.deleteMany({ expires_at: { $lte: now } })).deletedCount;
+  deleteExpired(now: Date): Promise<number> {
+    return reachable(async () => (await this.sessions.deleteMany({ expires_at: { $lte: now } })).deletedCount);
   }
 
   async close(): Promise<void> {
     await this.client.close();
+  }
+}
+
+/** A server that cannot be reached in time is the port's SessionStoreUnavailable (503 over HTTP). */
+async function reachable<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw isMongoUnreachable(error) ? new SessionStoreUnavailable(error) : error;
   }
 }

@@ -16,3 +16,11 @@ export interface SessionStore {
   deleteExpired(now: Date): Promise<number>;
   close(): Promise<void>;
 }
+
+/** The session store cannot be reached or did not answer in time; the caller may retry later. */
+export class SessionStoreUnavailable extends Error {
+  override readonly name = "SessionStoreUnavailable";
+  constructor(cause: unknown) {
+    super(`The session store is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}

@@ -4,6 +4,7 @@ import { MongoReadModel } from "../../shared/readmodel/mongodb.js";
 import { ReadModelUnavailable } from "../../shared/readmodel/port.js";
 import { mongodbUrl, requireServers } from "../support/cluster.js";
 import { customerDocument } from "../support/documents.js";
+import { TcpProxy } from "../support/tcpProxy.js";
 import { readModelContract } from "./readModel.contract.js";
 
 if (requireServers(t, "MongoDB read-model contract suite", ["mongodb"])) {
@@ -62,5 +63,39 @@ if (requireServers(t, "MongoDB read-model contract suite", ["mongodb"])) {
     const hurried = await MongoReadModel.connect(mongodbUrl, slowDatabase, { queryTimeMs: 1 });
     t.teardown(() => hurried.close());
     await t.rejects(hurried.listCustomers(query), ReadModelUnavailable);
+  });
+
+  t.test("a line that goes bad makes reads and writes unavailable within the timeout, never another error", async (t) => {
+    const target = new URL(mongodbUrl);
+    const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 27017) });
+    t.teardown(() => proxy.close());
+    const readModel = await MongoReadModel.connect(`mongodb://127.0.0.1:${proxy.port}/?directConnection=true`, `${database}_line`, { timeoutMs: 1000 });
+    t.teardown(async () => {
+      await readModel.clear();
+      await readModel.close();
+    });
+    const document = customerDocument({ id: `cus_${randomUUID()}` });
+    await readModel.saveCustomer(document, null);
+    const query = { filter: {}, sort: { field: "id", direction: 1 as const }, skip: 0, limit: 20 };
+    for (const fault of [{ kind: "black-hole" }, { kind: "reset" }, { kind: "drop" }] as const) {
+      proxy.setFault(fault);
+      for (const [name, operation] of [
+        ["get", () => readModel.getCustomer(document.id)],
+        ["list", () => readModel.listCustomers(query)],
+        ["save", () => readModel.saveCustomer({ ...document, revision: document.revision + 1 }, document.revision)],
+      ] as const) {
+        const started = Date.now();
+        const error = await (operation as () => Promise<unknown>)().catch((e: unknown) => e);
+        t.type(error, ReadModelUnavailable, `${fault.kind}: ${name} fails as unavailable`);
+        t.ok(Date.now() - started < 5000, `${fault.kind}: ${name} within the bound (${Date.now() - started} ms)`);
+      }
+      proxy.setFault({ kind: "none" });
+      let back: unknown;
+      for (let attempt = 0; attempt < 50 && !back; attempt += 1) {
+        back = await readModel.getCustomer(document.id).catch(() => undefined);
+        if (!back) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      t.same(back, document, `${fault.kind}: reads work again once the line is back`);
+    }
   });
 }

@@ -10,7 +10,10 @@ import { ReadModelUnavailable } from "../../shared/readmodel/port.js";
 import { kafkaBrokers, requireServers } from "../support/cluster.js";
 import { customerDocument } from "../support/documents.js";
 import { runFaultScenario } from "../support/faultScenario.js";
+import { RoleProcess, freePort } from "../support/roles.js";
 import { ScriptedServer } from "../support/scriptedServer.js";
+import { makeDataDir } from "../support/service.js";
+import { signAdminToken } from "../../shared/auth/adminToken.js";
 
 if (requireServers(t, "Cluster fault suite (MongoDB)", ["kafka", "mongodb"])) {
   t.setTimeout(10 * 60_000);
@@ -36,6 +39,65 @@ if (requireServers(t, "Cluster fault suite (MongoDB)", ["kafka", "mongodb"])) {
     }
     await readModel.saveCustomers([{ document, previousRevision: null }]);
     t.same(await readModel.getCustomer(document.id), document, "once the server is back, the same save goes through");
+  });
+
+  t.test("while the server is paused, cookie logins and sessions answer 503 with Retry-After, Bearer tokens are unaffected", async (t) => {
+    const data = makeDataDir();
+    t.teardown(() => data.remove());
+    const secret = "session-fault-secret";
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const command = new RoleProcess(
+      "command",
+      {
+        NODE_ENV: "test",
+        LOG_LEVEL: "warn",
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        JWT_SECRET: secret,
+        DATA_DIR: data.dir,
+        KAFKA_BROKERS: kafkaBrokers.join(","),
+        MONGODB_URL: ferretdb.address,
+        MONGODB_DATABASE: "session_faults",
+        MONGODB_TIMEOUT_MS: "1000",
+        EVENTS_TOPIC: "customers.events.session-faults",
+        READ_MODEL_NOTICES_TOPIC: "customers.read-model.session-faults",
+      },
+      `${base}/health`,
+    );
+    await command.start();
+    t.teardown(() => command.kill());
+    const bearer = `Bearer ${signAdminToken({ secret, actorId: "user_sessions", now: new Date(), expiresInSeconds: 600 })}`;
+    const login = await fetch(`${base}/auth/session`, { method: "POST", headers: { authorization: bearer } });
+    t.equal(login.status, 200);
+    const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+    const withCookie = () => fetch(`${base}/admin/customers/cus_nobody`, { headers: { cookie } });
+    t.equal((await withCookie()).status, 404, "the session works (and the customer is unknown)");
+
+    ferretdb.pause();
+    try {
+      for (const [name, request] of [
+        ["a request with the session cookie", withCookie],
+        ["a new session", () => fetch(`${base}/auth/session`, { method: "POST", headers: { authorization: bearer } })],
+      ] as const) {
+        const started = Date.now();
+        const res = await request();
+        t.equal(res.status, 503, `${name}: 503`);
+        t.equal(res.headers.get("retry-after"), "1");
+        t.match(await res.json(), { type: "unexpected_state" });
+        t.ok(Date.now() - started < 5000, `${name}: answered within the bound (${Date.now() - started} ms)`);
+      }
+      const create = await fetch(`${base}/admin/customers`, { method: "POST", headers: { authorization: bearer, "content-type": "application/json" }, body: "{}" });
+      t.equal(create.status, 200, "a Bearer write is still accepted (answered from its events)");
+    } finally {
+      ferretdb.resume();
+    }
+    let status = 0;
+    for (let attempt = 0; attempt < 50 && status !== 404; attempt += 1) {
+      status = (await withCookie()).status;
+      if (status !== 404) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    t.equal(status, 404, "the session works again once the server is back");
   });
 
   t.test("the MongoDB-wire server paused for 30 s under load: writes answered, the read model catches up", (t) =>
