@@ -78,6 +78,10 @@ export class InMemoryReadModel implements CustomerReadModel {
     return waitForRevision(this.#waiters, () => this.getGroup(id), id, revision, timeoutMs);
   }
 
+  async documentIds(): Promise<{ customers: string[]; groups: string[] }> {
+    return { customers: this.#customers.ids(), groups: this.#groups.ids() };
+  }
+
   #save<T extends Stored>(documents: SortedDocuments<T>, document: T, previousRevision: number | null): SaveOutcome {
     const stored = documents.get(document.id);
     if (stored && stored.revision >= document.revision) return "already-applied";
@@ -115,6 +119,10 @@ class SortedDocuments<T extends Stored> {
     } else if (present) this.#live[index] = document;
     else this.#live.splice(index, 0, document);
     this.#byId.set(id, document);
+  }
+
+  ids(): string[] {
+    return [...this.#byId.keys()];
   }
 
   /** Live documents by id ascending; not to be changed by the caller. */

@@ -43,6 +43,12 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
     return new Map(found.filter((document) => document !== null).map((document) => [document.id, document]));
   }
 
+  /** Every document's id, deleted ones included. */
+  async ids(): Promise<string[]> {
+    const stored = await reachable(() => this.collection.find({}, { projection: { _id: 1 } }).toArray());
+    return stored.map((document) => document._id as string);
+  }
+
   /** Live documents matching `filter`, one page in `sort` order (then by id), and how many match. */
   async list(filter: Filter, sort: Sort, skip: number, limit: number): Promise<{ page: T[]; count: number }> {
     const query = { $and: [{ deleted_at: null }, toStoredFilter(filter)] };

@@ -92,6 +92,11 @@ export class MongoReadModel implements CustomerReadModel {
     return this.#getRemembered(this.#customers, id);
   }
 
+  async documentIds(): Promise<{ customers: string[]; groups: string[] }> {
+    const [customers, groups] = await Promise.all([this.#customers.ids(), this.#groups.ids()]);
+    return { customers, groups };
+  }
+
   async getCustomers(ids: string[]): Promise<Map<string, CustomerDocument>> {
     return this.#customers.getMany(ids);
   }

@@ -86,6 +86,8 @@ export interface CustomerReadModel {
   /** As saveCustomers, for group documents. */
   saveGroups(changes: CustomerGroupChange[]): Promise<void>;
   waitForGroup(id: string, revision: number, timeoutMs: number): Promise<CustomerGroupDocument | null>;
+  /** The id of every stored document, deleted ones included (the operators' check, `npm run check`). */
+  documentIds(): Promise<{ customers: string[]; groups: string[] }>;
   close(): Promise<void>;
 }
 

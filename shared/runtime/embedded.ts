@@ -14,6 +14,8 @@ import { type ProcessLogger, createLogger } from "../logging.js";
 import { Publisher } from "../publisher/publisher.js";
 import { InMemoryReadModel } from "../readmodel/inMemory.js";
 import { PROJECTOR_GROUP, Projector } from "../readmodel/projector.js";
+import type { EventStore } from "../eventstore/port.js";
+import type { CustomerReadModel } from "../readmodel/port.js";
 import { openEventStore } from "./adapters.js";
 import { buildApi } from "./api.js";
 
@@ -25,10 +27,37 @@ export interface RunningService {
 
 export async function startEmbedded(settings: Settings, logger: ProcessLogger = createLogger(settings.logLevel)): Promise<RunningService> {
   const store = openEventStore(settings);
-  const bus = new InProcessBus();
   const readModel = new InMemoryReadModel();
   const app = await buildApi(settings, store, readModel, logger);
 
+  const startedAt = Date.now();
+  const pipeline = await startInProcessPipeline(store, readModel, settings, logger);
+  logger.info({ ms: Date.now() - startedAt, data_dir: settings.dataDir }, "read model rebuilt from the event store");
+
+  await app.listen({ port: settings.port, host: settings.host });
+  return {
+    app,
+    async stop() {
+      await app.close();
+      await pipeline.stop();
+      await readModel.close();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * Store -> publisher -> in-process bus -> projector -> `readModel`, from the beginning of the
+ * log; resolves once the read model holds everything the store held at the start, and keeps
+ * following the store until stopped.
+ */
+export async function startInProcessPipeline(
+  store: EventStore,
+  readModel: CustomerReadModel,
+  settings: Settings,
+  logger: ProcessLogger,
+): Promise<{ stop(): Promise<void> }> {
+  const bus = new InProcessBus();
   const projector = new Projector({ bus, readModel, topic: settings.eventsTopic, groupId: PROJECTOR_GROUP, logger });
   const publisher = new Publisher({
     store,
@@ -38,25 +67,16 @@ export async function startEmbedded(settings: Settings, logger: ProcessLogger = 
     streamPrefixes: PUBLISHED_STREAM_PREFIXES,
     logger,
   });
-
-  const startedAt = Date.now();
   const head = await store.headPosition({ streamPrefixes: PUBLISHED_STREAM_PREFIXES });
   const rebuilt = head === undefined ? Promise.resolve() : projector.caughtUpTo(head);
   await projector.start();
   await publisher.start();
   await rebuilt;
-  logger.info({ ms: Date.now() - startedAt, data_dir: settings.dataDir }, "read model rebuilt from the event store");
-
-  await app.listen({ port: settings.port, host: settings.host });
   return {
-    app,
     async stop() {
-      await app.close();
       await publisher.stop();
       await projector.stop();
       await bus.close();
-      await readModel.close();
-      await store.close();
     },
   };
 }

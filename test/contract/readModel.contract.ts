@@ -27,6 +27,19 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
     t.equal(await fixture.readModel.getCustomer(`cus_${randomUUID()}`), null);
   });
 
+  t.test("lists every stored document's id, deleted ones included", async (t) => {
+    const { readModel } = fixture;
+    const deleted = `cus_${randomUUID()}`;
+    const group = `cusgroup_${randomUUID()}`;
+    await readModel.saveCustomer(customerDocument({ id }), null);
+    await readModel.saveCustomer(customerDocument({ id: deleted, deleted_at: "2026-01-01T00:00:00.000Z" }), null);
+    await readModel.saveGroups([{ document: customerGroupDocument({ id: group }), previousRevision: null }]);
+    const ids = await readModel.documentIds();
+    t.ok(ids.customers.includes(id) && ids.customers.includes(deleted), "live and deleted customers");
+    t.ok(ids.groups.includes(group), "and groups");
+    t.notOk(ids.customers.includes(group), "each kind apart");
+  });
+
   t.test("a revision already applied changes nothing", async (t) => {
     const { readModel } = fixture;
     await readModel.saveCustomer(customerDocument({ id, first_name: "First" }), null);

@@ -215,6 +215,7 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
     const report = await checkConvergence(store, readModel);
     t.same(report.missing.slice(0, 5), [], "the read model misses nothing of the event store");
     t.same(report.different.slice(0, 5), [], "every document equals the fold of its stream");
+    t.same(report.extra.slice(0, 5), [], "no document without a stream that makes it");
     t.equal(await customers.countDocuments(), report.expected, "exactly one document per customer");
   } finally {
     await readModel.close();

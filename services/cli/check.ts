@@ -1,0 +1,96 @@
+/**
+ * `npm run check`: folds every customer and customer-group stream of the event store and
+ * compares the result with the read model, both ways. Prints each difference and exits 1
+ * when there is any, 0 when the read model is exactly what the event store makes.
+ */
+import { createLogger } from "../../shared/logging.js";
+import { type CheckProgress, type ConvergenceReport, checkConvergence } from "../../shared/readmodel/convergence.js";
+import { InMemoryReadModel } from "../../shared/readmodel/inMemory.js";
+import type { CustomerReadModel } from "../../shared/readmodel/port.js";
+import { openEventStore, openMongoReadModel } from "../../shared/runtime/adapters.js";
+import { exitWithUsage, loadCliSettings, parseCommandLine } from "../../shared/runtime/cli.js";
+import { startInProcessPipeline } from "../../shared/runtime/embedded.js";
+
+const usage = `Usage: npm run check -- [--show N] [--settle SECONDS]
+
+Checks that the read model holds exactly what the event store makes: folds every
+customer and customer-group stream with the same projection the projector applies,
+compares each result with the read model's document, and looks for documents the
+read model holds without a stream that makes them. Prints every difference; exits 1
+when there is one, 0 when there is none. Run it with the same settings as the service.
+
+  In cluster mode (KAFKA_BROKERS and MONGODB_URL set) it compares with the MongoDB
+  read model the projectors keep. Writes may go on meanwhile: each difference is
+  looked at again after --settle seconds, and only lasting ones are reported.
+
+  In embedded mode the read model lives in the service's memory and is rebuilt from
+  the event store at every start. The check rebuilds it the same way (in this
+  process, from the SQLite file in DATA_DIR, or KurrentDB when KURRENTDB_URL is set),
+  so it finds events the projection cannot apply, and streams it folds differently.
+
+  --show N          print at most N differences in full (default 20; all are counted)
+  --settle SECONDS  how long to wait before looking again at a difference (default 5)
+  -h, --help        show this text
+
+Exit codes: 0 nothing differs, 1 differences found, 2 wrong options,
+78 wrong settings, 69 the event store or the read model cannot be reached.`;
+
+const values = parseCommandLine({ show: { type: "string" }, settle: { type: "string" } }, usage);
+const show = Number(values.show ?? 20);
+const settleSeconds = Number(values.settle ?? 5);
+if (!Number.isInteger(show) || show < 0) exitWithUsage("--show must be a whole number of differences.", usage);
+if (!Number.isFinite(settleSeconds) || settleSeconds < 0) exitWithUsage("--settle must be a number of seconds.", usage);
+
+const settings = loadCliSettings();
+const logger = createLogger("warn");
+const store = openEventStore(settings);
+let readModel: CustomerReadModel | undefined;
+let stopPipeline: (() => Promise<void>) | undefined;
+
+/** One progress line every second or so, on stderr, so the report on stdout stays clean. */
+let lastShown = 0;
+function showProgress({ phase, done, total }: CheckProgress): void {
+  if (Date.now() - lastShown < 1000) return;
+  lastShown = Date.now();
+  console.error(`${phase}: ${done.toLocaleString("en")}${total === undefined ? "" : ` of ${total.toLocaleString("en")}`}`);
+}
+
+function print(report: ConvergenceReport): void {
+  const count = report.missing.length + report.different.length + report.extra.length;
+  console.log(`${report.expected.toLocaleString("en")} customers and groups in the event store; ${count === 0 ? "the read model matches" : `${count} differ`}.`);
+  let shown = 0;
+  const line = (text: string) => {
+    if (shown < show) console.log(text);
+    shown += 1;
+  };
+  for (const id of report.missing) line(`missing: ${id} is in the event store but not in the read model`);
+  for (const { id, expected, actual } of report.different) {
+    // Field names only: the values are customers' personal data.
+    const [want, have] = [expected, actual] as unknown as Array<Record<string, unknown>>;
+    const fields = Object.keys({ ...want, ...have }).filter((key) => JSON.stringify(want![key]) !== JSON.stringify(have![key]));
+    line(`different: ${id} (read model at revision ${actual.revision}, event store at ${expected.revision}) differs in ${fields.join(", ")}`);
+  }
+  for (const id of report.extra) line(`extra: ${id} is in the read model but no stream of the event store makes it`);
+  if (shown > show) console.log(`... and ${shown - show} more (--show to see them).`);
+}
+
+try {
+  if (settings.cluster) {
+    readModel = await openMongoReadModel(settings.cluster);
+  } else {
+    console.error("Embedded mode: rebuilding the read model from the event store, as the service does at start...");
+    const inMemory = new InMemoryReadModel();
+    stopPipeline = (await startInProcessPipeline(store, inMemory, settings, logger)).stop;
+    readModel = inMemory;
+  }
+  const report = await checkConvergence(store, readModel, { onProgress: showProgress, settleMs: settings.cluster ? settleSeconds * 1000 : 0 });
+  print(report);
+  process.exitCode = report.missing.length + report.different.length + report.extra.length === 0 ? 0 : 1;
+} catch (error) {
+  console.error(`The check could not run: ${(error as Error).message}`);
+  process.exitCode = 69;
+} finally {
+  await stopPipeline?.();
+  await readModel?.close();
+  await store.close();
+}
