@@ -20,6 +20,14 @@ export interface StoredForm<T, S extends Document & { _id: string; revision: num
 
 export class MongoDocuments<T extends { id: string; revision: number }, S extends Document & { _id: string; revision: number }> {
   /**
+   * Writes in flight on this collection, across every batch (a projector works on several
+   * partitions at once). A server that applies writes one at a time (FerretDB on SQLite)
+   * would only queue more, until the queued ones outlast MONGODB_TIMEOUT_MS and whole
+   * batches fail and are sent again, again and again, during the very catch-up that needs them.
+   */
+  readonly #writeSlots = new Slots(MAX_WRITES_IN_FLIGHT);
+
+  /**
    * `queryTimeMs`: the server stops a list or count after this long (`maxTimeMS`),
    * whatever its filter; the caller gets ReadModelUnavailable.
    */
@@ -90,9 +98,11 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
     const unapplied: T[] = [];
     if (inserts.length > 0) {
       try {
-        await this.collection.insertMany(
-          inserts.map((change) => this.form.toStored(change.document)) as never,
-          { ordered: false },
+        await this.#writeSlots.run(() =>
+          this.collection.insertMany(
+            inserts.map((change) => this.form.toStored(change.document)) as never,
+            { ordered: false },
+          ),
         );
       } catch (error) {
         if (!(error instanceof MongoBulkWriteError)) throw error;
@@ -105,7 +115,9 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
       }
     }
     const replaced = await inParallel(replaces, (change) =>
-      this.collection.replaceOne({ _id: change.document.id, revision: change.previousRevision! } as never, this.form.toStored(change.document)),
+      this.#writeSlots.run(() =>
+        this.collection.replaceOne({ _id: change.document.id, revision: change.previousRevision! } as never, this.form.toStored(change.document)),
+      ),
     );
     replaced.forEach((result, index) => {
       if (result.matchedCount === 0) unapplied.push(replaces[index]!.document);
@@ -138,6 +150,31 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
   async #confirmAtLeast(document: T): Promise<void> {
     const current = await this.collection.findOne({ _id: document.id } as never, { projection: { revision: 1 } });
     if (!current || current.revision < document.revision) throw new ReadModelRevisionGap(document.id, current?.revision ?? null, document.revision);
+  }
+}
+
+/** See MongoDocuments' #writeSlots. */
+const MAX_WRITES_IN_FLIGHT = 4;
+
+/** At most `size` tasks at once; the others wait their turn, first come first served. */
+class Slots {
+  #free: number;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.#free = size;
+  }
+
+  async run<R>(task: () => Promise<R>): Promise<R> {
+    if (this.#free > 0) this.#free -= 1;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free += 1;
+    }
   }
 }
 
