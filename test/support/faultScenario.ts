@@ -1,12 +1,14 @@
 /**
  * One fault under load on the cluster, measured: the three roles as processes over the given
- * Kafka and MongoDB-wire server, eight clients creating customers the whole time, a fault
- * injected a few seconds in and healed after `faultMs`, then the load stops and the read
- * model must hold every acknowledged create within `catchUpBoundMs`. Prints what it measured
- * on stderr (one line, prefixed "fault:"), with the catch-up time: from the end of the fault
- * until every create acknowledged by then is in the read model. Asserts:
+ * Kafka and MongoDB-wire server, eight clients creating customers, changing their emails
+ * and adding addresses the whole time (mixedLoad.ts), a fault injected a few seconds in and
+ * healed after `faultMs`, then the load stops and the read model must hold every acknowledged
+ * write within `catchUpBoundMs`. Prints what it measured on stderr (one line, prefixed
+ * "fault:"), with the catch-up time: from the end of the fault until every create
+ * acknowledged by then is in the read model. Asserts:
  * - every request was answered 200, none hung (the event store itself was never at fault);
- * - every acknowledged create reached the read model within the bound;
+ * - every acknowledged write is in the event store and the read model exactly once, and
+ *   every email is reserved by the customer that has it, none twice and none left behind;
  * - the read model equals a fold of the event store, one document per stream;
  * - the roles the fault stops said so at GET /health (503 with a reason) while it lasted, and
  *   the publisher and projector are healthy again once the read model has caught up.
@@ -21,6 +23,7 @@ import { signAdminToken } from "../../shared/auth/adminToken.js";
 import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
 import { checkConvergence } from "../../shared/readmodel/convergence.js";
 import { MongoReadModel } from "../../shared/readmodel/mongodb.js";
+import { auditLoad, startMixedLoad } from "./mixedLoad.js";
 import { RoleProcess, freePort } from "./roles.js";
 
 export interface Roles {
@@ -47,6 +50,8 @@ export interface FaultScenario {
   /** Load goes on this long after the fault is healed. */
   afterMs?: number;
   catchUpBoundMs?: number;
+  /** When set: the read model must start growing again within this long after the heal. */
+  resumeBoundMs?: number;
 }
 
 /** A request that takes this long counts as hung. */
@@ -73,7 +78,8 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
     PROJECTOR_GROUP_ID: `customers-read-model-${run}`,
     DATA_DIR: dataDir,
     HOST: "127.0.0.1",
-    LOG_LEVEL: "warn",
+    // ROLE_LOG_LEVEL=info with ROLE_LOG_DIR keeps what each role did, to study a run afterwards.
+    LOG_LEVEL: process.env.ROLE_LOG_LEVEL ?? "warn",
     READ_MODEL_WAIT_MS: "3000",
     UNHEALTHY_AFTER_MS: String(UNHEALTHY_AFTER_MS),
     ...extra,
@@ -99,35 +105,21 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
   await roles.projector.start();
   await Promise.all([roles.publisher.start(), roles.command.start()]);
 
-  const acknowledged: string[] = [];
-  const failures: string[] = [];
-  const latencies: number[] = [];
-  /** Latencies of the creates sent while the fault lasted. */
+  /** Latencies of the writes sent while the fault lasted. */
   const duringFault: number[] = [];
   let faulty = false;
-  let loading = true;
-  let sequence = 0;
-  const client = async () => {
-    while (loading) {
-      const started = Date.now();
-      try {
-        const response = await fetch(`${baseUrl}/admin/customers`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-          body: JSON.stringify({ email: `fault.${run}.${(sequence += 1)}@example.com` }),
-          signal: AbortSignal.timeout(HUNG_MS),
-        });
-        const body = (await response.json()) as { customer?: { id: string }; message?: string };
-        if (response.status === 200 && body.customer) acknowledged.push(body.customer.id);
-        else failures.push(`${response.status} ${body.message ?? ""}`);
-      } catch (error) {
-        failures.push((error as Error).name === "TimeoutError" ? `no answer within ${HUNG_MS} ms` : String(error));
-      }
-      latencies.push(Date.now() - started);
-      if (faulty) duringFault.push(Date.now() - started);
-    }
-  };
-  const load = Promise.all(Array.from({ length: CLIENTS }, client));
+  const load = startMixedLoad({
+    baseUrl,
+    authorization: `Bearer ${token}`,
+    run,
+    clients: CLIENTS,
+    hungMs: HUNG_MS,
+    onLatency: (ms) => {
+      if (faulty) duringFault.push(ms);
+    },
+  });
+  const { tally } = load;
+  const createdIds = () => [...tally.customers.keys()];
 
   // What the publisher and projector said about themselves while the load ran.
   const saidUnhealthy = new Map<string, string>();
@@ -160,35 +152,60 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
 
   let healedAt = 0;
   let catchUp: Promise<number | undefined> = Promise.resolve(undefined);
+  let resumed: Promise<number | undefined> = Promise.resolve(undefined);
   try {
     await sleep(warmMs);
     await fault.inject(roles);
     faulty = true;
     await sleep(faultMs);
     faulty = false;
+    const countAtHeal = await customers.countDocuments().catch(() => 0);
     await fault.heal(roles);
     healedAt = Date.now();
+    resumed = (async () => {
+      while (Date.now() - healedAt < catchUpBoundMs) {
+        if ((await customers.countDocuments().catch(() => 0)) > countAtHeal) return Date.now() - healedAt;
+        await sleep(100);
+      }
+      return undefined;
+    })();
     // The catch-up time: until every create acknowledged by the end of the fault is in the read model.
-    const beforeHealing = [...acknowledged];
+    const beforeHealing = createdIds();
     catchUp = awaitInReadModel(beforeHealing, healedAt + afterMs + catchUpBoundMs).then((left) => (left.length === 0 ? Date.now() - healedAt : undefined));
     await sleep(afterMs);
   } finally {
-    loading = false;
     clearInterval(healthPoll);
-    await load;
+    await load.stop();
   }
   const loadStoppedAt = Date.now();
-  const missing = await awaitInReadModel(acknowledged, loadStoppedAt + catchUpBoundMs);
+  const missing = await awaitInReadModel(createdIds(), loadStoppedAt + catchUpBoundMs);
   const caughtUpMs = await catchUp;
+  const resumedMs = await resumed;
 
-  const sorted = [...latencies].sort((a, b) => a - b);
+  // Then the last updates and addresses too: until the read model is the fold of the store.
+  const store = new SqliteEventStore(join(dataDir, "events.sqlite"));
+  const readModel = await MongoReadModel.connect(scenario.mongodbUrl, database);
+  t.teardown(async () => {
+    await readModel.close();
+    await store.close();
+  });
+  let report = await checkConvergence(store, readModel);
+  while (report.missing.length + report.different.length + report.extra.length > 0 && Date.now() < loadStoppedAt + catchUpBoundMs) {
+    await sleep(500);
+    report = await checkConvergence(store, readModel);
+  }
+  const audit = await auditLoad(tally, store, readModel);
+
+  const sorted = [...tally.latencies].sort((a, b) => a - b);
   const quantile = (q: number, values = sorted) => values[Math.min(values.length - 1, Math.floor(q * values.length))] ?? 0;
   const faultSorted = [...duringFault].sort((a, b) => a - b);
   console.error(
-    `fault: ${fault.name} for ${faultMs / 1000} s | acknowledged creates ${acknowledged.length}, failed ${failures.length} | ` +
-      (caughtUpMs === undefined ? "not caught up" : `caught up ${(caughtUpMs / 1000).toFixed(1)} s after the fault ended`) +
+    `fault: ${fault.name} for ${faultMs / 1000} s | acknowledged writes ${audit.acknowledged} (${tally.creates} creates, ${tally.updates} updates, ${tally.addresses} addresses), ` +
+      `failed ${tally.failures.length}, lost ${audit.lost.length}, duplicated ${audit.duplicated.length} | ` +
+      (resumedMs === undefined ? "the read model did not grow again" : `the read model grew again ${(resumedMs / 1000).toFixed(1)} s after the fault ended, `) +
+      (caughtUpMs === undefined ? "not caught up" : `caught up ${(caughtUpMs / 1000).toFixed(1)} s after`) +
       (missing.length === 0 ? "; nothing missing" : `; ${missing.length} still missing ${catchUpBoundMs / 1000} s after the load stopped`) +
-      ` | create latency p50 ${quantile(0.5)} ms, p99 ${quantile(0.99)} ms, max ${sorted.at(-1) ?? 0} ms` +
+      ` | write latency p50 ${quantile(0.5)} ms, p99 ${quantile(0.99)} ms, max ${sorted.at(-1) ?? 0} ms` +
       `; during the fault p50 ${quantile(0.5, faultSorted)} ms, p99 ${quantile(0.99, faultSorted)} ms`,
   );
 
@@ -205,22 +222,19 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
     t.equal(report?.status, 200, `the ${role.role} is healthy again after the fault (${JSON.stringify(report?.body)})`);
   }
 
-  t.same(failures.slice(0, 5), [], `every create was answered 200 (${failures.length} were not)`);
-  t.ok(acknowledged.length > 100, `creates went on through the fault (${acknowledged.length})`);
-  t.same(missing.slice(0, 5), [], `every acknowledged create reached the read model within ${catchUpBoundMs / 1000} s (${missing.length} did not)`);
-
-  const store = new SqliteEventStore(join(dataDir, "events.sqlite"));
-  const readModel = await MongoReadModel.connect(scenario.mongodbUrl, database);
-  try {
-    const report = await checkConvergence(store, readModel);
-    t.same(report.missing.slice(0, 5), [], "the read model misses nothing of the event store");
-    t.same(report.different.slice(0, 5), [], "every document equals the fold of its stream");
-    t.same(report.extra.slice(0, 5), [], "no document without a stream that makes it");
-    t.equal(await customers.countDocuments(), report.expected, "exactly one document per customer");
-  } finally {
-    await readModel.close();
-    await store.close();
+  if (scenario.resumeBoundMs !== undefined) {
+    t.ok(resumedMs !== undefined && resumedMs <= scenario.resumeBoundMs, `the read model grew again within ${scenario.resumeBoundMs / 1000} s of the heal (${resumedMs ?? "never"} ms)`);
   }
+  t.same(tally.failures.slice(0, 5), [], `every write was answered 200 (${tally.failures.length} were not)`);
+  t.ok(tally.creates > 100 && tally.updates > 50 && tally.addresses > 20, `writes of every kind went on through the fault (${audit.acknowledged})`);
+  t.same(missing.slice(0, 5), [], `every acknowledged create reached the read model within ${catchUpBoundMs / 1000} s (${missing.length} did not)`);
+  t.same(audit.lost.slice(0, 5), [], `no acknowledged write is missing from the event store or the read model (${audit.lost.length} are)`);
+  t.same(audit.duplicated.slice(0, 5), [], `no write is there twice (${audit.duplicated.length} are)`);
+  t.same(audit.reservations.slice(0, 5), [], `every email is reserved once, by the customer that has it (${audit.reservations.length} are not)`);
+  t.same(report.missing.slice(0, 5), [], "the read model misses nothing of the event store");
+  t.same(report.different.slice(0, 5), [], "every document equals the fold of its stream");
+  t.same(report.extra.slice(0, 5), [], "no document without a stream that makes it");
+  t.equal(await customers.countDocuments(), report.expected, "exactly one document per customer");
   if (!t.passing()) for (const role of Object.values(roles)) console.error(`--- ${role.role} output ---\n${role.output().slice(-6000)}`);
 }
 
