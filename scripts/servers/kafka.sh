@@ -19,6 +19,8 @@
 #
 # Environment (all optional):
 #   KAFKA_PORT             client (PLAINTEXT) port, default 9092
+#   KAFKA_ADVERTISED_PORT  port clients are told to connect to, default KAFKA_PORT (a proxy
+#                          in front of the broker, as the fault tests put there)
 #   KAFKA_CONTROLLER_PORT  KRaft controller port, default 9093
 #   KAFKA_DATA_DIR         data directory, default .cache/servers/kafka/data
 #                          (relative paths are taken from the repository root)
@@ -36,6 +38,7 @@ source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/_common.sh"
 
 KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
+KAFKA_ADVERTISED_PORT=${KAFKA_ADVERTISED_PORT:-$KAFKA_PORT}
 KAFKA_HOST=127.0.0.1
 KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}
 KAFKA_LOG_LEVEL=${KAFKA_LOG_LEVEL:-WARN}
@@ -115,7 +118,7 @@ process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
 listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT
+advertised.listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_ADVERTISED_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT

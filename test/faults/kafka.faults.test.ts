@@ -1,25 +1,37 @@
 /**
  * Kafka faults under load: a private broker (its own ports and data, started by
- * scripts/servers/kafka.sh) paused for 30 s, then killed and restarted 30 s later. Every
- * acknowledged create must reach the read model without a manual step.
+ * scripts/servers/kafka.sh) behind a TCP proxy of the tests' own, which the broker advertises,
+ * so every connection of every role goes through it. The broker paused for 30 s, killed and
+ * restarted 30 s later; the line black-holed and reset for 20 s. Every acknowledged write
+ * must reach the read model without a manual step.
  */
 import t from "tap";
 import { mongodbUrl, requireServers } from "../support/cluster.js";
 import { runFaultScenario } from "../support/faultScenario.js";
 import { ScriptedServer } from "../support/scriptedServer.js";
+import { freePort } from "../support/roles.js";
+import { TcpProxy } from "../support/tcpProxy.js";
 
 if (requireServers(t, "Cluster fault suite (Kafka)", ["kafka", "mongodb"])) {
-  t.setTimeout(10 * 60_000);
+  t.setTimeout(12 * 60_000);
   let kafka: ScriptedServer;
+  let line: TcpProxy;
+  let brokers: string;
   t.before(async () => {
-    kafka = await ScriptedServer.kafka();
+    const port = await freePort();
+    line = await TcpProxy.start({ port });
+    brokers = `127.0.0.1:${line.port}`;
+    kafka = await ScriptedServer.kafka({ port, advertisedPort: line.port });
     await kafka.up();
   });
-  t.teardown(() => kafka?.clean());
+  t.teardown(async () => {
+    await kafka?.clean();
+    await line?.close();
+  });
 
-  t.test("Kafka paused for 30 s under load: the read model catches up with every acknowledged create", (t) =>
+  t.test("Kafka paused for 30 s under load: the read model catches up with every acknowledged write", (t) =>
     runFaultScenario(t, {
-      kafkaBrokers: kafka.address,
+      kafkaBrokers: brokers,
       mongodbUrl,
       fault: { name: "Kafka paused (SIGSTOP, SIGCONT)", inject: () => kafka.pause(), heal: () => kafka.resume(), stops: ["publisher", "projector"] },
     }),
@@ -27,9 +39,37 @@ if (requireServers(t, "Cluster fault suite (Kafka)", ["kafka", "mongodb"])) {
 
   t.test("Kafka killed and restarted 30 s later under load: the read model catches up", (t) =>
     runFaultScenario(t, {
-      kafkaBrokers: kafka.address,
+      kafkaBrokers: brokers,
       mongodbUrl,
       fault: { name: "Kafka killed (SIGKILL), restarted", inject: () => kafka.kill(), heal: () => kafka.up(), stops: ["publisher", "projector"] },
+    }),
+  );
+
+  t.test("the line to Kafka black-holed for 20 s under load: nothing gets through either way, then everything does", (t) =>
+    runFaultScenario(t, {
+      kafkaBrokers: brokers,
+      mongodbUrl,
+      faultMs: 20_000,
+      fault: {
+        name: "line to Kafka black-holed",
+        inject: () => line.setFault({ kind: "black-hole" }),
+        heal: () => line.setFault({ kind: "none" }),
+        stops: ["publisher", "projector"],
+      },
+    }),
+  );
+
+  t.test("the line to Kafka reset for 20 s under load: every connection refused with RST, then accepted again", (t) =>
+    runFaultScenario(t, {
+      kafkaBrokers: brokers,
+      mongodbUrl,
+      faultMs: 20_000,
+      fault: {
+        name: "line to Kafka reset",
+        inject: () => line.setFault({ kind: "reset" }),
+        heal: () => line.setFault({ kind: "none" }),
+        stops: ["publisher", "projector"],
+      },
     }),
   );
 }

@@ -25,11 +25,13 @@ export class ScriptedServer {
     this.#dataDir = env[kind === "kafka" ? "KAFKA_DATA_DIR" : "FERRETDB_DATA_DIR"]!;
   }
 
-  static async kafka(): Promise<ScriptedServer> {
-    const [port, controllerPort] = [await freePort(), await freePort()];
+  /** `advertisedPort`: the port clients are told to use (a TcpProxy in front of the broker). */
+  static async kafka(options: { port?: number; advertisedPort?: number } = {}): Promise<ScriptedServer> {
+    const [port, controllerPort] = [options.port ?? (await freePort()), await freePort()];
     const dataDir = mkdtempSync(join(tmpdir(), "customers-fault-kafka-"));
     return new ScriptedServer("kafka", port, {
       KAFKA_PORT: String(port),
+      KAFKA_ADVERTISED_PORT: String(options.advertisedPort ?? port),
       KAFKA_CONTROLLER_PORT: String(controllerPort),
       KAFKA_DATA_DIR: dataDir,
       KAFKA_HEAP_OPTS: "-Xms128m -Xmx384m",
