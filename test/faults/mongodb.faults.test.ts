@@ -13,16 +13,22 @@ import { runFaultScenario } from "../support/faultScenario.js";
 import { RoleProcess, freePort } from "../support/roles.js";
 import { ScriptedServer } from "../support/scriptedServer.js";
 import { makeDataDir } from "../support/service.js";
+import { TcpProxy } from "../support/tcpProxy.js";
 import { signAdminToken } from "../../shared/auth/adminToken.js";
 
 if (requireServers(t, "Cluster fault suite (MongoDB)", ["kafka", "mongodb"])) {
   t.setTimeout(10 * 60_000);
   let ferretdb: ScriptedServer;
+  let line: TcpProxy;
   t.before(async () => {
     ferretdb = await ScriptedServer.ferretdb();
     await ferretdb.up();
+    line = await TcpProxy.start({ port: ferretdb.port });
   });
-  t.teardown(() => ferretdb?.clean());
+  t.teardown(async () => {
+    await line?.close();
+    await ferretdb?.clean();
+  });
 
   t.test("a paused server makes read-model operations fail within their bound, never pass for done", async (t) => {
     const readModel = await MongoReadModel.connect(ferretdb.address, "paused_operations", { timeoutMs: 1_000 });
@@ -113,6 +119,24 @@ if (requireServers(t, "Cluster fault suite (MongoDB)", ["kafka", "mongodb"])) {
       kafkaBrokers: kafkaBrokers.join(","),
       mongodbUrl: ferretdb.address,
       fault: { name: "FerretDB killed (SIGKILL), restarted", inject: () => ferretdb.kill(), heal: () => ferretdb.up(), stops: ["projector"] },
+    }),
+  );
+
+  t.test("the line to the MongoDB-wire server black-holed for 20 s under load: the read model catches up", (t) =>
+    runFaultScenario(t, {
+      kafkaBrokers: kafkaBrokers.join(","),
+      mongodbUrl: `mongodb://127.0.0.1:${line.port}/?directConnection=true`,
+      faultMs: 20_000,
+      fault: { name: "line to FerretDB black-holed", inject: () => line.setFault({ kind: "black-hole" }), heal: () => line.setFault({ kind: "none" }), stops: ["projector"] },
+    }),
+  );
+
+  t.test("the line to the MongoDB-wire server delayed by 1 s each way for 20 s under load: slower, never stuck", (t) =>
+    runFaultScenario(t, {
+      kafkaBrokers: kafkaBrokers.join(","),
+      mongodbUrl: `mongodb://127.0.0.1:${line.port}/?directConnection=true`,
+      faultMs: 20_000,
+      fault: { name: "line to FerretDB delayed 1 s", inject: () => line.setFault({ kind: "delay", ms: 1_000 }), heal: () => line.setFault({ kind: "none" }), stops: [] },
     }),
   );
 }
