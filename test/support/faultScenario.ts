@@ -113,6 +113,8 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
 
   /** Latencies of the writes sent while the fault lasted. */
   const duringFault: number[] = [];
+  const slowDuringFault: number[] = [];
+  let injectedAt = 0;
   let faulty = false;
   const load = startMixedLoad({
     baseUrl,
@@ -121,7 +123,10 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
     clients: CLIENTS,
     hungMs: HUNG_MS,
     onLatency: (ms) => {
-      if (faulty) duringFault.push(ms);
+      if (!faulty) return;
+      duringFault.push(ms);
+      // When in the fault a slow write ended (seconds since the fault began), to tell a first wave from a pattern.
+      if (ms > 1_000) slowDuringFault.push(Math.round((Date.now() - injectedAt) / 100) / 10);
     },
   });
   const { tally } = load;
@@ -163,6 +168,7 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
   try {
     await sleep(warmMs);
     await fault.inject(roles);
+    injectedAt = Date.now();
     faulty = true;
     await sleep(faultMs);
     faulty = false;
@@ -216,7 +222,8 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
       (caughtUpMs === undefined ? "not caught up" : `caught up ${(caughtUpMs / 1000).toFixed(1)} s after`) +
       (missing.length === 0 ? "; nothing missing" : `; ${missing.length} still missing ${catchUpBoundMs / 1000} s after the load stopped`) +
       ` | write latency p50 ${quantile(0.5)} ms, p99 ${quantile(0.99)} ms, max ${sorted.at(-1) ?? 0} ms` +
-      `; during the fault p50 ${quantile(0.5, faultSorted)} ms, p99 ${quantile(0.99, faultSorted)} ms`,
+      `; during the fault p50 ${quantile(0.5, faultSorted)} ms, p99 ${quantile(0.99, faultSorted)} ms` +
+      (slowDuringFault.length > 0 ? `, ${slowDuringFault.length} of ${duringFault.length} over 1 s (ending at +${slowDuringFault.slice(0, 12).join(", +")} s)` : ""),
   );
 
   for (const role of fault.stops) {
