@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { CustomerEvent, CustomerState, Metadata } from "./customer.js";
 import { RelatedEntityNotFound } from "./errors.js";
-import { checkCustomerSize, checkMetadata } from "./limits.js";
+import { checkCustomerSize, checkMetadata, checkMetadataKeys } from "./limits.js";
 import { mergeMetadata } from "./mergeMetadata.js";
 
 export interface CustomerAddress {
@@ -134,6 +134,8 @@ export interface UpdateAddress {
 /** An address that is not there (or not this customer's) is left alone, as Medusa's update by selector does. */
 export function decideUpdateAddress(command: UpdateAddress, state: CustomerState): CustomerEvent[] {
   const { customer_id, address_id, input, now } = command.data;
+  // Checked first, as a body the schema refuses would be: whatever the customer's state.
+  checkMetadataKeys("metadata", input.metadata);
   if (state.status !== "active") return [];
   const current = state.addresses.find((address) => address.id === address_id);
   if (!current) return [];

@@ -22,7 +22,19 @@ const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(v
 
 /** Throws LimitExceeded when `metadata` (as it would be stored) is over a limit. */
 export function checkMetadata(field: string, metadata: unknown): void {
+  checkMetadataKeys(field, metadata);
   if (metadata === null || metadata === undefined) return;
+  const bytes = jsonBytes(metadata);
+  if (bytes > METADATA_MAX_BYTES) {
+    throw new LimitExceeded(`Value for field '${field}' too big, expected at most: '${METADATA_MAX_BYTES}' bytes as JSON, got: '${bytes}'`);
+  }
+}
+
+/**
+ * Throws LimitExceeded when a key at any depth is too long. Checked on an update as sent too,
+ * not only on the merged result: a key sent to be removed (`"key": ""`) is refused the same way.
+ */
+export function checkMetadataKeys(field: string, metadata: unknown): void {
   const stack: unknown[] = [metadata];
   while (stack.length > 0) {
     const current = stack.pop();
@@ -33,10 +45,6 @@ export function checkMetadata(field: string, metadata: unknown): void {
       }
       stack.push(value);
     }
-  }
-  const bytes = jsonBytes(metadata);
-  if (bytes > METADATA_MAX_BYTES) {
-    throw new LimitExceeded(`Value for field '${field}' too big, expected at most: '${METADATA_MAX_BYTES}' bytes as JSON, got: '${bytes}'`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { CustomerEvent, CustomerState, EditableCustomerFields } from "./customer.js";
 import { CustomerNotFound } from "./errors.js";
-import { checkCustomerSize, checkMetadata } from "./limits.js";
+import { checkCustomerSize, checkMetadata, checkMetadataKeys } from "./limits.js";
 import { mergeMetadata } from "./mergeMetadata.js";
 
 export interface UpdateCustomer {
@@ -14,6 +14,7 @@ const PLAIN_FIELDS = ["email", "company_name", "first_name", "last_name", "phone
 /** Only what actually changes is recorded; an update that changes nothing records nothing. */
 export function decideUpdateCustomer(command: UpdateCustomer, state: CustomerState): CustomerEvent[] {
   const { data } = command;
+  checkMetadataKeys("metadata", data.metadata);
   if (state.status !== "active") throw new CustomerNotFound(data.id);
   const current = state.customer;
   const changes: Partial<EditableCustomerFields> = {};

@@ -122,6 +122,14 @@ export function allOf(filters: Filter[]): Filter {
 }
 
 /** `order=field` or `order=-field`, against the fields a list may be ordered by. */
+/**
+ * What `order` takes, as a pattern for the OpenAPI document (the check itself is parseOrder):
+ * nothing, or one of `allowed`, with `-` before it for descending.
+ */
+export function orderSchema(allowed: readonly string[]): { pattern: string } {
+  return { pattern: `^(-?(${allowed.join("|")}))?$` };
+}
+
 export function parseOrder(order: string | undefined, allowed: readonly string[]): { field: string; direction: 1 | -1 } {
   if (order === undefined || order === "") return { field: "id", direction: 1 };
   const descending = order.startsWith("-");

@@ -272,6 +272,21 @@ t.test("the OpenAPI document describes the routes", async (t) => {
   t.equal(res.status, 200);
   t.ok(res.json.paths["/admin/customers"].post.requestBody);
   t.ok(res.json.paths["/admin/customers/{id}"].get);
+  const { paths, components } = res.json;
+  t.same(Object.keys(components.securitySchemes).sort(), ["bearer", "secretKey", "session"], "the three ways to authenticate");
+  const retrieve = paths["/admin/customers/{id}"].get;
+  t.same(retrieve.security, [{ bearer: [] }, { session: [] }, { secretKey: [] }], "an /admin route takes any of them");
+  t.same(Object.keys(retrieve.responses).sort(), ["200", "400", "401", "404", "414", "503"]);
+  t.same(retrieve.responses["200"].content["application/json"].schema.properties.customer, { $ref: "#/components/schemas/Customer" });
+  const create = paths["/admin/customers"].post;
+  t.ok(["403", "409", "413", "415"].every((status) => status in create.responses), "a write documents the cross-site, conflict and body answers");
+  t.equal(create.requestBody.content["application/json"].schema.properties.metadata.anyOf[0].propertyNames.maxLength, 256, "metadata keys are limited");
+  const login = paths["/auth/{actor_type}/{auth_provider}"].post;
+  t.same(login.security, [], "logging in needs no credentials");
+  t.ok(login.responses["401"] && login.responses["429"], "a failed login and the login limit are documented");
+  t.match(paths["/admin/customers"].get.description, /OpenAPI cannot express/, "the query styles have a note");
+  t.notOk(JSON.stringify(res.json).includes('"x-'), "the routes' own annotations are not published");
+  t.ok(components.schemas.Customer && components.schemas.Error && components.schemas.StorableJson);
 });
 
 t.test("a URL that cannot be decoded is a Medusa-shaped 400 that does not echo it", async (t) => {

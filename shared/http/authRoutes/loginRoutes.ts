@@ -8,13 +8,16 @@ import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { TOKEN_LIFETIME_SECONDS, signToken } from "../../auth/adminToken.js";
 import { AuthenticationFailed } from "../../auth/errors.js";
 import { EMAILPASS, type EmailPassLogin, authContextFor } from "../../application/emailpassLogin.js";
+import type { RouteDocumentation } from "../openapi.js";
+import { TokenAnswer } from "../responseSchemas.js";
 
 export interface LoginRoutesOptions {
   login: EmailPassLogin;
   jwtSecret: string;
 }
 
-const describe = (summary: string) => ({ summary, tags: ["Auth"] }) as object;
+const describe = (summary: string, answer: object, auth: RouteDocumentation["x-auth"], errors: number[] = []): object =>
+  ({ summary, tags: ["Auth"], "x-answer": answer, "x-auth": auth, "x-errors": errors }) satisfies RouteDocumentation;
 
 const LoginParams = {
   type: "object",
@@ -29,6 +32,6 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app, {
     const user = await login.authenticate(request.body, request.ip);
     return { token: signToken(authContextFor(user, actor_type, EMAILPASS), { secret: jwtSecret, now: new Date(), expiresInSeconds: TOKEN_LIFETIME_SECONDS }) };
   };
-  app.post("/auth/:actor_type/:auth_provider", { schema: { params: LoginParams, ...describe("Log in (emailpass), get a token") } }, handler);
-  app.get("/auth/:actor_type/:auth_provider", { schema: { params: LoginParams, ...describe("Log in (emailpass), get a token") } }, handler);
+  app.post("/auth/:actor_type/:auth_provider", { schema: { params: LoginParams, ...describe("Log in (emailpass), get a token", TokenAnswer, [], [401]) } }, handler);
+  app.get("/auth/:actor_type/:auth_provider", { schema: { params: LoginParams, ...describe("Log in (emailpass), get a token", TokenAnswer, [], [401]) } }, handler);
 };

@@ -3,7 +3,9 @@
  * (createFindParams, the group filters with the `customers` filter, and `$and` / `$or`).
  */
 import { Type } from "typebox";
+import { orderSchema } from "../listFilters.js";
 import { Limit, Offset } from "../pagination.js";
+import { GROUP_ORDER_FIELDS } from "./schemas.js";
 import { OperatorMap } from "../customers/listSchemas.js";
 
 const text = Type.String();
@@ -46,7 +48,7 @@ export const AdminGetCustomerGroupsParams = Type.Object(
     fields: Type.Optional(text),
     offset: Type.Optional(Offset),
     limit: Type.Optional(Limit),
-    order: Type.Optional(text),
+    order: Type.Optional(Type.String(orderSchema(GROUP_ORDER_FIELDS))),
     with_deleted: Type.Optional(Type.Union([Type.Boolean(), Type.String()], { "x-boolean-string": true })),
     ...groupFilterProperties,
     $and: Type.Optional(Type.Array(GroupFilterFields)),

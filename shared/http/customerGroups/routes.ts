@@ -15,6 +15,8 @@ import { commandContext } from "../requestContext.js";
 import { customerGroupListQuery } from "./listQuery.js";
 import { AdminGetCustomerGroupsParams } from "./listSchemas.js";
 import { AdminCreateCustomerGroup, AdminGetCustomerGroupParams, AdminUpdateCustomerGroup, CustomerGroupIdParams, LinkBody } from "./schemas.js";
+import type { RouteDocumentation } from "../openapi.js";
+import { DeletedAnswer, GroupAnswer, GroupListAnswer, GroupOrNothingAnswer } from "../responseSchemas.js";
 
 export interface CustomerGroupRoutesOptions {
   groupCommands: CustomerGroupCommands;
@@ -22,7 +24,7 @@ export interface CustomerGroupRoutesOptions {
   readModel: CustomerReadModel;
 }
 
-const describe = (summary: string) => ({ summary, tags: ["Customer groups"] }) as object;
+const describe = (summary: string, answer: object): object => ({ summary, tags: ["Customer groups"], "x-answer": answer }) satisfies RouteDocumentation;
 
 /** The DELETE route has no query validator in Medusa: its query string is ignored, not refused. */
 const AnyQuery = { type: "object" } as const;
@@ -39,7 +41,7 @@ export const customerGroupRoutes: FastifyPluginAsync<CustomerGroupRoutesOptions>
 
   app.get<{ Querystring: Static<typeof AdminGetCustomerGroupsParams> }>(
     "/admin/customer-groups",
-    { schema: { querystring: AdminGetCustomerGroupsParams, ...describe("List customer groups") }, preValidation: app.authenticateAdmin },
+    { schema: { querystring: AdminGetCustomerGroupsParams, ...describe("List customer groups", GroupListAnswer) }, preValidation: app.authenticateAdmin },
     async (request) => {
       const query = await customerGroupListQuery(request.query, related);
       const page = await readModel.listGroups(query);
@@ -50,7 +52,7 @@ export const customerGroupRoutes: FastifyPluginAsync<CustomerGroupRoutesOptions>
   app.post<{ Body: Static<typeof AdminCreateCustomerGroup>; Querystring: Static<typeof AdminGetCustomerGroupParams> }>(
     "/admin/customer-groups",
     {
-      schema: { body: AdminCreateCustomerGroup, querystring: AdminGetCustomerGroupParams, ...describe("Create a customer group") },
+      schema: { body: AdminCreateCustomerGroup, querystring: AdminGetCustomerGroupParams, ...describe("Create a customer group", GroupAnswer) },
       preValidation: app.authenticateAdmin,
     },
     async (request, reply) => {
@@ -63,7 +65,7 @@ export const customerGroupRoutes: FastifyPluginAsync<CustomerGroupRoutesOptions>
   app.get<IdRoute>(
     "/admin/customer-groups/:id",
     {
-      schema: { params: CustomerGroupIdParams, querystring: AdminGetCustomerGroupParams, ...describe("Retrieve a customer group") },
+      schema: { params: CustomerGroupIdParams, querystring: AdminGetCustomerGroupParams, ...describe("Retrieve a customer group", GroupAnswer) },
       preValidation: app.authenticateAdmin,
     },
     async (request) => {
@@ -76,7 +78,7 @@ export const customerGroupRoutes: FastifyPluginAsync<CustomerGroupRoutesOptions>
   app.post<IdRoute<{ Body: Static<typeof AdminUpdateCustomerGroup> }>>(
     "/admin/customer-groups/:id",
     {
-      schema: { params: CustomerGroupIdParams, body: AdminUpdateCustomerGroup, querystring: AdminGetCustomerGroupParams, ...describe("Update a customer group") },
+      schema: { params: CustomerGroupIdParams, body: AdminUpdateCustomerGroup, querystring: AdminGetCustomerGroupParams, ...describe("Update a customer group", GroupAnswer) },
       preValidation: app.authenticateAdmin,
     },
     async (request, reply) => {
@@ -88,7 +90,7 @@ export const customerGroupRoutes: FastifyPluginAsync<CustomerGroupRoutesOptions>
 
   app.delete<{ Params: Static<typeof CustomerGroupIdParams> }>(
     "/admin/customer-groups/:id",
-    { schema: { params: CustomerGroupIdParams, querystring: AnyQuery, ...describe("Delete a customer group") }, preValidation: app.authenticateAdmin },
+    { schema: { params: CustomerGroupIdParams, querystring: AnyQuery, ...describe("Delete a customer group", DeletedAnswer("customer_group")) }, preValidation: app.authenticateAdmin },
     async (request) => {
       await groupCommands.delete(request.params.id, commandContext(request));
       return { id: request.params.id, object: "customer_group", deleted: true };
@@ -98,7 +100,7 @@ export const customerGroupRoutes: FastifyPluginAsync<CustomerGroupRoutesOptions>
   app.post<IdRoute<{ Body: Static<typeof LinkBody> }>>(
     "/admin/customer-groups/:id/customers",
     {
-      schema: { params: CustomerGroupIdParams, body: LinkBody, querystring: AdminGetCustomerGroupParams, ...describe("Add or remove a group's customers") },
+      schema: { params: CustomerGroupIdParams, body: LinkBody, querystring: AdminGetCustomerGroupParams, ...describe("Add or remove a group's customers", GroupOrNothingAnswer) },
       preValidation: app.authenticateAdmin,
     },
     async (request) => {

@@ -23,13 +23,15 @@ import {
 import { Presenter } from "../presenters.js";
 import { READ_MODEL_HEADER } from "./routes.js";
 import { AdminCustomerParams, CustomerIdParams } from "./schemas.js";
+import type { RouteDocumentation } from "../openapi.js";
+import { AddressDeletedAnswer, AddressListAnswer, AddressOrNothingAnswer, CustomerAnswer, CustomerOrNothingAnswer } from "../responseSchemas.js";
 
 export interface AddressRoutesOptions {
   commands: CustomerCommands;
   readModel: CustomerReadModel;
 }
 
-const describe = (summary: string) => ({ summary, tags: ["Customer addresses"] }) as object;
+const describe = (summary: string, answer: object): object => ({ summary, tags: ["Customer addresses"], "x-answer": answer }) satisfies RouteDocumentation;
 
 export function shapeAddress(address: CustomerAddress, fields: string | undefined): Record<string, unknown> {
   return shapeEntity(address as unknown as Record<string, unknown>, parseFields(fields, DEFAULT_ADDRESS_FIELDS), ADDRESS_COLUMNS, {});
@@ -56,7 +58,7 @@ export const addressRoutes: FastifyPluginAsync<AddressRoutesOptions> = async (ap
 
   app.get<{ Params: Static<typeof CustomerIdParams>; Querystring: Static<typeof AdminCustomerAddressesParams> }>(
     "/admin/customers/:id/addresses",
-    { schema: { params: CustomerIdParams, querystring: AdminCustomerAddressesParams, ...describe("List a customer's addresses") }, preValidation: app.authenticateAdmin },
+    { schema: { params: CustomerIdParams, querystring: AdminCustomerAddressesParams, ...describe("List a customer's addresses", AddressListAnswer) }, preValidation: app.authenticateAdmin },
     async (request) => {
       const page = listAddresses((await live(request.params.id))?.addresses ?? [], request.query);
       return { ...page, addresses: page.addresses.map((address) => shapeAddress(address, request.query.fields)) };
@@ -66,7 +68,7 @@ export const addressRoutes: FastifyPluginAsync<AddressRoutesOptions> = async (ap
   app.post<{ Params: Static<typeof CustomerIdParams>; Body: Static<typeof AdminCustomerAddressBody>; Querystring: Static<typeof AdminCustomerParams> }>(
     "/admin/customers/:id/addresses",
     {
-      schema: { params: CustomerIdParams, body: AdminCustomerAddressBody, querystring: AdminCustomerParams, ...describe("Add an address") },
+      schema: { params: CustomerIdParams, body: AdminCustomerAddressBody, querystring: AdminCustomerParams, ...describe("Add an address", CustomerAnswer) },
       preValidation: app.authenticateAdmin,
     },
     async (request, reply) => {
@@ -79,7 +81,7 @@ export const addressRoutes: FastifyPluginAsync<AddressRoutesOptions> = async (ap
 
   app.get<{ Params: Static<typeof AddressParams>; Querystring: Static<typeof AdminCustomerParams> }>(
     "/admin/customers/:id/addresses/:address_id",
-    { schema: { params: AddressParams, querystring: AdminCustomerParams, ...describe("Retrieve an address") }, preValidation: app.authenticateAdmin },
+    { schema: { params: AddressParams, querystring: AdminCustomerParams, ...describe("Retrieve an address", AddressOrNothingAnswer) }, preValidation: app.authenticateAdmin },
     async (request) => {
       const address = (await live(request.params.id))?.addresses.find((candidate) => candidate.id === request.params.address_id);
       // Medusa answers an unknown address with 200 and an empty object.
@@ -90,7 +92,7 @@ export const addressRoutes: FastifyPluginAsync<AddressRoutesOptions> = async (ap
   app.post<{ Params: Static<typeof AddressParams>; Body: Static<typeof AdminCustomerAddressBody>; Querystring: Static<typeof AdminCustomerParams> }>(
     "/admin/customers/:id/addresses/:address_id",
     {
-      schema: { params: AddressParams, body: AdminCustomerAddressBody, querystring: AdminCustomerParams, ...describe("Update an address") },
+      schema: { params: AddressParams, body: AdminCustomerAddressBody, querystring: AdminCustomerParams, ...describe("Update an address", CustomerOrNothingAnswer) },
       preValidation: app.authenticateAdmin,
     },
     async (request, reply) => {
@@ -104,7 +106,7 @@ export const addressRoutes: FastifyPluginAsync<AddressRoutesOptions> = async (ap
 
   app.delete<{ Params: Static<typeof AddressParams>; Querystring: Static<typeof AdminCustomerParams> }>(
     "/admin/customers/:id/addresses/:address_id",
-    { schema: { params: AddressParams, querystring: AdminCustomerParams, ...describe("Delete an address") }, preValidation: app.authenticateAdmin },
+    { schema: { params: AddressParams, querystring: AdminCustomerParams, ...describe("Delete an address", AddressDeletedAnswer) }, preValidation: app.authenticateAdmin },
     async (request, reply) => {
       const result = await commands.removeAddress(request.params.id, request.params.address_id, commandContext(request));
       if (result?.source === "events") reply.header(READ_MODEL_HEADER, "behind");

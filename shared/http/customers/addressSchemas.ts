@@ -1,5 +1,6 @@
 /** Schemas of the address routes: Medusa's AdminCreateCustomerAddress and address list params. */
 import { Type } from "typebox";
+import { orderSchema } from "../listFilters.js";
 import { Limit, Offset } from "../pagination.js";
 
 const nullishText = Type.Optional(Type.Union([Type.String(), Type.Null()]));
@@ -28,12 +29,35 @@ export const AdminCustomerAddressBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** Every address column, in the order `*addresses` shows them. */
+export const ADDRESS_COLUMNS = [
+  "id",
+  "address_name",
+  "is_default_shipping",
+  "is_default_billing",
+  "company",
+  "first_name",
+  "last_name",
+  "address_1",
+  "address_2",
+  "city",
+  "country_code",
+  "province",
+  "postal_code",
+  "phone",
+  "metadata",
+  "customer_id",
+  "created_at",
+  "updated_at",
+  "deleted_at",
+] as const;
+
 export const AdminCustomerAddressesParams = Type.Object(
   {
     fields: Type.Optional(Type.String()),
     offset: Type.Optional(Offset),
     limit: Type.Optional(Limit),
-    order: Type.Optional(Type.String()),
+    order: Type.Optional(Type.String(orderSchema(ADDRESS_COLUMNS))),
     with_deleted: Type.Optional(Type.Union([Type.Boolean(), Type.String()], { "x-boolean-string": true })),
     q: Type.Optional(Type.String()),
     company: textOrList,
@@ -67,28 +91,7 @@ export const DEFAULT_ADDRESS_FIELDS = [
   "updated_at",
 ] as const;
 
-/** Every address column, in the order `*addresses` shows them. */
-export const ADDRESS_COLUMNS = [
-  "id",
-  "address_name",
-  "is_default_shipping",
-  "is_default_billing",
-  "company",
-  "first_name",
-  "last_name",
-  "address_1",
-  "address_2",
-  "city",
-  "country_code",
-  "province",
-  "postal_code",
-  "phone",
-  "metadata",
-  "customer_id",
-  "created_at",
-  "updated_at",
-  "deleted_at",
-] as const;
+
 
 /** Medusa's searchable address columns (not phone or country_code). */
 export const ADDRESS_SEARCH_FIELDS = ["address_name", "company", "first_name", "last_name", "address_1", "address_2", "city", "province", "postal_code"] as const;

@@ -4,7 +4,7 @@ import type { Filter } from "../../readmodel/filter.js";
 import type { CustomerListQuery } from "../../readmodel/port.js";
 import { allOf, dateFilters, operatorFilter, parseOrder, searchFilter, valueFilter, withAndOr } from "../listFilters.js";
 import type { RelatedIds } from "../relatedFilters.js";
-import type { AdminCustomersParams } from "./listSchemas.js";
+import { type AdminCustomersParams, CUSTOMER_ORDER_FIELDS } from "./listSchemas.js";
 
 type Params = Static<typeof AdminCustomersParams>;
 type FilterFields = Omit<Params, "fields" | "offset" | "limit" | "order" | "with_deleted" | "$and" | "$or">;
@@ -12,18 +12,6 @@ type FilterFields = Omit<Params, "fields" | "offset" | "limit" | "order" | "with
 /** Medusa's searchable customer columns. */
 export const CUSTOMER_SEARCH_FIELDS = ["company_name", "first_name", "last_name", "email", "phone"] as const;
 
-export const CUSTOMER_ORDER_FIELDS = [
-  "id",
-  "email",
-  "company_name",
-  "first_name",
-  "last_name",
-  "phone",
-  "has_account",
-  "created_by",
-  "created_at",
-  "updated_at",
-] as const;
 
 async function fieldsFilter(fields: FilterFields, related: RelatedIds): Promise<Filter> {
   const parts: Filter[] = [];

@@ -3,6 +3,7 @@
  * the customer filters, and `$and` / `$or` of those filters), keys in zod's order.
  */
 import { Type } from "typebox";
+import { orderSchema } from "../listFilters.js";
 import { Limit, Offset } from "../pagination.js";
 
 const text = Type.String();
@@ -62,12 +63,25 @@ export const customerFilterProperties = {
 
 const CustomerFilterFields = Type.Object(customerFilterProperties, { additionalProperties: false });
 
+export const CUSTOMER_ORDER_FIELDS = [
+  "id",
+  "email",
+  "company_name",
+  "first_name",
+  "last_name",
+  "phone",
+  "has_account",
+  "created_by",
+  "created_at",
+  "updated_at",
+] as const;
+
 export const AdminCustomersParams = Type.Object(
   {
     fields: Type.Optional(text),
     offset: Type.Optional(Offset),
     limit: Type.Optional(Limit),
-    order: Type.Optional(text),
+    order: Type.Optional(Type.String(orderSchema(CUSTOMER_ORDER_FIELDS))),
     with_deleted: Type.Optional(booleanString),
     ...customerFilterProperties,
     $and: Type.Optional(Type.Array(CustomerFilterFields)),

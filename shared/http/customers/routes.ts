@@ -19,6 +19,8 @@ import {
   AdminUpdateCustomer,
   CustomerIdParams,
 } from "./schemas.js";
+import type { RouteDocumentation } from "../openapi.js";
+import { CustomerAnswer, CustomerListAnswer, CustomerOrNothingAnswer, DeletedAnswer } from "../responseSchemas.js";
 
 export interface CustomerRoutesOptions {
   commands: CustomerCommands;
@@ -26,7 +28,7 @@ export interface CustomerRoutesOptions {
 }
 
 /** OpenAPI annotations (shared/http/openapi.ts); Fastify's schema type does not list them. */
-const describe = (summary: string) => ({ summary, tags: ["Customers"] }) as object;
+const describe = (summary: string, answer: object): object => ({ summary, tags: ["Customers"], "x-answer": answer }) satisfies RouteDocumentation;
 
 /** The DELETE route has no query validator in Medusa: its query string is ignored, not refused. */
 const AnyQuery = { type: "object" } as const;
@@ -41,7 +43,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
   app.post<{ Body: Static<typeof AdminCreateCustomer>; Querystring: Static<typeof AdminCustomerParams> }>(
     "/admin/customers",
     {
-      schema: { body: AdminCreateCustomer, querystring: AdminCustomerParams, ...describe("Create a customer") },
+      schema: { body: AdminCreateCustomer, querystring: AdminCustomerParams, ...describe("Create a customer", CustomerAnswer) },
       preValidation: app.authenticateAdmin,
     },
     async (request, reply) => {
@@ -55,7 +57,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
   app.get<{ Querystring: Static<typeof AdminCustomersParams> }>(
     "/admin/customers",
     {
-      schema: { querystring: AdminCustomersParams, ...describe("List customers") },
+      schema: { querystring: AdminCustomersParams, ...describe("List customers", CustomerListAnswer) },
       preValidation: app.authenticateAdmin,
     },
     async (request) => {
@@ -73,7 +75,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
   app.post<{ Params: Static<typeof CustomerIdParams>; Body: Static<typeof AdminUpdateCustomer>; Querystring: Static<typeof AdminCustomerParams> }>(
     "/admin/customers/:id",
     {
-      schema: { params: CustomerIdParams, body: AdminUpdateCustomer, querystring: AdminCustomerParams, ...describe("Update a customer") },
+      schema: { params: CustomerIdParams, body: AdminUpdateCustomer, querystring: AdminCustomerParams, ...describe("Update a customer", CustomerAnswer) },
       preValidation: app.authenticateAdmin,
     },
     async (request, reply) => {
@@ -87,7 +89,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
   app.delete<{ Params: Static<typeof CustomerIdParams> }>(
     "/admin/customers/:id",
     {
-      schema: { params: CustomerIdParams, querystring: AnyQuery, ...describe("Delete a customer") },
+      schema: { params: CustomerIdParams, querystring: AnyQuery, ...describe("Delete a customer", DeletedAnswer("customer")) },
       preValidation: app.authenticateAdmin,
     },
     async (request) => {
@@ -99,7 +101,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
   app.get<{ Params: Static<typeof CustomerIdParams>; Querystring: Static<typeof AdminCustomerParams> }>(
     "/admin/customers/:id",
     {
-      schema: { params: CustomerIdParams, querystring: AdminCustomerParams, ...describe("Retrieve a customer") },
+      schema: { params: CustomerIdParams, querystring: AdminCustomerParams, ...describe("Retrieve a customer", CustomerAnswer) },
       preValidation: app.authenticateAdmin,
     },
     async (request) => {
@@ -114,7 +116,7 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
   app.post<{ Params: Static<typeof CustomerIdParams>; Body: Static<typeof LinkBody>; Querystring: Static<typeof AdminCustomerParams> }>(
     "/admin/customers/:id/customer-groups",
     {
-      schema: { params: CustomerIdParams, body: LinkBody, querystring: AdminCustomerParams, ...describe("Add or remove a customer's groups") },
+      schema: { params: CustomerIdParams, body: LinkBody, querystring: AdminCustomerParams, ...describe("Add or remove a customer's groups", CustomerOrNothingAnswer) },
       preValidation: app.authenticateAdmin,
     },
     async (request, reply) => {

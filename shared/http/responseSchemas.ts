@@ -1,0 +1,100 @@
+/**
+ * What the routes answer, as TypeBox schemas: documentation for the OpenAPI document
+ * (openapi.ts) and for schema-checking clients. Answers are written with JSON.stringify, not
+ * through these schemas, so they never change what is sent. `fields` can leave any field
+ * out, so only `id` is required of a customer, an address or a group.
+ */
+import { type TSchema, Type } from "typebox";
+
+const text = Type.Union([Type.String(), Type.Null()]);
+const timestamp = Type.String({ format: "date-time" });
+const metadata = Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]);
+
+const addressFields = {
+  id: Type.String(),
+  address_name: text,
+  is_default_shipping: Type.Boolean(),
+  is_default_billing: Type.Boolean(),
+  company: text,
+  first_name: text,
+  last_name: text,
+  address_1: text,
+  address_2: text,
+  city: text,
+  country_code: text,
+  province: text,
+  postal_code: text,
+  phone: text,
+  metadata,
+  customer_id: Type.String(),
+  created_at: timestamp,
+  updated_at: timestamp,
+  deleted_at: Type.Union([timestamp, Type.Null()]),
+};
+
+const customerFields = {
+  id: Type.String(),
+  company_name: text,
+  first_name: text,
+  last_name: text,
+  email: text,
+  phone: text,
+  metadata,
+  has_account: Type.Boolean(),
+  created_by: text,
+  created_at: timestamp,
+  updated_at: timestamp,
+  deleted_at: Type.Union([timestamp, Type.Null()]),
+};
+
+const groupFields = {
+  id: Type.String(),
+  name: text,
+  metadata,
+  created_by: text,
+  created_at: timestamp,
+  updated_at: timestamp,
+  deleted_at: Type.Union([timestamp, Type.Null()]),
+};
+
+const optional = <T extends Record<string, TSchema>>(fields: T) =>
+  Object.fromEntries(Object.entries(fields).map(([key, schema]) => [key, Type.Optional(schema)])) as { [K in keyof T]: ReturnType<typeof Type.Optional<T[K]>> };
+
+/** As listed inside another document (`*addresses`, `*groups`, `*customers`): any field may be left out. */
+const NestedAddress = Type.Object(optional(addressFields));
+const NestedGroup = Type.Object(optional(groupFields));
+const NestedCustomer = Type.Object(optional(customerFields));
+
+export const CustomerAddressSchema = Type.Object({ ...optional(addressFields), id: Type.String() }, { $id: "CustomerAddress" });
+export const CustomerGroupSchema = Type.Object({ ...optional(groupFields), id: Type.String(), customers: Type.Optional(Type.Array(NestedCustomer)) }, { $id: "CustomerGroup" });
+export const CustomerSchema = Type.Object(
+  { ...optional(customerFields), id: Type.String(), addresses: Type.Optional(Type.Array(NestedAddress)), groups: Type.Optional(Type.Array(NestedGroup)) },
+  { $id: "Customer" },
+);
+
+const page = { count: Type.Integer({ minimum: 0 }), offset: Type.Integer({ minimum: 0 }), limit: Type.Integer({ minimum: 0 }) };
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+export const CustomerAnswer = Type.Object({ customer: ref("Customer") });
+/** Routes that answer `{}` when Medusa's refetch finds nothing (an unknown customer). */
+export const CustomerOrNothingAnswer = Type.Object({ customer: Type.Optional(ref("Customer")) });
+export const CustomerListAnswer = Type.Object({ customers: Type.Array(ref("Customer")), ...page });
+/** An address of an unknown customer, or an unknown address, answers `{}`, as in Medusa. */
+export const AddressOrNothingAnswer = Type.Object({ address: Type.Optional(ref("CustomerAddress")) });
+export const AddressListAnswer = Type.Object({ addresses: Type.Array(ref("CustomerAddress")), ...page });
+export const AddressDeletedAnswer = Type.Object({ id: Type.String(), object: Type.Literal("customer_address"), deleted: Type.Literal(true), parent: Type.Optional(ref("Customer")) });
+export const GroupAnswer = Type.Object({ customer_group: ref("CustomerGroup") });
+export const GroupOrNothingAnswer = Type.Object({ customer_group: Type.Optional(ref("CustomerGroup")) });
+export const GroupListAnswer = Type.Object({ customer_groups: Type.Array(ref("CustomerGroup")), ...page });
+export const DeletedAnswer = (object: string) => Type.Object({ id: Type.String(), object: Type.Literal(object), deleted: Type.Literal(true) });
+export const TokenAnswer = Type.Object({ token: Type.String() });
+/** The session's auth context (the token's claims). */
+export const SessionAnswer = Type.Object({ user: Type.Record(Type.String(), Type.Unknown()) });
+export const LoggedOutAnswer = Type.Object({ success: Type.Literal(true) });
+
+/** Medusa's error body. */
+export const ErrorSchema = Type.Object({ type: Type.String(), message: Type.String(), code: Type.Optional(Type.String()) }, { $id: "Error" });
+/** Every authentication failure: Medusa's bare body. */
+export const UnauthorizedSchema = Type.Object({ message: Type.String() }, { $id: "Unauthorized" });
+
+export const COMPONENT_SCHEMAS = [CustomerSchema, CustomerAddressSchema, CustomerGroupSchema, ErrorSchema, UnauthorizedSchema];
