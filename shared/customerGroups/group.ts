@@ -4,7 +4,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { Metadata } from "../customers/customer.js";
-import { checkMetadata } from "../customers/limits.js";
+import { checkMetadata, checkMetadataKeys } from "../customers/limits.js";
 import { mergeMetadata } from "../customers/mergeMetadata.js";
 
 export interface CustomerGroupFields {
@@ -86,6 +86,7 @@ export interface UpdateCustomerGroup {
 
 export function decideUpdateCustomerGroup(command: UpdateCustomerGroup, state: CustomerGroupState): CustomerGroupEvent[] {
   const { id, name, metadata, now } = command.data;
+  checkMetadataKeys("metadata", metadata);
   if (state.status !== "active") throw new CustomerGroupNotFound(id);
   const changes: CustomerGroupUpdated["data"]["changes"] = {};
   if (name !== undefined && name !== state.group.name) changes.name = name;
