@@ -25,7 +25,7 @@ if (!installed) {
     );
     const summary = /Test cases:\s+(\d+) generated, ([^\n]*)/.exec(output);
     const generated = Number(summary?.[1] ?? 0);
-    console.error(`fuzz: ${summary ? `${generated} cases generated, ${summary[2].trim()}` : "no summary"}`);
+    console.error(`fuzz: ${summary ? `${generated} cases generated, ${(summary[2] ?? "").trim()}` : "no summary"}`);
     t.equal(code, 0, code === 0 ? "no failure" : output.slice(-20_000));
     t.ok(generated >= MIN_CASES, `at least ${MIN_CASES} cases ran (${generated})`);
     t.match(summary?.[2] ?? "", new RegExp(`^${generated} passed`), "every case passed");
