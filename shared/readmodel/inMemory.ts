@@ -18,6 +18,7 @@ import {
   ReadModelRevisionGap,
 } from "./port.js";
 import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 
 type Stored = { id: string; revision: number; deleted_at: string | null };
 
@@ -35,13 +36,13 @@ export class InMemoryReadModel implements CustomerReadModel {
   }
 
   async listCustomers({ filter, sort, skip, limit }: CustomerListQuery): Promise<CustomerPage> {
-    const { page, count } = list(this.#customers, filter, sort, skip, limit);
+    const { page, count } = await list(this.#customers, filter, sort, skip, limit);
     return { customers: page, count };
   }
 
   async groupIdsOfCustomers(filter: Filter): Promise<string[]> {
     const ids = new Set<string>();
-    for (const customer of this.#customers.live) if (matchesFilter(customer, filter)) for (const id of customer.group_ids) ids.add(id);
+    for (const customer of await matching(this.#customers.live, filter)) for (const id of customer.group_ids) ids.add(id);
     return [...ids];
   }
 
@@ -66,7 +67,7 @@ export class InMemoryReadModel implements CustomerReadModel {
   }
 
   async listGroups({ filter, sort, skip, limit }: CustomerGroupListQuery): Promise<CustomerGroupPage> {
-    const { page, count } = list(this.#groups, filter, sort, skip, limit);
+    const { page, count } = await list(this.#groups, filter, sort, skip, limit);
     return { groups: page, count };
   }
 
@@ -159,21 +160,37 @@ function pick<T extends Stored>(documents: SortedDocuments<T>, ids: string[]): M
  * laptop holds. They are kept in id order, so the default order needs no sort, and a list
  * without a filter is a slice.
  */
-function list<T extends Stored>(documents: SortedDocuments<T>, filter: Filter, sort: Sort, skip: number, limit: number): { page: T[]; count: number } {
+async function list<T extends Stored>(documents: SortedDocuments<T>, filter: Filter, sort: Sort, skip: number, limit: number): Promise<{ page: T[]; count: number }> {
   const live = documents.live;
   const unfiltered = Object.keys(filter).length === 0;
-  if (sort.field !== "id") {
-    const matching = unfiltered ? [...live] : live.filter((document) => matchesFilter(document, filter));
-    return { page: matching.sort(compareDocuments<T>(sort)).slice(skip, skip + limit), count: matching.length };
+  if (unfiltered && sort.field === "id") {
+    const inOrder = sort.direction === 1 ? live : [...live].reverse();
+    return { page: inOrder.slice(skip, skip + limit), count: live.length };
   }
-  const inOrder = sort.direction === 1 ? live : [...live].reverse();
-  if (unfiltered) return { page: inOrder.slice(skip, skip + limit), count: live.length };
-  const page: T[] = [];
-  let count = 0;
-  for (const document of inOrder) {
-    if (!matchesFilter(document, filter)) continue;
-    count += 1;
-    if (count > skip && count <= skip + limit) page.push(document);
+  const found = unfiltered ? [...live] : await matching(live, filter);
+  if (sort.field === "id") {
+    const inOrder = sort.direction === 1 ? found : found.reverse();
+    return { page: inOrder.slice(skip, skip + limit), count: found.length };
   }
-  return { page, count };
+  return { page: found.sort(compareDocuments<T>(sort)).slice(skip, skip + limit), count: found.length };
+}
+
+/** Documents tested against a filter between two turns of the event loop. */
+const SCAN_SLICE = 1000;
+
+/**
+ * The documents matching `filter`, in their order, tested a slice at a time with a turn of
+ * the event loop between slices: a filter that is slow on every document (a long pattern on
+ * long texts) delays other requests by one slice, not by the whole scan. The scan runs over
+ * a copy, so writes in between neither skip nor repeat a document.
+ */
+async function matching<T extends Stored>(live: readonly T[], filter: Filter): Promise<T[]> {
+  const documents = live.slice();
+  const found: T[] = [];
+  for (let start = 0; start < documents.length; start += SCAN_SLICE) {
+    if (start > 0) await yieldToEventLoop();
+    const end = Math.min(documents.length, start + SCAN_SLICE);
+    for (let index = start; index < end; index += 1) if (matchesFilter(documents[index]!, filter)) found.push(documents[index]!);
+  }
+  return found;
 }
