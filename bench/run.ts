@@ -14,7 +14,8 @@
  *   BENCH_MODES        comma-separated modes to run (default: every available one)
  *   BENCH_CLIENT       "autocannon" to use it even where wrk is installed
  *   BENCH_PHASES       comma-separated phases to run: throughput (with the replay), lag,
- *                      history (write cost against a long history; embedded only); default all
+ *                      history (write cost against a long history; embedded only), hostile
+ *                      (other requests' latency during hostile lists; embedded only); default all
  *   BENCH_HISTORY_EVENTS  events in the long customer's stream (default 10000)
  */
 import { randomUUID } from "node:crypto";
@@ -34,7 +35,7 @@ const SECRET = "bench-secret";
 const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? "";
 const MONGODB_URL = process.env.MONGODB_URL ?? "";
 const AVAILABLE_MODES = ["embedded", ...(KAFKA_BROKERS && MONGODB_URL ? ["cluster"] : [])];
-const PHASES = new Set((process.env.BENCH_PHASES ?? "throughput,lag,history").split(","));
+const PHASES = new Set((process.env.BENCH_PHASES ?? "throughput,lag,history,hostile").split(","));
 const MODES = (process.env.BENCH_MODES ?? AVAILABLE_MODES.join(",")).split(",").filter((mode) => AVAILABLE_MODES.includes(mode));
 let BASE = "";
 
@@ -132,6 +133,16 @@ interface ModeFigures {
   replay?: { events: number; ms: number; events_per_second: number };
   /** Write cost against history (embedded mode). */
   long_history?: LongHistoryFigures;
+  /** How long other requests wait while hostile lists run (embedded mode). */
+  hostile_lists?: HostileListFigures;
+}
+
+interface HostileListFigures {
+  customers: number;
+  /** GET /health latency, polled every 10 ms, idle and while the lists run: how long the event loop is held. */
+  health_idle_ms: { p50: number; p99: number; max: number };
+  health_under_lists_ms: { p50: number; p99: number; max: number };
+  lists_per_second: number;
 }
 
 interface LongHistoryFigures {
@@ -159,6 +170,7 @@ async function benchMode(mode: string, rows: Row[]): Promise<ModeFigures> {
   const figures: ModeFigures = { peak_rss_mib: {} };
   if (PHASES.has("throughput")) await measureThroughput(mode, rows, figures);
   if (PHASES.has("history") && mode === "embedded") figures.long_history = await measureLongHistory(mode);
+  if (PHASES.has("hostile") && mode === "embedded") figures.hostile_lists = await measureHostileLists(mode);
   if (PHASES.has("lag")) figures.projection_lag_ms = await measureLag(mode);
   return figures;
 }
@@ -356,6 +368,71 @@ async function measureLongHistory(mode: string): Promise<LongHistoryFigures> {
   }
 }
 
+const HOSTILE_CUSTOMERS = Number(process.env.BENCH_HOSTILE_CUSTOMERS ?? 20_000);
+
+/** Lists built to cost the most per document: patterns on every text, searches, sorts of every match. */
+const HOSTILE_LISTS = [
+  "/admin/customers?email[$re]=(a|aa)%2Bb$&limit=20",
+  "/admin/customers?first_name[$like]=%25a%25a%25a%25a%25a%25a%25a%25a%25b&limit=20",
+  "/admin/customers?q=zzz&limit=20",
+  "/admin/customers?order=-email&limit=20",
+  "/admin/customers?last_name[$ilike]=%25seed%25&order=first_name&limit=20",
+];
+
+/**
+ * Whether a list can hold up the process: /health (which does no work) is polled every 10 ms,
+ * first idle, then while four connections send the hostile lists above over HOSTILE_CUSTOMERS
+ * customers. The health latency is how long a request waits for the event loop.
+ */
+async function measureHostileLists(mode: string): Promise<HostileListFigures> {
+  const running = await startMode(mode);
+  try {
+    const batch = 50;
+    for (let created = 0; created < HOSTILE_CUSTOMERS; created += batch) {
+      await Promise.all(
+        Array.from({ length: batch }, (_, i) =>
+          fetch(`${BASE}/admin/customers`, {
+            method: "POST",
+            headers: { authorization, "content-type": "application/json" },
+            body: JSON.stringify({ email: `hostile.${created + i}@example.com`, first_name: `Seed ${created + i}`, last_name: "Seed" }),
+          }).then((response) => response.arrayBuffer()),
+        ),
+      );
+    }
+    const probe = async (ms: number) => {
+      const latencies: number[] = [];
+      const until = performance.now() + ms;
+      while (performance.now() < until) {
+        const started = performance.now();
+        await (await fetch(`${BASE}/health`)).arrayBuffer();
+        latencies.push(performance.now() - started);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      latencies.sort((a, b) => a - b);
+      return { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1) ?? Number.NaN) };
+    };
+    const idle = await probe(SECONDS * 500);
+    let lists = 0;
+    let loading = true;
+    const listClient = async (offset: number) => {
+      for (let n = offset; loading; n += 1) {
+        await (await fetch(`${BASE}${HOSTILE_LISTS[n % HOSTILE_LISTS.length]}`, { headers: { authorization } })).arrayBuffer();
+        lists += 1;
+      }
+    };
+    const started = performance.now();
+    const clients = Promise.all([0, 1, 2, 3].map(listClient));
+    const underLists = await probe(SECONDS * 1000);
+    loading = false;
+    await clients;
+    const figures = { customers: HOSTILE_CUSTOMERS, health_idle_ms: idle, health_under_lists_ms: underLists, lists_per_second: Math.round((lists / (performance.now() - started)) * 1000) };
+    console.error(`hostile lists: health p99 ${underLists.p99} ms (idle ${idle.p99} ms), max ${underLists.max} ms, ${figures.lists_per_second} lists/s`);
+    return figures;
+  } finally {
+    await running.cleanup();
+  }
+}
+
 async function main(): Promise<void> {
   const rows: Row[] = [];
   const figures: Record<string, ModeFigures> = {};
@@ -389,6 +466,15 @@ async function main(): Promise<void> {
       `${l.connections} concurrent updates with ${Math.round(l.metadata_bytes / 1024)} KB metadata on a customer of ${l.events} such events, after a restart: ` +
         `${l.requests_per_second} req/s, p99 ${l.p99_ms} ms, ${l.non_2xx} non-2xx, RSS ${l.rss_before_mib} MiB before, peak ${l.peak_rss_mib} MiB`,
     );
+  }
+  for (const [mode, f] of Object.entries(figures)) {
+    const h = f.hostile_lists;
+    if (!h) continue;
+    console.log(`\nOther requests during hostile lists (${mode}, ${h.customers} customers, 4 connections of lists, GET /health every 10 ms):`);
+    console.log("| /health latency | p50 ms | p99 ms | max ms |");
+    console.log("| --- | ---: | ---: | ---: |");
+    console.log(`| idle | ${h.health_idle_ms.p50} | ${h.health_idle_ms.p99} | ${h.health_idle_ms.max} |`);
+    console.log(`| during the lists (${h.lists_per_second} lists/s) | ${h.health_under_lists_ms.p50} | ${h.health_under_lists_ms.p99} | ${h.health_under_lists_ms.max} |`);
   }
   if (!MODES.includes("cluster")) console.log("\n(cluster mode not run: set KAFKA_BROKERS and MONGODB_URL, e.g. after `npm run servers:up`)");
   mkdirSync("bench/results", { recursive: true });
