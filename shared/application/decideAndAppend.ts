@@ -54,35 +54,28 @@ export function decideAndAppend<State, Event extends { type: string; data: unkno
 ): Promise<Written<State, Event>> {
   let queue = writeQueues.get(store);
   if (!queue) writeQueues.set(store, (queue = new OneAtATime()));
-  return queue.run(streamName, () => writeWithRetries(store, streamName, aggregate, decide, options));
-}
-
-async function writeWithRetries<State, Event extends { type: string; data: unknown }>(
-  store: EventStore,
-  streamName: string,
-  aggregate: Aggregate<State, Event>,
-  decide: (state: State, now: Date) => Event[],
-  options: DecideAndAppendOptions<State, Event>,
-): Promise<Written<State, Event>> {
   const { states } = options;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-    const now = options.clock();
-    const loaded = await loadStream(store, streamName, aggregate, states);
-    const events = decide(loaded.state, now);
-    if (events.length === 0) return { state: loaded.state, events, revision: loaded.revision, changed: false };
-    await options.before?.(events, loaded.state, now);
-    const revision = await appendOrLoseRace(store, streamName, toEventsToAppend(events, options.context, now), loaded.expectedRevision);
-    if (revision === undefined) {
-      // Another process wrote the stream; a cached state may also be from elsewhere than the store.
-      if (states && aggregate.kind !== undefined) states.delete(aggregate.kind, streamName);
-      continue;
+  const cached = states && aggregate.kind !== undefined ? { states, kind: aggregate.kind } : undefined;
+  return queue.run(streamName, async () => {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const now = options.clock();
+      const loaded = await loadStream(store, streamName, aggregate, states);
+      const events = decide(loaded.state, now);
+      if (events.length === 0) return { state: loaded.state, events, revision: loaded.revision, changed: false };
+      await options.before?.(events, loaded.state, now);
+      const revision = await appendOrLoseRace(store, streamName, toEventsToAppend(events, options.context, now), loaded.expectedRevision);
+      if (revision === undefined) {
+        // Another process wrote the stream; a cached state may also be from elsewhere than the store.
+        cached?.states.delete(cached.kind, streamName);
+        continue;
+      }
+      const state = events.reduce((folded, event, index) => aggregate.evolve(folded, event, loaded.revision + 1 + index), loaded.state);
+      cached?.states.set(cached.kind, streamName, { revision, state });
+      await options.after?.(events, loaded.state, now);
+      return { state, events, revision, changed: true };
     }
-    const state = events.reduce((folded, event, index) => aggregate.evolve(folded, event, loaded.revision + 1 + index), loaded.state);
-    if (states && aggregate.kind !== undefined) states.set(aggregate.kind, streamName, { revision, state });
-    await options.after?.(events, loaded.state, now);
-    return { state, events, revision, changed: true };
-  }
-  throw new ConcurrentWriteConflict(streamName);
+    throw new ConcurrentWriteConflict(streamName);
+  });
 }
 
 /** The revision written, or undefined when the stream was not at the expected revision. */
