@@ -9,7 +9,8 @@ import { kafkaBrokers, mongodbUrl, requireServers } from "../support/cluster.js"
 import { runFaultScenario } from "../support/faultScenario.js";
 
 if (requireServers(t, "Cluster fault suite (command service)", ["kafka", "mongodb"])) {
-  t.setTimeout(5 * 60_000);
+  // Waits its turn behind the other load tests (oneLoadAtATime.ts), then runs its own.
+  t.setTimeout(40 * 60_000);
   t.test("the command service killed with requests in flight: nothing acknowledged is lost, nothing is written twice", (t) =>
     runFaultScenario(t, {
       kafkaBrokers: kafkaBrokers.join(","),

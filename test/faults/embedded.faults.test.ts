@@ -12,11 +12,13 @@ import type { CustomerReadModel } from "../../shared/readmodel/port.js";
 import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
 import { auditLoad, startMixedLoad } from "../support/mixedLoad.js";
 import { RoleProcess, freePort } from "../support/roles.js";
+import { oneLoadAtATime } from "../support/oneLoadAtATime.js";
 import { makeDataDir } from "../support/service.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 t.test("the embedded service killed with requests in flight and restarted: nothing acknowledged is lost", async (t) => {
+  await oneLoadAtATime(t);
   const data = makeDataDir();
   t.teardown(() => data.remove());
   const secret = "embedded-fault-secret";

@@ -2,7 +2,7 @@
  * Kafka faults under load: a private broker (its own ports and data, started by
  * scripts/servers/kafka.sh) behind a TCP proxy of the tests' own, which the broker advertises,
  * so every connection of every role goes through it. The broker paused for 30 s, killed and
- * restarted 30 s later; the line black-holed and reset for 20 s. Every acknowledged write
+ * restarted 30 s later; the line black-holed and reset for 15 s. Every acknowledged write
  * must reach the read model without a manual step. The MongoDB-wire server is a private one
  * too: the catch-up after each fault is bounded by its write speed (FerretDB writes one at a
  * time), which other suites writing to a shared server at the same moment would steal.
@@ -15,7 +15,8 @@ import { freePort } from "../support/roles.js";
 import { TcpProxy } from "../support/tcpProxy.js";
 
 if (requireServers(t, "Cluster fault suite (Kafka)", ["kafka", "mongodb"])) {
-  t.setTimeout(12 * 60_000);
+  // Waits its turn behind the other load tests (oneLoadAtATime.ts), then runs its own.
+  t.setTimeout(40 * 60_000);
   let kafka: ScriptedServer;
   let ferretdb: ScriptedServer;
   let line: TcpProxy;
@@ -53,11 +54,11 @@ if (requireServers(t, "Cluster fault suite (Kafka)", ["kafka", "mongodb"])) {
     }),
   );
 
-  t.test("the line to Kafka black-holed for 20 s under load: nothing gets through either way, then everything does", (t) =>
+  t.test("the line to Kafka black-holed for 15 s under load: nothing gets through either way, then everything does", (t) =>
     runFaultScenario(t, {
       kafkaBrokers: brokers,
       mongodbUrl,
-      faultMs: 20_000,
+      faultMs: 15_000,
       fault: {
         name: "line to Kafka black-holed",
         inject: () => line.setFault({ kind: "black-hole" }),
@@ -67,11 +68,11 @@ if (requireServers(t, "Cluster fault suite (Kafka)", ["kafka", "mongodb"])) {
     }),
   );
 
-  t.test("the line to Kafka reset for 20 s under load: every connection refused with RST, then accepted again", (t) =>
+  t.test("the line to Kafka reset for 15 s under load: every connection refused with RST, then accepted again", (t) =>
     runFaultScenario(t, {
       kafkaBrokers: brokers,
       mongodbUrl,
-      faultMs: 20_000,
+      faultMs: 15_000,
       fault: {
         name: "line to Kafka reset",
         inject: () => line.setFault({ kind: "reset" }),

@@ -17,7 +17,8 @@ import { TcpProxy } from "../support/tcpProxy.js";
 import { signAdminToken } from "../../shared/auth/adminToken.js";
 
 if (requireServers(t, "Cluster fault suite (MongoDB)", ["kafka", "mongodb"])) {
-  t.setTimeout(10 * 60_000);
+  // Waits its turn behind the other load tests (oneLoadAtATime.ts), then runs its own.
+  t.setTimeout(40 * 60_000);
   let ferretdb: ScriptedServer;
   let line: TcpProxy;
   t.before(async () => {
@@ -122,20 +123,20 @@ if (requireServers(t, "Cluster fault suite (MongoDB)", ["kafka", "mongodb"])) {
     }),
   );
 
-  t.test("the line to the MongoDB-wire server black-holed for 20 s under load: the read model catches up", (t) =>
+  t.test("the line to the MongoDB-wire server black-holed for 15 s under load: the read model catches up", (t) =>
     runFaultScenario(t, {
       kafkaBrokers: kafkaBrokers.join(","),
       mongodbUrl: `mongodb://127.0.0.1:${line.port}/?directConnection=true`,
-      faultMs: 20_000,
+      faultMs: 15_000,
       fault: { name: "line to FerretDB black-holed", inject: () => line.setFault({ kind: "black-hole" }), heal: () => line.setFault({ kind: "none" }), stops: ["projector"] },
     }),
   );
 
-  t.test("the line to the MongoDB-wire server delayed by 1 s each way for 20 s under load: slower, never stuck", (t) =>
+  t.test("the line to the MongoDB-wire server delayed by 1 s each way for 15 s under load: slower, never stuck", (t) =>
     runFaultScenario(t, {
       kafkaBrokers: kafkaBrokers.join(","),
       mongodbUrl: `mongodb://127.0.0.1:${line.port}/?directConnection=true`,
-      faultMs: 20_000,
+      faultMs: 15_000,
       fault: { name: "line to FerretDB delayed 1 s", inject: () => line.setFault({ kind: "delay", ms: 1_000 }), heal: () => line.setFault({ kind: "none" }), stops: [] },
     }),
   );

@@ -19,7 +19,8 @@ const projectorKilled = (name: string): Fault => ({
 });
 
 if (requireServers(t, "Cluster fault suite (projector)", ["kafka", "mongodb"])) {
-  t.setTimeout(6 * 60_000);
+  // Waits its turn behind the other load tests (oneLoadAtATime.ts), then runs its own.
+  t.setTimeout(40 * 60_000);
   t.test("the projector killed for 30 s under load: it consumes again at once and the read model catches up", (t) =>
     runFaultScenario(t, {
       kafkaBrokers: kafkaBrokers.join(","),

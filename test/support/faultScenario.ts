@@ -24,6 +24,7 @@ import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
 import { checkConvergence } from "../../shared/readmodel/convergence.js";
 import { MongoReadModel } from "../../shared/readmodel/mongodb.js";
 import { auditLoad, startMixedLoad } from "./mixedLoad.js";
+import { oneLoadAtATime } from "./oneLoadAtATime.js";
 import { RoleProcess, freePort } from "./roles.js";
 
 export interface Roles {
@@ -68,6 +69,7 @@ const CLIENTS = 8;
 
 export async function runFaultScenario(t: Test, scenario: FaultScenario): Promise<void> {
   const { fault, warmMs = 5_000, faultMs = 30_000, afterMs = 5_000, catchUpBoundMs = 120_000 } = scenario;
+  await oneLoadAtATime(t);
   const run = randomUUID().replaceAll("-", "").slice(0, 10);
   const dataDir = mkdtempSync(join(tmpdir(), "customers-fault-"));
   const database = `fault_${run}`;
