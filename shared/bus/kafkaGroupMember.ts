@@ -46,9 +46,6 @@ const isGroupError = (error: unknown): boolean => GROUP_ERRORS.has((error as { t
 /** A broker that is down is asked again this often at most: cheap, and quick to notice its return. */
 const MAX_BACKOFF_MS = 5_000;
 
-/** Messages handed to the handler at once, and committed once handled. */
-const HANDLED_AT_ONCE = 100;
-
 export class KafkaGroupMember implements BusSubscription {
   readonly #kafka: Kafka;
   readonly #options: GroupMemberOptions;
@@ -143,6 +140,7 @@ export class KafkaGroupMember implements BusSubscription {
   async #eachBatch(consumer: Consumer, { batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
     // A consumer being replaced handles nothing more: its batches go to its successor.
     if (batch.messages.length === 0 || consumer !== this.#consumer) return;
+    const messages = batch.messages.map((message) => toConsumedMessage(batch.topic, batch.partition, message));
     // Heartbeat while the handler works, so that a slow handler keeps its place in the group;
     // a heartbeat that learns the group has moved on ends the batch.
     let groupError: unknown;
@@ -152,36 +150,28 @@ export class KafkaGroupMember implements BusSubscription {
       });
     }, this.#options.heartbeatIntervalMs);
     try {
-      // A slice at a time, each committed once handled: after a long outage a batch holds
-      // thousands of messages, and a store that answers slowly (and now and then not in time)
-      // must not make the whole batch start over on every failure.
-      for (let start = 0; start < batch.messages.length; start += HANDLED_AT_ONCE) {
-        const slice = batch.messages.slice(start, start + HANDLED_AT_ONCE);
-        const messages = slice.map((message) => toConsumedMessage(batch.topic, batch.partition, message));
-        for (;;) {
-          try {
-            await this.#handler(messages);
-            break;
-          } catch {
-            // The handler logs its own failure; keep the slice and try again while it is still ours.
-            if (groupError) throw groupError;
-            if (this.#stopping || consumer !== this.#consumer || !isRunning() || isStale()) return;
-            await new Promise((resolve) => setTimeout(resolve, this.#options.retryDelayMs));
-          }
+      for (;;) {
+        try {
+          await this.#handler(messages);
+          break;
+        } catch {
+          // The handler logs its own failure; keep the batch and try again while it is still ours.
+          if (groupError) throw groupError;
+          if (this.#stopping || consumer !== this.#consumer || !isRunning() || isStale()) return;
+          await new Promise((resolve) => setTimeout(resolve, this.#options.retryDelayMs));
         }
-        // Thrown as kafkajs made it, so that kafkajs rejoins; the slice comes again (at least once).
-        if (groupError) throw groupError;
-        const last = slice.at(-1)!.offset;
-        // resolveOffset moves this consumer's fetch position; the commit moves the group's.
-        resolveOffset(last);
-        await commitOffsetsIfNecessary({
-          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
-        });
-        if (this.#stopping || consumer !== this.#consumer || !isRunning() || isStale()) return;
       }
     } finally {
       clearInterval(beat);
     }
+    // Thrown as kafkajs made it, so that kafkajs rejoins; the batch comes again (at least once).
+    if (groupError) throw groupError;
+    const last = batch.messages.at(-1)!.offset;
+    // resolveOffset moves this consumer's fetch position; the commit moves the group's.
+    resolveOffset(last);
+    await commitOffsetsIfNecessary({
+      topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
+    });
   }
 
   /** Replaces `consumer` with a fresh one after a backoff, once. */
