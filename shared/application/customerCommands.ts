@@ -23,7 +23,8 @@ import type { CustomerReadModel } from "../readmodel/port.js";
 import type { CommandContext } from "./context.js";
 import type { ReadYourWrites } from "./readYourWrites.js";
 import { type WriteHook, type Written, decideAndAppend } from "./decideAndAppend.js";
-import { type Aggregate, loadStream } from "./loadStream.js";
+import { type DecisionWithDocument, decisionWithDocument } from "./decisionWithDocument.js";
+import { loadStream } from "./loadStream.js";
 import { releaseEmail, reserveEmail } from "./reserveEmail.js";
 import { appendToNewStream } from "./runReservation.js";
 import type { StreamStateCache } from "./streamStateCache.js";
@@ -54,24 +55,8 @@ export interface WriteResult {
 export type CreateCustomerInput = Omit<CreateCustomer["data"], "id" | "created_by" | "now">;
 export type UpdateCustomerInput = Omit<UpdateCustomer["data"], "id" | "now">;
 
-/**
- * What a write folds from a customer stream: the decider's state, and the document the API
- * answers with when the read model is behind (the read model's own projection, so the two
- * always agree). Both are cached together by revision.
- */
-interface CustomerStream {
-  decision: CustomerState;
-  document: CustomerDocument | null;
-}
-
-const CUSTOMER: Aggregate<CustomerStream, CustomerEvent> = {
-  kind: "customer",
-  initialState: () => ({ decision: initialCustomerState(), document: null }),
-  evolve: (state, event, revision) => ({
-    decision: evolveCustomer(state.decision, event),
-    document: projectCustomerEvent(state.document, event, revision),
-  }),
-};
+const CUSTOMER = decisionWithDocument("customer", { evolve: evolveCustomer, initialState: initialCustomerState }, projectCustomerEvent);
+type CustomerStream = DecisionWithDocument<CustomerState, CustomerDocument>;
 
 export class CustomerCommands {
   constructor(private readonly deps: CustomerCommandDependencies) {}
@@ -87,7 +72,7 @@ export class CustomerCommands {
     if (typeof input.email === "string") await this.#reserve(input.email, id, now, context);
     const revision = await appendToNewStream(store, customerStreamName(id), events, context, now);
     const created = events.reduce((state, event, index) => CUSTOMER.evolve(state, event, index), CUSTOMER.initialState());
-    this.deps.states?.set(CUSTOMER.kind!, customerStreamName(id), { revision, state: created });
+    this.deps.states?.set(CUSTOMER.kind, customerStreamName(id), { revision, state: created });
     return this.#readYourWrite(id, revision, created.document);
   }
 

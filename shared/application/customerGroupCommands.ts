@@ -31,7 +31,8 @@ import type { CustomerReadModel } from "../readmodel/port.js";
 import type { CommandContext } from "./context.js";
 import type { ReadYourWrites } from "./readYourWrites.js";
 import { type WriteHook, decideAndAppend } from "./decideAndAppend.js";
-import { type Aggregate, loadStream } from "./loadStream.js";
+import { decisionWithDocument } from "./decisionWithDocument.js";
+import { loadStream } from "./loadStream.js";
 import { appendToNewStream, fenceAbandonedCreate, runRelease, runReservation } from "./runReservation.js";
 import type { StreamStateCache } from "./streamStateCache.js";
 
@@ -59,20 +60,7 @@ export interface GroupInput {
   metadata?: Metadata | null;
 }
 
-/** What a write folds from a group stream: the decider's state and the document to answer with (as in customerCommands.ts). */
-interface GroupStream {
-  decision: CustomerGroupState;
-  document: CustomerGroupDocument | null;
-}
-
-const GROUP: Aggregate<GroupStream, CustomerGroupEvent> = {
-  kind: "customer-group",
-  initialState: () => ({ decision: initialCustomerGroupState(), document: null }),
-  evolve: (state, event, revision) => ({
-    decision: evolveCustomerGroup(state.decision, event),
-    document: projectCustomerGroupEvent(state.document, event, revision),
-  }),
-};
+const GROUP = decisionWithDocument("customer-group", { evolve: evolveCustomerGroup, initialState: initialCustomerGroupState }, projectCustomerGroupEvent);
 
 type ReleaseReason = "group_deleted" | "name_changed";
 
@@ -90,7 +78,7 @@ export class CustomerGroupCommands {
     await this.#reserve(input.name, id, now, context);
     const revision = await appendToNewStream(store, customerGroupStreamName(id), events, context, now);
     const created = events.reduce((state, event, index) => GROUP.evolve(state, event, index), GROUP.initialState());
-    this.deps.states?.set(GROUP.kind!, customerGroupStreamName(id), { revision, state: created });
+    this.deps.states?.set(GROUP.kind, customerGroupStreamName(id), { revision, state: created });
     return this.#readYourWrite(id, revision, created.document);
   }
 
