@@ -3,6 +3,7 @@
  * key itself is shown once, when it is created, and never stored; only its SHA-256 is, in
  * the lookup stream that finds the key from the secret (see secretLookup.ts). Pure.
  */
+import { Failure } from "../errors.js";
 export interface ApiKeyFields {
   id: string;
   title: string;
@@ -35,15 +36,17 @@ export function evolveApiKey(state: ApiKeyState, event: ApiKeyEvent): ApiKeyStat
 export const API_KEY_STREAM_PREFIX = "api_key-";
 export const apiKeyStreamName = (id: string): string => `${API_KEY_STREAM_PREFIX}${id}`;
 
-export class ApiKeyNotFound extends Error {
+export class ApiKeyNotFound extends Failure {
   override readonly name = "ApiKeyNotFound";
+  readonly kind = "not_found";
   constructor(readonly id: string) {
     super(`ApiKey with id: ${id} was not found`);
   }
 }
 
-export class ApiKeyAlreadyExists extends Error {
+export class ApiKeyAlreadyExists extends Failure {
   override readonly name = "ApiKeyAlreadyExists";
+  readonly kind = "taken";
   constructor(readonly id: string) {
     super(`ApiKey with id: ${id} already exists`);
   }

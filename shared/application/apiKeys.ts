@@ -15,7 +15,7 @@ import {
   initialApiKeyState,
 } from "../apiKeys/apiKey.js";
 import { type ApiKeySecretRegistered, keyIdOf, secretLookupStreamName } from "../apiKeys/secretLookup.js";
-import { ConcurrentWriteConflict } from "../customers/errors.js";
+import { ConcurrentWriteConflict } from "../errors.js";
 import { type EventStore, WrongExpectedRevision } from "../eventstore/port.js";
 import { type CommandContext, toEventsToAppend } from "./context.js";
 import { loadStream } from "./loadStream.js";

@@ -12,7 +12,8 @@ import {
 import { type CreateCustomer, decideCreateCustomer } from "../customers/createCustomer.js";
 import { type AddressInput, decideAddAddress, decideRemoveAddress, decideUpdateAddress } from "../customers/address.js";
 import { decideDeleteCustomer } from "../customers/deleteCustomer.js";
-import { ConcurrentWriteConflict, RelatedEntityNotFound } from "../customers/errors.js";
+import { ConcurrentWriteConflict } from "../errors.js";
+import { RelatedEntityNotFound } from "../customers/errors.js";
 import { decideChangeMemberships } from "../customers/membership.js";
 import { customerGroupStreamName, evolveCustomerGroup, initialCustomerGroupState } from "../customerGroups/group.js";
 import { type UpdateCustomer, decideUpdateCustomer } from "../customers/updateCustomer.js";

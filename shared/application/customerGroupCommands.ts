@@ -23,7 +23,7 @@ import {
   initialCustomerGroupNameState,
 } from "../customerGroups/nameReservation.js";
 import type { Metadata } from "../customers/customer.js";
-import { ConcurrentWriteConflict } from "../customers/errors.js";
+import { ConcurrentWriteConflict } from "../errors.js";
 import type { EventStore } from "../eventstore/port.js";
 import type { Logger } from "../logger.js";
 import { type CustomerGroupDocument, projectCustomerGroupEvent } from "../readmodel/customerGroupDocument.js";

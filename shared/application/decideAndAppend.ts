@@ -8,7 +8,7 @@
  * processes. With a StreamStateCache, a write reads only the events since the last state
  * seen, and leaves the state it wrote for the next one.
  */
-import { ConcurrentWriteConflict } from "../customers/errors.js";
+import { ConcurrentWriteConflict } from "../errors.js";
 import { type EventStore, type EventToAppend, type ExpectedRevision, WrongExpectedRevision } from "../eventstore/port.js";
 import { type CommandContext, toEventsToAppend } from "./context.js";
 import { type Aggregate, loadStream } from "./loadStream.js";

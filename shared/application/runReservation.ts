@@ -3,7 +3,7 @@
  * store: reads the reservation stream, checks or fences the holder when the decider asks,
  * and appends, deciding again when another writer gets to the stream first.
  */
-import { ConcurrentWriteConflict } from "../customers/errors.js";
+import { ConcurrentWriteConflict } from "../errors.js";
 import { type EventStore, WrongExpectedRevision } from "../eventstore/port.js";
 import type { ReservationDecision } from "../reservations/decideReservation.js";
 import { type CommandContext, toEventsToAppend } from "./context.js";

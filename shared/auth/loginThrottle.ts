@@ -13,6 +13,7 @@
  * it out does not earn new free tries). Kept in the process's memory: with several command services each
  * counts on its own, so the limits hold per instance.
  */
+import { Failure } from "../errors.js";
 export interface LoginThrottleOptions {
   maxFailuresPerEmail: number;
   maxFailuresPerClient: number;
@@ -91,9 +92,10 @@ const pairKey = (email: string, client: string): string => `pair:${client}\n${em
 const clientKey = (client: string): string => `client:${client}`;
 
 /** Too many failed logins; the HTTP layer answers 429 with Retry-After. */
-export class TooManyLoginAttempts extends Error {
+export class TooManyLoginAttempts extends Failure {
   override readonly name = "TooManyLoginAttempts";
-  constructor(readonly retryAfterMs: number) {
+  readonly kind = "throttled";
+  constructor(override readonly retryAfterMs: number) {
     super("Too many failed login attempts. Try again later.");
   }
 }

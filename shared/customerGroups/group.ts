@@ -6,6 +6,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Metadata } from "../customers/customer.js";
 import { checkMetadata, checkMetadataKeys } from "../customers/limits.js";
 import { mergeMetadata } from "../customers/mergeMetadata.js";
+import { Failure } from "../errors.js";
 
 export interface CustomerGroupFields {
   id: string;
@@ -53,15 +54,17 @@ export const customerGroupStreamName = (groupId: string): string => `customer_gr
 export const CUSTOMER_GROUP_STREAM_PREFIX = "customer_group-";
 
 /** Medusa's messages: GET's form, and the update route's form (double quotes, no colon). */
-export class CustomerGroupNotFound extends Error {
+export class CustomerGroupNotFound extends Failure {
   override readonly name = "CustomerGroupNotFound";
+  readonly kind = "not_found";
   constructor(readonly groupId: string) {
     super(`Customer group with id "${groupId}" not found`);
   }
 }
 
-export class CustomerGroupAlreadyExists extends Error {
+export class CustomerGroupAlreadyExists extends Failure {
   override readonly name = "CustomerGroupAlreadyExists";
+  readonly kind = "taken";
   constructor(readonly groupId: string) {
     super(`Customer group with id: ${groupId} already exists.`);
   }

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { type HolderStanding, type ReservationDecision, decideReservation } from "../reservations/decideReservation.js";
 import type { CustomerGroupState } from "./group.js";
+import { Failure } from "../errors.js";
 
 type ReleaseReason = "group_deleted" | "name_changed" | "creation_abandoned";
 
@@ -25,8 +26,9 @@ export function evolveCustomerGroupName(state: CustomerGroupNameState, event: Cu
   }
 }
 
-export class CustomerGroupNameTaken extends Error {
+export class CustomerGroupNameTaken extends Failure {
   override readonly name = "CustomerGroupNameTaken";
+  readonly kind = "taken";
   constructor(readonly groupName: string) {
     super(`Customer group with name: ${groupName}, already exists.`);
   }

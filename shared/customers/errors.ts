@@ -1,25 +1,30 @@
 /**
- * Domain errors: values that the HTTP layer maps to Medusa's error bodies in one place
- * (shared/http/errors.ts). Messages are Medusa's own, word for word.
+ * The customer domain's failures (kinds in shared/errors.ts). Messages are Medusa's own,
+ * word for word.
  */
-export class CustomerAlreadyExists extends Error {
+import { Failure } from "../errors.js";
+
+export class CustomerAlreadyExists extends Failure {
   override readonly name = "CustomerAlreadyExists";
+  readonly kind = "taken";
   constructor(readonly customerId: string) {
     super(`Customer with id: ${customerId} already exists.`);
   }
 }
 
 /** Medusa's message of the update route (double quotes, no colon), unlike retrieve's. */
-export class CustomerNotFound extends Error {
+export class CustomerNotFound extends Failure {
   override readonly name = "CustomerNotFound";
+  readonly kind = "not_found";
   constructor(readonly customerId: string) {
     super(`Customer with id "${customerId}" not found`);
   }
 }
 
 /** Medusa's foreign-key message: an address or a membership naming an entity that does not exist. */
-export class RelatedEntityNotFound extends Error {
+export class RelatedEntityNotFound extends Failure {
   override readonly name = "RelatedEntityNotFound";
+  readonly kind = "not_found";
   constructor(
     readonly key: "customer_id" | "customer_group_id",
     readonly value: string,
@@ -28,25 +33,13 @@ export class RelatedEntityNotFound extends Error {
   }
 }
 
-export class EmailAlreadyTaken extends Error {
+export class EmailAlreadyTaken extends Failure {
   override readonly name = "EmailAlreadyTaken";
+  readonly kind = "taken";
   constructor(
     readonly email: string,
     readonly hasAccount: boolean,
   ) {
     super(`Customer with email: ${email}, has_account: ${hasAccount}, already exists.`);
   }
-}
-
-/** Two writers raced for the same stream and this one lost; retrying is safe. */
-export class ConcurrentWriteConflict extends Error {
-  override readonly name = "ConcurrentWriteConflict";
-  constructor(readonly stream: string) {
-    super(`Concurrent write to ${stream}`);
-  }
-}
-
-/** A change that would take a customer or group over one of the limits in limits.ts (400 invalid_data). */
-export class LimitExceeded extends Error {
-  override readonly name = "LimitExceeded";
 }

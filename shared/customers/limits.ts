@@ -7,7 +7,7 @@
  * what a change would produce (metadata after the merge), so repeated small updates cannot
  * grow a customer past them either.
  */
-import { LimitExceeded } from "./errors.js";
+import { LimitExceeded } from "../errors.js";
 
 /** Longest email or group name: PostgreSQL's btree index entry limit, under Medusa's unique indexes on both. */
 export const UNIQUE_TEXT_MAX_LENGTH = 2704;

@@ -2,6 +2,7 @@
  * The event store port: the source of truth. Every adapter (embedded SQLite, KurrentDB)
  * passes the same contract suite (test/contract/eventStore.contract.ts).
  */
+import { Unavailable } from "../errors.js";
 
 /** What a writer expects the stream to be before its append; anything else is a conflict. */
 export type ExpectedRevision = "no_stream" | "stream_exists" | "any" | number;
@@ -90,6 +91,7 @@ export class WrongExpectedRevision extends Error {
 }
 
 /** The store cannot be reached or failed; the caller may retry later. */
-export class EventStoreUnavailable extends Error {
+export class EventStoreUnavailable extends Unavailable {
   override readonly name = "EventStoreUnavailable";
+  readonly publicMessage = "The event store is unavailable. The request changed nothing; retry it later.";
 }

@@ -4,21 +4,7 @@
  * else is a 500 with Medusa's generic body (and is logged).
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import {
-  ConcurrentWriteConflict,
-  RelatedEntityNotFound,
-  CustomerAlreadyExists,
-  CustomerNotFound,
-  EmailAlreadyTaken,
-  LimitExceeded,
-} from "../customers/errors.js";
-import { EventStoreUnavailable } from "../eventstore/port.js";
-import { ReadModelUnavailable } from "../readmodel/port.js";
-import { SessionStoreUnavailable } from "../sessions/port.js";
-import { CustomerGroupAlreadyExists, CustomerGroupNotFound } from "../customerGroups/group.js";
-import { CustomerGroupNameTaken } from "../customerGroups/nameReservation.js";
-import { AuthIdentityNotFound, AuthenticationFailed } from "../auth/errors.js";
-import { TooManyLoginAttempts } from "../auth/loginThrottle.js";
+import { Failure, type FailureKind } from "../errors.js";
 
 export type MedusaErrorType =
   | "invalid_data"
@@ -83,58 +69,40 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof MedusaError) {
     return { status: STATUS_BY_TYPE[error.type], body: { type: error.type, message: error.message } };
   }
-  if (error instanceof EmailAlreadyTaken || error instanceof CustomerAlreadyExists || error instanceof CustomerGroupNameTaken || error instanceof CustomerGroupAlreadyExists) {
-    return { status: 400, body: { type: "invalid_data", message: error.message } };
-  }
-  if (error instanceof AuthenticationFailed) return { status: 401, body: { type: "unauthorized", message: error.message } };
-  if (error instanceof AuthIdentityNotFound) return { status: 404, body: { type: "not_found", message: error.message } };
-  if (error instanceof TooManyLoginAttempts) {
-    return {
-      status: 429,
-      body: { type: "not_allowed", message: error.message },
-      headers: { "retry-after": String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) },
-    };
-  }
-  if (error instanceof LimitExceeded) return { status: 400, body: { type: "invalid_data", message: `Invalid request: ${error.message}` } };
-  if (error instanceof RelatedEntityNotFound) return { status: 404, body: { type: "not_found", message: error.message } };
-  if (error instanceof CustomerNotFound || error instanceof CustomerGroupNotFound) return { status: 404, body: { type: "not_found", message: error.message } };
-  if (error instanceof ConcurrentWriteConflict) {
-    return {
-      status: 409,
-      body: {
-        code: "invalid_state_error",
-        type: "conflict",
-        message: "The request conflicted with another request. You may retry the request with the provided Idempotency-Key.",
-      },
-    };
-  }
-  if (error instanceof EventStoreUnavailable) {
-    return {
-      status: 503,
-      body: { type: "unexpected_state", message: "The event store is unavailable. The request changed nothing; retry it later." },
-      headers: { "retry-after": "1" },
-    };
-  }
-  if (error instanceof SessionStoreUnavailable) {
-    return {
-      status: 503,
-      body: { type: "unexpected_state", message: "Sessions cannot be checked right now. Retry the request later, or authenticate with a token." },
-      headers: { "retry-after": "1" },
-    };
-  }
-  if (error instanceof ReadModelUnavailable) {
-    return {
-      status: 503,
-      body: { type: "unexpected_state", message: "The customer data cannot be read right now. Retry the request later." },
-      headers: { "retry-after": "1" },
-    };
-  }
+  if (error instanceof Failure) return failureResponse(error);
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") return httpLevelError(413, "request entity too large");
   if (typeof fastifyError.statusCode === "number" && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return httpLevelError(fastifyError.statusCode, fastifyError.message ?? "Bad request");
   }
   return UNKNOWN;
+}
+
+/** Each kind of expected failure, as Medusa answers it. */
+const ANSWER_BY_KIND: Record<FailureKind, { status: number; type: MedusaErrorType }> = {
+  not_found: { status: 404, type: "not_found" },
+  // Medusa answers a unique value already held with 400, not 409 or 422.
+  taken: { status: 400, type: "invalid_data" },
+  invalid: { status: 400, type: "invalid_data" },
+  unauthorised: { status: 401, type: "unauthorized" },
+  throttled: { status: 429, type: "not_allowed" },
+  unavailable: { status: 503, type: "unexpected_state" },
+  conflict: { status: 409, type: "conflict" },
+};
+
+function failureResponse(error: Failure): ErrorResponse {
+  const { status, type } = ANSWER_BY_KIND[error.kind];
+  const headers = error.retryAfterMs === undefined ? undefined : { "retry-after": String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) };
+  // Medusa's own body for a lost race, which its clients recognise.
+  const body: Record<string, string> =
+    error.kind === "conflict"
+      ? {
+          code: "invalid_state_error",
+          type,
+          message: "The request conflicted with another request. You may retry the request with the provided Idempotency-Key.",
+        }
+      : { type, message: error.publicMessage ?? error.message };
+  return { status, body, ...(headers && { headers }) };
 }
 
 export function medusaErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {

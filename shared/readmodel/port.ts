@@ -6,6 +6,7 @@
 import type { CustomerDocument } from "./customerDocument.js";
 import type { CustomerGroupDocument } from "./customerGroupDocument.js";
 import type { Filter, Sort } from "./filter.js";
+import { Unavailable } from "../errors.js";
 
 /** A page of live (not deleted) customers matching a filter, and how many match in all. */
 export interface CustomerListQuery {
@@ -103,8 +104,9 @@ export class ReadModelRevisionGap extends Error {
 }
 
 /** The read model cannot be reached or did not answer in time; the caller may retry later. */
-export class ReadModelUnavailable extends Error {
+export class ReadModelUnavailable extends Unavailable {
   override readonly name = "ReadModelUnavailable";
+  readonly publicMessage = "The customer data cannot be read right now. Retry the request later.";
   constructor(cause: unknown) {
     super(`The read model is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }

@@ -5,6 +5,7 @@
  * passes test/contract/sessionStore.contract.ts.
  */
 import type { AuthContext } from "../auth/adminToken.js";
+import { Unavailable } from "../errors.js";
 
 export interface SessionStore {
   /** Creates or replaces the session. */
@@ -18,8 +19,9 @@ export interface SessionStore {
 }
 
 /** The session store cannot be reached or did not answer in time; the caller may retry later. */
-export class SessionStoreUnavailable extends Error {
+export class SessionStoreUnavailable extends Unavailable {
   override readonly name = "SessionStoreUnavailable";
+  readonly publicMessage = "Sessions cannot be checked right now. Retry the request later, or authenticate with a token.";
   constructor(cause: unknown) {
     super(`The session store is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }

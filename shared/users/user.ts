@@ -4,6 +4,7 @@
  * identity id its tokens name, and the password's scrypt hash. Pure: ids, time and the
  * hash come in with the command.
  */
+import { Failure } from "../errors.js";
 export interface UserFields {
   id: string;
   email: string;
@@ -36,8 +37,9 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
 
 export const userStreamName = (userId: string): string => `user-${userId}`;
 
-export class UserAlreadyExists extends Error {
+export class UserAlreadyExists extends Failure {
   override readonly name = "UserAlreadyExists";
+  readonly kind = "taken";
   constructor(readonly email: string) {
     super(`A user with the email ${email} already exists.`);
   }
