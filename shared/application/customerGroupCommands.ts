@@ -22,7 +22,7 @@ import {
   groupNameReservationStreamName,
   initialCustomerGroupNameState,
 } from "../customerGroups/nameReservation.js";
-import type { Metadata } from "../customers/customer.js";
+import type { Metadata } from "../metadata.js";
 import { ConcurrentWriteConflict } from "../errors.js";
 import type { EventStore } from "../eventstore/port.js";
 import type { Logger } from "../logger.js";

@@ -3,9 +3,7 @@
  * Membership is recorded on the customer's stream (shared/customers/membership.ts).
  */
 import { isDeepStrictEqual } from "node:util";
-import type { Metadata } from "../customers/customer.js";
-import { checkMetadata, checkMetadataKeys } from "../customers/limits.js";
-import { mergeMetadata } from "../customers/mergeMetadata.js";
+import { type Metadata, checkMetadata, checkMetadataKeys, mergeMetadata } from "../metadata.js";
 import { Failure } from "../errors.js";
 
 export interface CustomerGroupFields {

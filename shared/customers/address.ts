@@ -1,35 +1,12 @@
 /**
- * Customer addresses: part of the customer aggregate (a customer has at most one default
- * shipping and one default billing address, a rule that needs the customer's other
- * addresses to decide). Pure: ids and time come in with the command.
+ * The decisions on a customer's addresses (its events and their evolution are in
+ * customer.ts). Pure: ids and time come in with the command.
  */
 import { isDeepStrictEqual } from "node:util";
-import type { CustomerEvent, CustomerState, Metadata } from "./customer.js";
+import { mergeMetadata, checkMetadata, checkMetadataKeys } from "../metadata.js";
+import type { CustomerAddress, CustomerAddressUpdated, CustomerEvent, CustomerState } from "./customer.js";
 import { RelatedEntityNotFound } from "./errors.js";
-import { checkCustomerSize, checkMetadata, checkMetadataKeys } from "./limits.js";
-import { mergeMetadata } from "./mergeMetadata.js";
-
-export interface CustomerAddress {
-  id: string;
-  address_name: string | null;
-  is_default_shipping: boolean;
-  is_default_billing: boolean;
-  company: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  address_1: string | null;
-  address_2: string | null;
-  city: string | null;
-  country_code: string | null;
-  province: string | null;
-  postal_code: string | null;
-  phone: string | null;
-  metadata: Metadata | null;
-  customer_id: string;
-  created_at: string;
-  updated_at: string;
-  deleted_at: string | null;
-}
+import { checkCustomerSize } from "./limits.js";
 
 export type AddressInput = Partial<Omit<CustomerAddress, "id" | "customer_id" | "created_at" | "updated_at" | "deleted_at">>;
 
@@ -46,28 +23,6 @@ const TEXT_FIELDS = [
   "postal_code",
   "phone",
 ] as const;
-
-export type CustomerAddressAdded = { type: "CustomerAddressAdded"; data: { customer_id: string; address: CustomerAddress } };
-export type CustomerAddressUpdated = {
-  type: "CustomerAddressUpdated";
-  data: { customer_id: string; address_id: string; changes: Partial<CustomerAddress>; updated_at: string };
-};
-export type CustomerAddressRemoved = { type: "CustomerAddressRemoved"; data: { customer_id: string; address_id: string } };
-
-export type AddressEvent = CustomerAddressAdded | CustomerAddressUpdated | CustomerAddressRemoved;
-
-export function evolveAddresses(addresses: CustomerAddress[], event: AddressEvent): CustomerAddress[] {
-  switch (event.type) {
-    case "CustomerAddressAdded":
-      return [...addresses, event.data.address];
-    case "CustomerAddressUpdated":
-      return addresses.map((address) =>
-        address.id === event.data.address_id ? { ...address, ...event.data.changes, updated_at: event.data.updated_at } : address,
-      );
-    case "CustomerAddressRemoved":
-      return addresses.filter((address) => address.id !== event.data.address_id);
-  }
-}
 
 /** Medusa's maybeUnsetDefault steps: a new default takes the flag from the old one. */
 function clearDefaults(

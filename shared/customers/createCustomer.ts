@@ -1,6 +1,6 @@
 import type { CustomerEvent, CustomerState, EditableCustomerFields } from "./customer.js";
 import { CustomerAlreadyExists } from "./errors.js";
-import { checkMetadata } from "./limits.js";
+import { checkMetadata } from "../metadata.js";
 
 /** What an admin asks for; id, actor and time are supplied by the caller. */
 export interface CreateCustomer {

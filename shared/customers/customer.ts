@@ -1,11 +1,9 @@
 /**
- * The customer aggregate: its events, its state and `evolve`.
+ * The customer aggregate: its events, its state and `evolve`, addresses and group
+ * memberships included (the decisions are in the files beside this one).
  * Pure: no I/O, no clock, no id generation (those come in with the command).
  */
-import { type AddressEvent, type CustomerAddress, evolveAddresses } from "./address.js";
-import { type MembershipEvent, evolveGroupIds } from "./membership.js";
-
-export type Metadata = Record<string, unknown>;
+import type { Metadata } from "../metadata.js";
 
 /** Every field Medusa stores on a customer, as it is on the wire. */
 export interface CustomerFields {
@@ -50,6 +48,66 @@ export type CustomerDeleted = {
   type: "CustomerDeleted";
   data: { id: string; deleted_at: string };
 };
+
+/** An address belongs to its customer's stream: a customer has at most one default shipping
+ * and one default billing address, a rule that needs its other addresses to decide. */
+export interface CustomerAddress {
+  id: string;
+  address_name: string | null;
+  is_default_shipping: boolean;
+  is_default_billing: boolean;
+  company: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  address_1: string | null;
+  address_2: string | null;
+  city: string | null;
+  country_code: string | null;
+  province: string | null;
+  postal_code: string | null;
+  phone: string | null;
+  metadata: Metadata | null;
+  customer_id: string;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export type CustomerAddressAdded = { type: "CustomerAddressAdded"; data: { customer_id: string; address: CustomerAddress } };
+export type CustomerAddressUpdated = {
+  type: "CustomerAddressUpdated";
+  data: { customer_id: string; address_id: string; changes: Partial<CustomerAddress>; updated_at: string };
+};
+export type CustomerAddressRemoved = { type: "CustomerAddressRemoved"; data: { customer_id: string; address_id: string } };
+
+export type AddressEvent = CustomerAddressAdded | CustomerAddressUpdated | CustomerAddressRemoved;
+
+export function evolveAddresses(addresses: CustomerAddress[], event: AddressEvent): CustomerAddress[] {
+  switch (event.type) {
+    case "CustomerAddressAdded":
+      return [...addresses, event.data.address];
+    case "CustomerAddressUpdated":
+      return addresses.map((address) =>
+        address.id === event.data.address_id ? { ...address, ...event.data.changes, updated_at: event.data.updated_at } : address,
+      );
+    case "CustomerAddressRemoved":
+      return addresses.filter((address) => address.id !== event.data.address_id);
+  }
+}
+
+/** Group membership is recorded on the customer's stream; which groups exist is read from theirs. */
+export type CustomerAddedToGroup = { type: "CustomerAddedToGroup"; data: { customer_id: string; group_id: string } };
+export type CustomerRemovedFromGroup = { type: "CustomerRemovedFromGroup"; data: { customer_id: string; group_id: string } };
+export type MembershipEvent = CustomerAddedToGroup | CustomerRemovedFromGroup;
+
+export function evolveGroupIds(groupIds: string[], event: MembershipEvent): string[] {
+  switch (event.type) {
+    case "CustomerAddedToGroup":
+      return groupIds.includes(event.data.group_id) ? groupIds : [...groupIds, event.data.group_id];
+    case "CustomerRemovedFromGroup":
+      return groupIds.filter((id) => id !== event.data.group_id);
+  }
+}
 
 export type CustomerEvent = CustomerCreated | CustomerCreationAbandoned | CustomerUpdated | CustomerDeleted | AddressEvent | MembershipEvent;
 

@@ -1,23 +1,10 @@
 /**
- * Group membership, recorded on the customer's stream: the customer aggregate decides who
- * it belongs to; which groups exist and are live is read from their streams by the caller
+ * The decisions on a customer's group memberships (recorded on its stream, see customer.ts):
+ * the customer aggregate decides who it belongs to; which groups exist and are live is read from their streams by the caller
  * and passed in. Adding a member twice or removing a non-member records nothing.
  */
 import type { CustomerEvent, CustomerState } from "./customer.js";
 import { RelatedEntityNotFound } from "./errors.js";
-
-export type CustomerAddedToGroup = { type: "CustomerAddedToGroup"; data: { customer_id: string; group_id: string } };
-export type CustomerRemovedFromGroup = { type: "CustomerRemovedFromGroup"; data: { customer_id: string; group_id: string } };
-export type MembershipEvent = CustomerAddedToGroup | CustomerRemovedFromGroup;
-
-export function evolveGroupIds(groupIds: string[], event: MembershipEvent): string[] {
-  switch (event.type) {
-    case "CustomerAddedToGroup":
-      return groupIds.includes(event.data.group_id) ? groupIds : [...groupIds, event.data.group_id];
-    case "CustomerRemovedFromGroup":
-      return groupIds.filter((id) => id !== event.data.group_id);
-  }
-}
 
 export interface ChangeMemberships {
   type: "ChangeMemberships";

@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from "node:util";
 import type { CustomerEvent, CustomerState, EditableCustomerFields } from "./customer.js";
 import { CustomerNotFound } from "./errors.js";
-import { checkCustomerSize, checkMetadata, checkMetadataKeys } from "./limits.js";
-import { mergeMetadata } from "./mergeMetadata.js";
+import { checkMetadata, checkMetadataKeys, mergeMetadata } from "../metadata.js";
+import { checkCustomerSize } from "./limits.js";
 
 export interface UpdateCustomer {
   type: "UpdateCustomer";

@@ -6,7 +6,7 @@
  * route takes (path parameters, a query, a body) and whether it is authenticated.
  */
 import type { FastifyInstance } from "fastify";
-import { METADATA_KEY_MAX_LENGTH } from "../customers/limits.js";
+import { METADATA_KEY_MAX_LENGTH } from "../metadata.js";
 import { COMPONENT_SCHEMAS } from "./responseSchemas.js";
 
 type AuthScheme = "bearer" | "session" | "secretKey";

@@ -3,9 +3,7 @@
  * customer events. The write side uses the same function to answer when the read model
  * is late (shared/application/readYourWrites.ts), so both always agree.
  */
-import { type CustomerAddress, evolveAddresses } from "../customers/address.js";
-import type { CustomerEvent, CustomerFields } from "../customers/customer.js";
-import { evolveGroupIds } from "../customers/membership.js";
+import { type CustomerAddress, type CustomerEvent, type CustomerFields, evolveAddresses, evolveGroupIds } from "../customers/customer.js";
 
 export interface CustomerDocument extends CustomerFields {
   updated_at: string;

@@ -9,7 +9,7 @@
  * documents of those notices, and of its reads, in a short-lived copy (recentDocuments.ts).
  */
 import type { Db, MongoClient } from "mongodb";
-import type { CustomerAddress } from "../customers/address.js";
+import type { CustomerAddress } from "../customers/customer.js";
 import { connectMongo } from "../mongodb/connect.js";
 import type { CustomerDocument } from "./customerDocument.js";
 import type { CustomerGroupDocument } from "./customerGroupDocument.js";

@@ -4,7 +4,8 @@
  */
 import { randomUUID } from "node:crypto";
 import t, { type Test } from "tap";
-import { CUSTOMER_MAX_BYTES, METADATA_KEY_MAX_LENGTH, METADATA_MAX_BYTES, UNIQUE_TEXT_MAX_LENGTH } from "../../shared/customers/limits.js";
+import { CUSTOMER_MAX_BYTES, UNIQUE_TEXT_MAX_LENGTH } from "../../shared/customers/limits.js";
+import { METADATA_KEY_MAX_LENGTH, METADATA_MAX_BYTES } from "../../shared/metadata.js";
 import { type TestService, startTestService } from "../support/service.js";
 import { countEvents } from "../support/storeInspection.js";
 

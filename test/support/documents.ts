@@ -1,4 +1,4 @@
-import type { CustomerAddress } from "../../shared/customers/address.js";
+import type { CustomerAddress } from "../../shared/customers/customer.js";
 import type { CustomerDocument } from "../../shared/readmodel/customerDocument.js";
 import type { CustomerGroupDocument } from "../../shared/readmodel/customerGroupDocument.js";
 

@@ -2,7 +2,7 @@ import t, { type Test } from "tap";
 import { type CustomerEvent, evolveCustomer, initialCustomerState } from "../../shared/customers/customer.js";
 import { decideDeleteCustomer } from "../../shared/customers/deleteCustomer.js";
 import { CustomerNotFound } from "../../shared/customers/errors.js";
-import { mergeMetadata } from "../../shared/customers/mergeMetadata.js";
+import { mergeMetadata } from "../../shared/metadata.js";
 import { type UpdateCustomer, decideUpdateCustomer } from "../../shared/customers/updateCustomer.js";
 import { deciderSpec } from "../support/decider.js";
 

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { Static } from "typebox";
 import type { CustomerCommands } from "../../application/customerCommands.js";
-import type { CustomerAddress } from "../../customers/address.js";
+import type { CustomerAddress } from "../../customers/customer.js";
 import { compareDocuments, matchesFilter } from "../../readmodel/filter.js";
 import type { CustomerReadModel } from "../../readmodel/port.js";
 import { parseFields, shapeEntity } from "../fields.js";
