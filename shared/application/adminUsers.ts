@@ -5,18 +5,12 @@
  */
 import { hashPassword } from "../auth/password.js";
 import type { EventStore } from "../eventstore/port.js";
-import {
-  type UserEmailEvent,
-  type UserEmailState,
-  decideUserEmailReservation,
-  evolveUserEmail,
-  initialUserEmailState,
-  userEmailStreamName,
-} from "../users/emailReservation.js";
-import { type UserEvent, type UserFields, type UserState, UserAlreadyExists, decideCreateUser, evolveUser, initialUserState, userStreamName } from "../users/user.js";
+import { loadStream } from "../eventstore/loadStream.js";
+import { type UserEmailEvent, type UserEmailState, evolveUserEmail, initialUserEmailState, userEmailStreamName } from "../users/emailReservation.js";
+import { type UserEvent, type UserFields, decideCreateUser, evolveUser, initialUserState, userStreamName } from "../users/user.js";
+import { handleCommand } from "./commandHandler.js";
 import type { CommandContext } from "./context.js";
-import { loadStream } from "./loadStream.js";
-import { appendToNewStream, fenceAbandonedCreate, runReservation } from "./runReservation.js";
+import { userEmails } from "./reservations.js";
 
 export interface AdminUsersDependencies {
   store: EventStore;
@@ -33,17 +27,24 @@ export class AdminUsers {
   constructor(private readonly deps: AdminUsersDependencies) {}
 
   async create(input: { email: string; password: string; first_name?: string | null; last_name?: string | null }, context: CommandContext): Promise<UserFields> {
-    const { store, clock } = this.deps;
-    const now = clock();
+    const { store, clock, reservationGraceMs } = this.deps;
     const id = this.deps.newUserId();
     const password_hash = await (this.deps.hashPassword ?? hashPassword)(input.password);
-    const events = decideCreateUser(
-      { type: "CreateUser", data: { ...input, id, auth_identity_id: this.deps.newAuthIdentityId(), password_hash, now } },
-      initialUserState(),
+    const auth_identity_id = this.deps.newAuthIdentityId();
+    const handled = await handleCommand(
+      store,
+      userStreamName(id),
+      { evolve: evolveUser, initialState: initialUserState },
+      (state, now) => decideCreateUser({ type: "CreateUser", data: { ...input, id, auth_identity_id, password_hash, now } }, state),
+      {
+        clock,
+        context,
+        newStream: true,
+        before: (_events, _state, now) =>
+          userEmails.reserve(store, { type: "ReserveUserEmail", data: { email: input.email, user_id: id, now, pending_grace_ms: reservationGraceMs } }, context, now),
+      },
     );
-    await this.#reserveEmail(input.email, id, now, context);
-    await appendToNewStream(store, userStreamName(id), events, context, now);
-    return (events[0] as Extract<UserEvent, { type: "UserCreated" }>).data;
+    return (handled.events[0] as Extract<UserEvent, { type: "UserCreated" }>).data;
   }
 
   async findById(id: string): Promise<UserFields | undefined> {
@@ -58,26 +59,4 @@ export class AdminUsers {
     const user = await this.findById(state.holder.user_id);
     return user?.email === email ? user : undefined;
   }
-
-  #reserveEmail(email: string, userId: string, now: Date, context: CommandContext): Promise<void> {
-    const { store, reservationGraceMs } = this.deps;
-    const command = { type: "ReserveUserEmail" as const, data: { email, user_id: userId, now, pending_grace_ms: reservationGraceMs } };
-    return runReservation<UserEmailState, UserEmailEvent, UserState>(
-      store,
-      {
-        stream: userEmailStreamName(email),
-        evolve: evolveUserEmail,
-        initialState: initialUserEmailState,
-        decide: (state, holder) => decideUserEmailReservation(command, state, holder),
-        loadHolder: async (holderId) => (await loadStream(store, userStreamName(holderId), { evolve: evolveUser, initialState: initialUserState })).state,
-        abandoned: { status: "abandoned" },
-        fenceHolder: (holderId) =>
-          fenceAbandonedCreate(store, userStreamName(holderId), { type: "UserCreationAbandoned", data: { id: holderId, abandoned_at: now.toISOString() } }, context, now),
-        taken: () => new UserAlreadyExists(email),
-      },
-      context,
-      now,
-    );
-  }
-
 }

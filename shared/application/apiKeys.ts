@@ -15,16 +15,24 @@ import {
   initialApiKeyState,
 } from "../apiKeys/apiKey.js";
 import { type ApiKeySecretRegistered, keyIdOf, secretLookupStreamName } from "../apiKeys/secretLookup.js";
-import { ConcurrentWriteConflict } from "../errors.js";
-import { type EventStore, WrongExpectedRevision } from "../eventstore/port.js";
-import { type CommandContext, toEventsToAppend } from "./context.js";
-import { loadStream } from "./loadStream.js";
+import type { EventStore } from "../eventstore/port.js";
+import { handleCommand } from "./commandHandler.js";
+import type { CommandContext } from "./context.js";
+import { loadStream } from "../eventstore/loadStream.js";
 
 export interface ApiKeysDependencies {
   store: EventStore;
   clock: () => Date;
   newApiKeyId: () => string;
 }
+
+const API_KEY = { evolve: evolveApiKey, initialState: initialApiKeyState };
+/** The lookup stream's only event; nothing is folded from it here. */
+const SECRET_LOOKUP = { evolve: (state: null) => state, initialState: () => null };
+const registered = (apiKeyId: string, now: Date): ApiKeySecretRegistered => ({
+  type: "ApiKeySecretRegistered",
+  data: { api_key_id: apiKeyId, registered_at: now.toISOString() },
+});
 
 /** Medusa's format: `sk_` and 32 random bytes in hex. */
 const newSecret = (): string => `sk_${randomBytes(32).toString("hex")}`;
@@ -34,16 +42,20 @@ export class ApiKeys {
 
   async create(title: string, context: CommandContext): Promise<{ key: ApiKeyFields; secret: string }> {
     const { store, clock } = this.deps;
-    const now = clock();
     const id = this.deps.newApiKeyId();
     const secret = newSecret();
-    const events = decideCreateApiKey({ type: "CreateApiKey", data: { id, title, secret, created_by: context.actor.id, now } }, initialApiKeyState());
+    const options = { clock, context, newStream: true };
     // The lookup first: a crash before the key's own stream leaves a lookup to nothing,
     // which authenticates nobody; the secret was never shown.
-    const registered: ApiKeySecretRegistered = { type: "ApiKeySecretRegistered", data: { api_key_id: id, registered_at: now.toISOString() } };
-    await store.appendToStream(secretLookupStreamName(secret), toEventsToAppend([registered], context, now), { expectedRevision: "no_stream" });
-    await store.appendToStream(apiKeyStreamName(id), toEventsToAppend(events, context, now), { expectedRevision: "no_stream" });
-    return { key: (events[0] as Extract<ApiKeyEvent, { type: "ApiKeyCreated" }>).data, secret };
+    await handleCommand(store, secretLookupStreamName(secret), SECRET_LOOKUP, (_state, now) => [registered(id, now)], options);
+    const handled = await handleCommand(
+      store,
+      apiKeyStreamName(id),
+      API_KEY,
+      (state, now) => decideCreateApiKey({ type: "CreateApiKey", data: { id, title, secret, created_by: context.actor.id, now } }, state),
+      options,
+    );
+    return { key: (handled.events[0] as Extract<ApiKeyEvent, { type: "ApiKeyCreated" }>).data, secret };
   }
 
   /** The active key this secret belongs to, if any. */
@@ -55,19 +67,13 @@ export class ApiKeys {
   }
 
   async revoke(id: string, context: CommandContext): Promise<void> {
-    for (let attempt = 0; attempt < 5; attempt += 1) {
-      const now = this.deps.clock();
-      const { state, expectedRevision } = await this.#load(id);
-      const events = decideRevokeApiKey({ type: "RevokeApiKey", data: { id, revoked_by: context.actor.id, now } }, state);
-      if (events.length === 0) return;
-      try {
-        await this.deps.store.appendToStream(apiKeyStreamName(id), toEventsToAppend(events, context, now), { expectedRevision });
-        return;
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevision)) throw error;
-      }
-    }
-    throw new ConcurrentWriteConflict(apiKeyStreamName(id));
+    await handleCommand(
+      this.deps.store,
+      apiKeyStreamName(id),
+      API_KEY,
+      (state, now) => decideRevokeApiKey({ type: "RevokeApiKey", data: { id, revoked_by: context.actor.id, now } }, state),
+      { clock: this.deps.clock, context },
+    );
   }
 
   /** Every key, oldest first, read from the global log (an admin tool's listing, not a hot path). */
@@ -85,6 +91,6 @@ export class ApiKeys {
   }
 
   #load(id: string) {
-    return loadStream<ApiKeyState, ApiKeyEvent>(this.deps.store, apiKeyStreamName(id), { evolve: evolveApiKey, initialState: initialApiKeyState });
+    return loadStream(this.deps.store, apiKeyStreamName(id), API_KEY);
   }
 }

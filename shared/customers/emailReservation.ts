@@ -9,7 +9,7 @@
  * create of that email.
  */
 import { createHash } from "node:crypto";
-import { type HolderStanding, decideReservation } from "../reservations/decideReservation.js";
+import { type HolderStanding, type ReservationDecision, decideReservation } from "../reservations/decideReservation.js";
 import type { CustomerState } from "./customer.js";
 
 export type CustomerEmailReserved = {
@@ -62,14 +62,6 @@ export interface ReserveEmail {
   };
 }
 
-export type EmailReservationDecision =
-  | { outcome: "reserve"; events: EmailReservationEvent[] }
-  | { outcome: "taken" }
-  /** Load the holder's customer stream and decide again with it. */
-  | { outcome: "check-holder"; customer_id: string }
-  /** The holder never appeared: fence its stream, then decide again. */
-  | { outcome: "fence-holder"; customer_id: string };
-
 /**
  * `holder` is the state of the customer holding the reservation, when the caller has
  * loaded it (after a "check-holder" decision).
@@ -78,9 +70,9 @@ export function decideEmailReservation(
   command: ReserveEmail,
   state: EmailReservationState,
   holder?: CustomerState,
-): EmailReservationDecision {
+): ReservationDecision<EmailReservationEvent> {
   const { email, has_account, customer_id, now, pending_grace_ms } = command.data;
-  const decision = decideReservation<EmailReservationEvent, ReleaseReason>(
+  return decideReservation<EmailReservationEvent, ReleaseReason>(
     { holder_id: customer_id, now, pending_grace_ms },
     state.holder && { holder_id: state.holder.customer_id, reserved_at: state.holder.reserved_at },
     {
@@ -92,13 +84,6 @@ export function decideEmailReservation(
     },
     holder && standingOf(holder, email, has_account),
   );
-  switch (decision.outcome) {
-    case "check-holder":
-    case "fence-holder":
-      return { outcome: decision.outcome, customer_id: decision.holder_id };
-    default:
-      return decision;
-  }
 }
 
 function standingOf(holder: CustomerState, email: string, hasAccount: boolean): HolderStanding<ReleaseReason> {

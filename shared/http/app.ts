@@ -13,6 +13,7 @@ import type { EmailPassLogin } from "../application/emailpassLogin.js";
 import type { AuthSettings, TrustProxy } from "../config.js";
 import type { HealthCheck } from "../health/report.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
+import type { ReadYourWrites } from "../readmodel/readYourWrites.js";
 import type { SessionStore } from "../sessions/port.js";
 import adminAuth from "./auth.js";
 import { loginRoutes } from "./authRoutes/loginRoutes.js";
@@ -36,6 +37,8 @@ export interface AppOptions {
   commands: CustomerCommands;
   groupCommands: CustomerGroupCommands;
   readModel: CustomerReadModel;
+  /** How a write's answer waits for the read model (and what it shows when it is behind). */
+  readYourWrites: ReadYourWrites;
   auth: AuthDependencies;
   /** What GET /health reports; "ok" when absent. Only "unhealthy" answers 503. */
   health?: HealthCheck;
@@ -98,9 +101,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(loginRoutes, { login: auth.login, jwtSecret: options.jwtSecret });
   await app.register(sessionRoutes, { sessions: auth.sessions, cookie, sessionTtlMs: auth.settings.sessionTtlMs, users: auth.users, jwtSecret: options.jwtSecret });
-  await app.register(customerRoutes, { commands: options.commands, readModel: options.readModel });
-  await app.register(addressRoutes, { commands: options.commands, readModel: options.readModel });
-  await app.register(customerGroupRoutes, { groupCommands: options.groupCommands, customerCommands: options.commands, readModel: options.readModel });
+  const { commands, groupCommands, readModel, readYourWrites } = options;
+  await app.register(customerRoutes, { commands, readModel, readYourWrites });
+  await app.register(addressRoutes, { commands, readModel, readYourWrites });
+  await app.register(customerGroupRoutes, { groupCommands, customerCommands: commands, readModel, readYourWrites });
   app.get("/health", async (_request, reply) => {
     const report = options.health?.() ?? { status: "ok", reasons: [], details: {} };
     if (report.status === "unhealthy") reply.code(503);

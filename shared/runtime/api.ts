@@ -9,15 +9,15 @@ import { ApiKeys } from "../application/apiKeys.js";
 import { CustomerCommands } from "../application/customerCommands.js";
 import { CustomerGroupCommands } from "../application/customerGroupCommands.js";
 import { EmailPassLogin } from "../application/emailpassLogin.js";
-import { ReadYourWrites } from "../application/readYourWrites.js";
-import { StreamStateCache } from "../application/streamStateCache.js";
 import { LoginThrottle } from "../auth/loginThrottle.js";
 import type { Settings } from "../config.js";
 import type { EventStore } from "../eventstore/port.js";
 import type { HealthCheck } from "../health/report.js";
 import { buildApp } from "../http/app.js";
 import type { ProcessLogger } from "../logging.js";
+import { StreamStateCache } from "../eventstore/streamStateCache.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
+import { ReadYourWrites } from "../readmodel/readYourWrites.js";
 import { sweepExpiredSessions } from "../sessions/sweeper.js";
 import { openSessionStore } from "./adapters.js";
 
@@ -31,27 +31,23 @@ export async function buildApi(
   // Monotonic within the process, so ids made in the same millisecond still sort by creation.
   const newUlid = monotonicFactory();
   const clock = () => new Date();
-  const readYourWrites = new ReadYourWrites({ readModel, logger, waitMs: settings.readModelWaitMs });
-  // One budget for the states of every kind of stream the API writes.
+  // One budget for the states of every kind of stream the API writes (and the documents it answers with).
   const states = settings.stateCacheBytes > 0 ? new StreamStateCache({ maxBytes: settings.stateCacheBytes }) : undefined;
+  const readYourWrites = new ReadYourWrites({ readModel, store, states, logger, waitMs: settings.readModelWaitMs });
   const commands = new CustomerCommands({
     store,
-    readModel,
     clock,
     newCustomerId: () => `cus_${newUlid()}`,
     newAddressId: () => `cuaddr_${newUlid()}`,
     logger,
-    readYourWrites,
     reservationGraceMs: settings.reservationGraceMs,
     states,
   });
   const groupCommands = new CustomerGroupCommands({
     store,
-    readModel,
-    clock: () => new Date(),
+    clock,
     newGroupId: () => `cusgroup_${newUlid()}`,
     logger,
-    readYourWrites,
     reservationGraceMs: settings.reservationGraceMs,
     states,
   });
@@ -78,6 +74,7 @@ export async function buildApi(
     commands,
     groupCommands,
     readModel,
+    readYourWrites,
     health,
     auth: {
       users,

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import t from "tap";
 import { CustomerGroupCommands } from "../../shared/application/customerGroupCommands.js";
 import { CustomerCommands } from "../../shared/application/customerCommands.js";
-import { ReadYourWrites } from "../../shared/application/readYourWrites.js";
+import { ReadYourWrites } from "../../shared/readmodel/readYourWrites.js";
 import { signAdminToken } from "../../shared/auth/adminToken.js";
 import { InProcessBus } from "../../shared/bus/inProcess.js";
 import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
@@ -29,29 +29,25 @@ t.test("a write answers from its own events when the projection is late, and the
   const store = new SqliteEventStore(join(data.dir, "events.sqlite"));
   const readModel = new InMemoryReadModel();
   const bus = new InProcessBus();
-  const readYourWrites = new ReadYourWrites({ readModel, logger: silentLogger, waitMs: 500, probeMs: 100 });
+  const readYourWrites = new ReadYourWrites({ readModel, store, logger: silentLogger, waitMs: 500, probeMs: 100 });
   const commands = new CustomerCommands({
     store,
-    readModel,
     clock: () => new Date(),
     newCustomerId: () => `cus_${randomUUID()}`,
     newAddressId: () => `cuaddr_${randomUUID()}`,
     logger: silentLogger,
-    readYourWrites,
     reservationGraceMs: 30_000,
   });
   const groupCommands = new CustomerGroupCommands({
     store,
-    readModel,
     clock: () => new Date(),
     newGroupId: () => `cusgroup_${randomUUID()}`,
     logger: silentLogger,
-    readYourWrites,
     reservationGraceMs: 30_000,
   });
   const auth = authDependencies(store, data.dir);
   t.teardown(() => auth.sessions.close());
-  const app = await buildApp({ jwtSecret: "s", bodyLimit: 102_400, trustProxy: false, logger: createLogger("silent"), commands, groupCommands, readModel, auth });
+  const app = await buildApp({ jwtSecret: "s", bodyLimit: 102_400, trustProxy: false, logger: createLogger("silent"), commands, groupCommands, readModel, readYourWrites, auth });
   const authorization = `Bearer ${signAdminToken({ secret: "s", actorId: "user_1", now: new Date(), expiresInSeconds: 60 })}`;
 
   // No publisher or projector is running: the read model stays behind.

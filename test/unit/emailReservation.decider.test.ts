@@ -59,7 +59,7 @@ t.test("a fresh reservation of another customer means the email is taken", async
 t.test("an old reservation is checked against its customer", async (t) => {
   t.same(decideEmailReservation(reserve("cus_B", later(GRACE)), given([reserved("cus_A", t0)])), {
     outcome: "check-holder",
-    customer_id: "cus_A",
+    holder_id: "cus_A",
   });
 });
 
@@ -70,7 +70,7 @@ t.test("an old reservation whose customer exists means the email is taken", asyn
 t.test("an old reservation whose customer never appeared must be fenced first", async (t) => {
   t.same(decideEmailReservation(reserve("cus_B", later(GRACE)), given([reserved("cus_A", t0)]), { status: "absent" }), {
     outcome: "fence-holder",
-    customer_id: "cus_A",
+    holder_id: "cus_A",
   });
 });
 

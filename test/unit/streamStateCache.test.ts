@@ -1,5 +1,5 @@
 import t from "tap";
-import { StreamStateCache } from "../../shared/application/streamStateCache.js";
+import { StreamStateCache } from "../../shared/eventstore/streamStateCache.js";
 
 t.test("keeps the newest state of a stream, by revision", async (t) => {
   const cache = new StreamStateCache({ maxBytes: 100_000 });

@@ -7,7 +7,8 @@ import type { Static } from "typebox";
 import type { CustomerCommands } from "../../application/customerCommands.js";
 import type { CustomerGroupCommands } from "../../application/customerGroupCommands.js";
 import type { CustomerReadModel } from "../../readmodel/port.js";
-import { READ_MODEL_HEADER } from "../customers/routes.js";
+import type { ReadYourWrites } from "../../readmodel/readYourWrites.js";
+import { shownGroup } from "../shownWrite.js";
 import { MedusaError } from "../errors.js";
 import { Presenter } from "../presenters.js";
 import { relatedIds } from "../relatedFilters.js";
@@ -22,6 +23,7 @@ export interface CustomerGroupRoutesOptions {
   groupCommands: CustomerGroupCommands;
   customerCommands: CustomerCommands;
   readModel: CustomerReadModel;
+  readYourWrites: ReadYourWrites;
 }
 
 const describe = (summary: string, answer: object): object => ({ summary, tags: ["Customer groups"], "x-answer": answer }) satisfies RouteDocumentation;
@@ -31,7 +33,7 @@ const AnyQuery = { type: "object" } as const;
 
 type IdRoute<Extra = object> = { Params: Static<typeof CustomerGroupIdParams>; Querystring: Static<typeof AdminGetCustomerGroupParams> } & Extra;
 
-export const customerGroupRoutes: FastifyPluginAsync<CustomerGroupRoutesOptions> = async (app, { groupCommands, customerCommands, readModel }) => {
+export const customerGroupRoutes: FastifyPluginAsync<CustomerGroupRoutesOptions> = async (app, { groupCommands, customerCommands, readModel, readYourWrites }) => {
   const present = new Presenter(readModel);
   const related = relatedIds(readModel);
   const live = async (id: string) => {
@@ -56,9 +58,8 @@ export const customerGroupRoutes: FastifyPluginAsync<CustomerGroupRoutesOptions>
       preValidation: app.authenticateAdmin,
     },
     async (request, reply) => {
-      const result = await groupCommands.create(request.body, commandContext(request));
-      if (result.source === "events") reply.header(READ_MODEL_HEADER, "behind");
-      return { customer_group: await present.group(result.group, request.query.fields) };
+      const written = await groupCommands.create(request.body, commandContext(request));
+      return { customer_group: await present.group(await shownGroup(readYourWrites, written, reply), request.query.fields) };
     },
   );
 
@@ -82,9 +83,8 @@ export const customerGroupRoutes: FastifyPluginAsync<CustomerGroupRoutesOptions>
       preValidation: app.authenticateAdmin,
     },
     async (request, reply) => {
-      const result = await groupCommands.update(request.params.id, request.body, commandContext(request));
-      if (result.source === "events") reply.header(READ_MODEL_HEADER, "behind");
-      return { customer_group: await present.group(result.group, request.query.fields) };
+      const written = await groupCommands.update(request.params.id, request.body, commandContext(request));
+      return { customer_group: await present.group(await shownGroup(readYourWrites, written, reply), request.query.fields) };
     },
   );
 
@@ -92,7 +92,8 @@ export const customerGroupRoutes: FastifyPluginAsync<CustomerGroupRoutesOptions>
     "/admin/customer-groups/:id",
     { schema: { params: CustomerGroupIdParams, querystring: AnyQuery, ...describe("Delete a customer group", DeletedAnswer("customer_group")) }, preValidation: app.authenticateAdmin },
     async (request) => {
-      await groupCommands.delete(request.params.id, commandContext(request));
+      const written = await groupCommands.delete(request.params.id, commandContext(request));
+      if (written.events.length > 0) await readYourWrites.groupShown(written);
       return { id: request.params.id, object: "customer_group", deleted: true };
     },
   );
@@ -105,7 +106,9 @@ export const customerGroupRoutes: FastifyPluginAsync<CustomerGroupRoutesOptions>
     },
     async (request) => {
       const { add = [], remove = [] } = request.body;
-      await customerCommands.changeGroupMembers(request.params.id, { add, remove }, commandContext(request));
+      const changed = await customerCommands.changeGroupMembers(request.params.id, { add, remove }, commandContext(request));
+      // The answer shows the group's customers: let the read model reflect them first.
+      await Promise.all(changed.map((written) => readYourWrites.customerShown(written)));
       // Medusa refetches the group; an unknown one comes back as nothing, and the body as `{}`.
       const group = await live(request.params.id);
       return group ? { customer_group: await present.group(group, request.query.fields) } : {};

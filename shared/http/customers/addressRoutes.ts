@@ -9,6 +9,7 @@ import type { CustomerCommands } from "../../application/customerCommands.js";
 import type { CustomerAddress } from "../../customers/customer.js";
 import { compareDocuments, matchesFilter } from "../../readmodel/filter.js";
 import type { CustomerReadModel } from "../../readmodel/port.js";
+import type { ReadYourWrites } from "../../readmodel/readYourWrites.js";
 import { parseFields, shapeEntity } from "../fields.js";
 import { allOf, parseOrder, searchFilter, valueFilter } from "../listFilters.js";
 import { commandContext } from "../requestContext.js";
@@ -21,7 +22,7 @@ import {
   DEFAULT_ADDRESS_FIELDS,
 } from "./addressSchemas.js";
 import { Presenter } from "../presenters.js";
-import { READ_MODEL_HEADER } from "./routes.js";
+import { shownCustomer } from "../shownWrite.js";
 import { AdminCustomerParams, CustomerIdParams } from "./schemas.js";
 import type { RouteDocumentation } from "../openapi.js";
 import { AddressDeletedAnswer, AddressListAnswer, AddressOrNothingAnswer, CustomerAnswer, CustomerOrNothingAnswer } from "../responseSchemas.js";
@@ -29,6 +30,7 @@ import { AddressDeletedAnswer, AddressListAnswer, AddressOrNothingAnswer, Custom
 export interface AddressRoutesOptions {
   commands: CustomerCommands;
   readModel: CustomerReadModel;
+  readYourWrites: ReadYourWrites;
 }
 
 const describe = (summary: string, answer: object): object => ({ summary, tags: ["Customer addresses"], "x-answer": answer }) satisfies RouteDocumentation;
@@ -49,7 +51,7 @@ function listAddresses(addresses: CustomerAddress[], query: Static<typeof AdminC
   return { addresses: matching.slice(offset, offset + limit), count: matching.length, offset, limit };
 }
 
-export const addressRoutes: FastifyPluginAsync<AddressRoutesOptions> = async (app, { commands, readModel }) => {
+export const addressRoutes: FastifyPluginAsync<AddressRoutesOptions> = async (app, { commands, readModel, readYourWrites }) => {
   const present = new Presenter(readModel);
   const live = async (id: string) => {
     const customer = await readModel.getCustomer(id);
@@ -73,9 +75,8 @@ export const addressRoutes: FastifyPluginAsync<AddressRoutesOptions> = async (ap
     },
     async (request, reply) => {
       const { additional_data: _hooksOnly, ...input } = request.body;
-      const result = await commands.addAddress(request.params.id, input, commandContext(request));
-      if (result.source === "events") reply.header(READ_MODEL_HEADER, "behind");
-      return { customer: await present.customer(result.customer, request.query.fields) };
+      const written = await commands.addAddress(request.params.id, input, commandContext(request));
+      return { customer: await present.customer(await shownCustomer(readYourWrites, written, reply), request.query.fields) };
     },
   );
 
@@ -97,10 +98,9 @@ export const addressRoutes: FastifyPluginAsync<AddressRoutesOptions> = async (ap
     },
     async (request, reply) => {
       const { additional_data: _hooksOnly, ...input } = request.body;
-      const result = await commands.updateAddress(request.params.id, request.params.address_id, input, commandContext(request));
-      if (!result) return {};
-      if (result.source === "events") reply.header(READ_MODEL_HEADER, "behind");
-      return { customer: await present.customer(result.customer, request.query.fields) };
+      const written = await commands.updateAddress(request.params.id, request.params.address_id, input, commandContext(request));
+      if (!written) return {};
+      return { customer: await present.customer(await shownCustomer(readYourWrites, written, reply), request.query.fields) };
     },
   );
 
@@ -108,10 +108,9 @@ export const addressRoutes: FastifyPluginAsync<AddressRoutesOptions> = async (ap
     "/admin/customers/:id/addresses/:address_id",
     { schema: { params: AddressParams, querystring: AdminCustomerParams, ...describe("Delete an address", AddressDeletedAnswer) }, preValidation: app.authenticateAdmin },
     async (request, reply) => {
-      const result = await commands.removeAddress(request.params.id, request.params.address_id, commandContext(request));
-      if (result?.source === "events") reply.header(READ_MODEL_HEADER, "behind");
+      const written = await commands.removeAddress(request.params.id, request.params.address_id, commandContext(request));
       const body = { id: request.params.address_id, object: "customer_address", deleted: true };
-      return result ? { ...body, parent: await present.customer(result.customer, request.query.fields) } : body;
+      return written ? { ...body, parent: await present.customer(await shownCustomer(readYourWrites, written, reply), request.query.fields) } : body;
     },
   );
 };

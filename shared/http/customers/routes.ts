@@ -6,6 +6,8 @@ import type { FastifyPluginAsync } from "fastify";
 import type { Static } from "typebox";
 import type { CustomerCommands } from "../../application/customerCommands.js";
 import type { CustomerReadModel } from "../../readmodel/port.js";
+import type { ReadYourWrites } from "../../readmodel/readYourWrites.js";
+import { shownCustomer } from "../shownWrite.js";
 import { MedusaError } from "../errors.js";
 import { Presenter } from "../presenters.js";
 import { relatedIds } from "../relatedFilters.js";
@@ -25,6 +27,7 @@ import { CustomerAnswer, CustomerListAnswer, CustomerOrNothingAnswer, DeletedAns
 export interface CustomerRoutesOptions {
   commands: CustomerCommands;
   readModel: CustomerReadModel;
+  readYourWrites: ReadYourWrites;
 }
 
 /** OpenAPI annotations (shared/http/openapi.ts); Fastify's schema type does not list them. */
@@ -33,10 +36,7 @@ const describe = (summary: string, answer: object): object => ({ summary, tags: 
 /** The DELETE route has no query validator in Medusa: its query string is ignored, not refused. */
 const AnyQuery = { type: "object" } as const;
 
-/** Header set when a write is answered from its own events because the read model was behind. */
-export const READ_MODEL_HEADER = "x-read-model";
-
-export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (app, { commands, readModel }) => {
+export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (app, { commands, readModel, readYourWrites }) => {
   const present = new Presenter(readModel);
   const related = relatedIds(readModel);
 
@@ -48,9 +48,8 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     },
     async (request, reply) => {
       const { additional_data: _hooksOnly, ...input } = request.body;
-      const result = await commands.create(input, commandContext(request));
-      if (result.source === "events") reply.header(READ_MODEL_HEADER, "behind");
-      return { customer: await present.customer(result.customer, request.query.fields) };
+      const written = await commands.create(input, commandContext(request));
+      return { customer: await present.customer(await shownCustomer(readYourWrites, written, reply), request.query.fields) };
     },
   );
 
@@ -80,9 +79,8 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     },
     async (request, reply) => {
       const { additional_data: _hooksOnly, ...input } = request.body;
-      const result = await commands.update(request.params.id, input, commandContext(request));
-      if (result.source === "events") reply.header(READ_MODEL_HEADER, "behind");
-      return { customer: await present.customer(result.customer, request.query.fields) };
+      const written = await commands.update(request.params.id, input, commandContext(request));
+      return { customer: await present.customer(await shownCustomer(readYourWrites, written, reply), request.query.fields) };
     },
   );
 
@@ -93,7 +91,8 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
       preValidation: app.authenticateAdmin,
     },
     async (request) => {
-      await commands.delete(request.params.id, commandContext(request));
+      const written = await commands.delete(request.params.id, commandContext(request));
+      if (written.events.length > 0) await readYourWrites.customerShown(written);
       return { id: request.params.id, object: "customer", deleted: true };
     },
   );
@@ -121,11 +120,10 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     },
     async (request, reply) => {
       const { add = [], remove = [] } = request.body;
-      const result = await commands.changeGroups(request.params.id, { add, remove }, commandContext(request));
+      const written = await commands.changeGroups(request.params.id, { add, remove }, commandContext(request));
       // Medusa refetches the customer; an unknown one comes back as nothing, and the body as `{}`.
-      if (!result) return {};
-      if (result.source === "events") reply.header(READ_MODEL_HEADER, "behind");
-      return { customer: await present.customer(result.customer, request.query.fields) };
+      if (!written) return {};
+      return { customer: await present.customer(await shownCustomer(readYourWrites, written, reply), request.query.fields) };
     },
   );
 };

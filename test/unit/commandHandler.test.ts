@@ -6,10 +6,10 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import t, { type Test } from "tap";
-import { decideAndAppend } from "../../shared/application/decideAndAppend.js";
+import { handleCommand } from "../../shared/application/commandHandler.js";
 import type { CommandContext } from "../../shared/application/context.js";
-import { loadStream } from "../../shared/application/loadStream.js";
-import { StreamStateCache } from "../../shared/application/streamStateCache.js";
+import { loadStream } from "../../shared/eventstore/loadStream.js";
+import { StreamStateCache } from "../../shared/eventstore/streamStateCache.js";
 import type { EventStore, ReadStreamOptions } from "../../shared/eventstore/port.js";
 import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
 import { makeDataDir } from "../support/service.js";
@@ -57,7 +57,7 @@ function openStore(t: Test): SqliteEventStore {
 }
 
 const write = (store: EventStore, stream: string, n: number, states?: StreamStateCache) =>
-  decideAndAppend(store, stream, SUM, add(n), { clock: () => new Date(), context, states });
+  handleCommand(store, stream, SUM, add(n), { clock: () => new Date(), context, states });
 
 t.test("with a cached state, a write reads only the events appended since", async (t) => {
   const { store, counts } = counting(openStore(t));
@@ -108,7 +108,7 @@ t.test("writes to different streams are not held up by each other", async (t) =>
   const slow = `sum-${randomUUID()}`;
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
-  const held = decideAndAppend(store, slow, SUM, add(1), {
+  const held = handleCommand(store, slow, SUM, add(1), {
     clock: () => new Date(),
     context,
     before: () => gate,

@@ -1,0 +1,126 @@
+/**
+ * The one write pipeline every command runs through: load the stream's latest state, decide
+ * on it, append expecting that revision; when another writer got there first, wait a moment
+ * and decide again on top of its write, so no change is ever lost silently.
+ *
+ * Writes to one stream from this process run one at a time (OneAtATime), so they follow each
+ * other instead of racing; the expected-revision check still settles races with other
+ * processes. With a StreamStateCache, a write reads only the events since the last state
+ * seen, and leaves the state it wrote for the next one.
+ *
+ * A new stream (`newStream`) is decided on the aggregate's initial state without a read and
+ * appended expecting no stream at all: the only writer that can get there first is a later
+ * create fencing this one as abandoned (shared/application/reservation.ts), so that is a
+ * conflict, never a retry.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { ConcurrentWriteConflict } from "../errors.js";
+import { type Aggregate, loadStream } from "../eventstore/loadStream.js";
+import { OneAtATime } from "../eventstore/oneAtATime.js";
+import { type EventStore, type ExpectedRevision, WrongExpectedRevision } from "../eventstore/port.js";
+import type { StreamStateCache } from "../eventstore/streamStateCache.js";
+import { type CommandContext, toEventsToAppend } from "./context.js";
+
+export type { Aggregate } from "../eventstore/loadStream.js";
+
+/** Attempts of a write that keeps losing the race for its stream to other processes. */
+const MAX_ATTEMPTS = 8;
+
+export type WriteHook<State, Event> = (events: Event[], state: State, now: Date) => Promise<void>;
+
+/** What a command wrote: what the HTTP layer needs to show it (shared/readmodel/readYourWrites.ts). */
+export interface Handled<State, Event> {
+  stream: string;
+  /** The state after the write (or as found, when nothing was decided). */
+  state: State;
+  /** The events this write appended (none when nothing was decided). */
+  events: Event[];
+  /** The stream's last revision; -1 when it has no events. */
+  revision: number;
+  changed: boolean;
+}
+
+export interface HandleOptions<State, Event> {
+  clock: () => Date;
+  context: CommandContext;
+  /** Runs ahead of the append (reservations). */
+  before?: WriteHook<State, Event>;
+  /** Runs once the events are written (releases). */
+  after?: WriteHook<State, Event>;
+  states?: StreamStateCache;
+  /** The stream is created by this write: see the module comment. */
+  newStream?: boolean;
+}
+
+type Decide<State, Event> = (state: State, now: Date) => Event[] | Promise<Event[]>;
+
+/** One queue per store: two stores in one process (tests) do not hold each other up. */
+const writeQueues = new WeakMap<EventStore, OneAtATime>();
+
+export function handleCommand<State, Event extends { type: string; data: unknown }>(
+  store: EventStore,
+  stream: string,
+  aggregate: Aggregate<State, Event>,
+  decide: Decide<State, Event>,
+  options: HandleOptions<State, Event>,
+): Promise<Handled<State, Event>> {
+  let queue = writeQueues.get(store);
+  if (!queue) writeQueues.set(store, (queue = new OneAtATime()));
+  return queue.run(stream, async () => {
+    for (let attempt = 0; attempt < (options.newStream ? 1 : MAX_ATTEMPTS); attempt += 1) {
+      if (attempt > 0) await sleep(backoffMs(attempt));
+      const written = await attemptOnce(store, stream, aggregate, decide, options);
+      if (written) return written;
+    }
+    throw new ConcurrentWriteConflict(stream);
+  });
+}
+
+/** The write, or undefined when another writer got to the stream first. */
+async function attemptOnce<State, Event extends { type: string; data: unknown }>(
+  store: EventStore,
+  stream: string,
+  aggregate: Aggregate<State, Event>,
+  decide: Decide<State, Event>,
+  options: HandleOptions<State, Event>,
+): Promise<Handled<State, Event> | undefined> {
+  const { states } = options;
+  const now = options.clock();
+  const loaded = options.newStream
+    ? { state: aggregate.initialState(), revision: -1, expectedRevision: "no_stream" as const }
+    : await loadStream(store, stream, aggregate, states);
+  const events = await decide(loaded.state, now);
+  if (events.length === 0) return { stream, state: loaded.state, events, revision: loaded.revision, changed: false };
+  await options.before?.(events, loaded.state, now);
+  const revision = await appendOrLoseRace(store, stream, toEventsToAppend(events, options.context, now), loaded.expectedRevision);
+  const kind = aggregate.kind;
+  if (revision === undefined) {
+    // Another process wrote the stream; a cached state may also be from elsewhere than the store.
+    if (states && kind !== undefined) states.delete(kind, stream);
+    return undefined;
+  }
+  const state = events.reduce((folded, event, index) => aggregate.evolve(folded, event, loaded.revision + 1 + index), loaded.state);
+  if (states && kind !== undefined) states.set(kind, stream, { revision, state });
+  await options.after?.(events, loaded.state, now);
+  return { stream, state, events, revision, changed: true };
+}
+
+/** A few milliseconds, growing and spread out, so writers that keep colliding stop doing so. */
+function backoffMs(attempt: number): number {
+  return Math.random() * Math.min(100, 2 ** attempt);
+}
+
+/** The revision written, or undefined when the stream was not at the expected revision. */
+async function appendOrLoseRace(
+  store: EventStore,
+  stream: string,
+  events: ReturnType<typeof toEventsToAppend>,
+  expectedRevision: ExpectedRevision,
+): Promise<number | undefined> {
+  try {
+    return (await store.appendToStream(stream, events, { expectedRevision })).revision;
+  } catch (error) {
+    if (error instanceof WrongExpectedRevision) return undefined;
+    throw error;
+  }
+}
