@@ -26,7 +26,7 @@ import { MongoClient } from "mongodb";
 import { signAdminToken } from "../shared/auth/adminToken.js";
 import { PUBLISHED_STREAM_PREFIXES } from "../shared/events/publishedStreams.js";
 import { SqliteEventStore } from "../shared/eventstore/sqlite.js";
-import { RoleProcess, freePort } from "../test/support/roles.js";
+import { RoleProcess, freePort } from "../shared/runtime/roleProcess.js";
 import { type Scenario, chooseLoadClient } from "./loadClients.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);

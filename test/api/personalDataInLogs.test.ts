@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import t from "tap";
 import { signAdminToken } from "../../shared/auth/adminToken.js";
 import { createAdminUser } from "../support/auth.js";
-import { freePort } from "../support/roles.js";
+import { freePort } from "../../shared/runtime/roleProcess.js";
 import { makeDataDir } from "../support/service.js";
 
 const SECRET = "personal-data-suite-secret";

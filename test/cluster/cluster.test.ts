@@ -20,7 +20,7 @@ import { checkConvergence } from "../../shared/readmodel/convergence.js";
 import { MongoReadModel } from "../../shared/readmodel/mongodb.js";
 import { createAdminUser, createAdminUserIn } from "../support/auth.js";
 import { kafkaBrokers, kurrentdbUrl, mongodbUrl, requireServers } from "../support/cluster.js";
-import { RoleProcess, freePort } from "../support/roles.js";
+import { RoleProcess, freePort } from "../../shared/runtime/roleProcess.js";
 
 if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
   const run = randomUUID().replaceAll("-", "").slice(0, 10);

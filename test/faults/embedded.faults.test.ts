@@ -11,7 +11,7 @@ import type { CustomerDocument } from "../../shared/readmodel/customerDocument.j
 import type { CustomerReadModel } from "../../shared/readmodel/port.js";
 import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
 import { auditLoad, startMixedLoad } from "../support/mixedLoad.js";
-import { RoleProcess, freePort } from "../support/roles.js";
+import { RoleProcess, freePort } from "../../shared/runtime/roleProcess.js";
 import { oneLoadAtATime } from "../support/oneLoadAtATime.js";
 import { makeDataDir } from "../support/service.js";
 

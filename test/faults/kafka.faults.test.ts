@@ -11,7 +11,7 @@ import t from "tap";
 import { requireServers } from "../support/cluster.js";
 import { runFaultScenario } from "../support/faultScenario.js";
 import { ScriptedServer } from "../support/scriptedServer.js";
-import { freePort } from "../support/roles.js";
+import { freePort } from "../../shared/runtime/roleProcess.js";
 import { TcpProxy } from "../support/tcpProxy.js";
 
 if (requireServers(t, "Cluster fault suite (Kafka)", ["kafka", "mongodb"])) {

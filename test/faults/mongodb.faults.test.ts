@@ -10,7 +10,7 @@ import { ReadModelUnavailable } from "../../shared/readmodel/port.js";
 import { kafkaBrokers, requireServers } from "../support/cluster.js";
 import { customerDocument } from "../support/documents.js";
 import { runFaultScenario } from "../support/faultScenario.js";
-import { RoleProcess, freePort } from "../support/roles.js";
+import { RoleProcess, freePort } from "../../shared/runtime/roleProcess.js";
 import { ScriptedServer } from "../support/scriptedServer.js";
 import { makeDataDir } from "../support/service.js";
 import { TcpProxy } from "../support/tcpProxy.js";

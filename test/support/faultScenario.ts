@@ -25,7 +25,7 @@ import { checkConvergence } from "../../shared/readmodel/convergence.js";
 import { MongoReadModel } from "../../shared/readmodel/mongodb.js";
 import { auditLoad, startMixedLoad } from "./mixedLoad.js";
 import { oneLoadAtATime } from "./oneLoadAtATime.js";
-import { RoleProcess, freePort } from "./roles.js";
+import { RoleProcess, freePort } from "../../shared/runtime/roleProcess.js";
 
 export interface Roles {
   command: RoleProcess;

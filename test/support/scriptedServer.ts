@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { freePort } from "./roles.js";
+import { freePort } from "../../shared/runtime/roleProcess.js";
 
 const run = promisify(execFile);
 

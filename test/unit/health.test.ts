@@ -11,7 +11,7 @@ import { watchPublisher } from "../../shared/health/publisherHealth.js";
 import type { OngoingFailure } from "../../shared/health/report.js";
 import type { Publisher } from "../../shared/publisher/publisher.js";
 import { startHealthServer } from "../../shared/runtime/health.js";
-import { freePort } from "../support/roles.js";
+import { freePort } from "../../shared/runtime/roleProcess.js";
 
 const AFTER = 20_000;
 const settle = () => new Promise((resolve) => setTimeout(resolve, 30));

@@ -1,0 +1,52 @@
+/**
+ * The architecture's import rules, checked by `npm run check:imports` (and in CI):
+ * no import circles; the domain and the application layer never reach out to the HTTP layer
+ * or the read model; nothing shipped imports the tests.
+ */
+const DOMAIN = "^shared/(customers|customerGroups|users|apiKeys|reservations)/|^shared/(errors|metadata)\\.ts$";
+
+module.exports = {
+  forbidden: [
+    {
+      name: "no-circular",
+      severity: "error",
+      comment: "A circle makes two modules one; split the shared part out.",
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: "domain-is-pure",
+      severity: "error",
+      comment: "The domain (events, state, decisions) imports only the domain.",
+      from: { path: DOMAIN },
+      to: { path: "^shared/", pathNot: DOMAIN },
+    },
+    {
+      name: "application-stays-inward",
+      severity: "error",
+      comment: "Commands depend on the domain and on ports, never on the HTTP layer or the read model.",
+      from: { path: "^shared/application/" },
+      to: { path: "^shared/(http|readmodel|runtime)/" },
+    },
+    {
+      name: "ports-know-no-callers",
+      severity: "error",
+      comment: "Infrastructure adapters do not import the layers that use them.",
+      from: { path: "^shared/(eventstore|bus|checkpoints|sessions|mongodb)/" },
+      to: { path: "^shared/(http|application|runtime|readmodel)/" },
+    },
+    {
+      name: "shipped-code-never-imports-tests",
+      severity: "error",
+      from: { path: "^(shared|services|bench)/" },
+      to: { path: "^test/" },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "^(dist|node_modules)/" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default"], extensions: [".ts", ".js"] },
+  },
+};
