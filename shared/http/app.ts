@@ -15,14 +15,12 @@ import type { HealthCheck } from "../health/report.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
 import type { ReadYourWrites } from "../readmodel/readYourWrites.js";
 import type { SessionStore } from "../sessions/port.js";
+import { adminRoutes } from "./adminRoutes.js";
 import adminAuth from "./auth.js";
 import { loginRoutes } from "./authRoutes/loginRoutes.js";
 import { sessionRoutes } from "./authRoutes/sessionRoutes.js";
 import cors from "./cors.js";
 import { registerBodyParsers } from "./bodyParsers.js";
-import { customerGroupRoutes } from "./customerGroups/routes.js";
-import { addressRoutes } from "./customers/addressRoutes.js";
-import { customerRoutes } from "./customers/routes.js";
 import { medusaErrorHandler } from "./errors.js";
 import { MAX_PARAM_LENGTH, onClientError, onFrameworkError, onRouteNotFound } from "./frameworkErrors.js";
 import { openApiDocument } from "./openapi.js";
@@ -102,9 +100,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(loginRoutes, { login: auth.login, jwtSecret: options.jwtSecret });
   await app.register(sessionRoutes, { sessions: auth.sessions, cookie, sessionTtlMs: auth.settings.sessionTtlMs, users: auth.users, jwtSecret: options.jwtSecret });
   const { commands, groupCommands, readModel, readYourWrites } = options;
-  await app.register(customerRoutes, { commands, readModel, readYourWrites });
-  await app.register(addressRoutes, { commands, readModel, readYourWrites });
-  await app.register(customerGroupRoutes, { groupCommands, customerCommands: commands, readModel, readYourWrites });
+  await app.register(adminRoutes, { commands, groupCommands, readModel, readYourWrites });
   app.get("/health", async (_request, reply) => {
     const report = options.health?.() ?? { status: "ok", reasons: [], details: {} };
     if (report.status === "unhealthy") reply.code(503);

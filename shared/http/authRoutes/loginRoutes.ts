@@ -4,7 +4,8 @@
  * Success is `{token}`, a JWT of Medusa 2.21's claims; failure is 401
  * `{type: "unauthorized", message}` (429 once the login throttle steps in).
  */
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
 import { TOKEN_LIFETIME_SECONDS, signToken } from "../../auth/adminToken.js";
 import { AuthenticationFailed } from "../../auth/errors.js";
 import { EMAILPASS, type EmailPassLogin, authContextFor } from "../../application/emailpassLogin.js";
@@ -19,19 +20,19 @@ export interface LoginRoutesOptions {
 const describe = (summary: string, answer: object, auth: RouteDocumentation["x-auth"], errors: number[] = []): object =>
   ({ summary, tags: ["Auth"], "x-answer": answer, "x-auth": auth, "x-errors": errors }) satisfies RouteDocumentation;
 
-const LoginParams = {
-  type: "object",
-  properties: { actor_type: { type: "string" }, auth_provider: { type: "string" } },
-  required: ["actor_type", "auth_provider"],
-} as const;
+const LoginParams = Type.Object({ actor_type: Type.String(), auth_provider: Type.String() });
 
-export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app, { login, jwtSecret }) => {
-  const handler = async (request: FastifyRequest<{ Params: { actor_type: string; auth_provider: string } }>) => {
-    const { actor_type, auth_provider } = request.params;
-    if (auth_provider !== EMAILPASS) throw new AuthenticationFailed(`Could not find a auth provider with id: ${auth_provider}`);
-    const user = await login.authenticate(request.body, request.ip);
-    return { token: signToken(authContextFor(user, actor_type, EMAILPASS), { secret: jwtSecret, now: new Date(), expiresInSeconds: TOKEN_LIFETIME_SECONDS }) };
-  };
-  app.post("/auth/:actor_type/:auth_provider", { schema: { params: LoginParams, ...describe("Log in (emailpass), get a token", TokenAnswer, [], [401]) } }, handler);
-  app.get("/auth/:actor_type/:auth_provider", { schema: { params: LoginParams, ...describe("Log in (emailpass), get a token", TokenAnswer, [], [401]) } }, handler);
+export const loginRoutes: FastifyPluginAsyncTypebox<LoginRoutesOptions> = async (app, { login, jwtSecret }) => {
+  // Medusa's login route answers GET as POST.
+  app.route({
+    method: ["GET", "POST"],
+    url: "/auth/:actor_type/:auth_provider",
+    schema: { params: LoginParams, ...describe("Log in (emailpass), get a token", TokenAnswer, [], [401]) },
+    handler: async (request) => {
+      const { actor_type, auth_provider } = request.params;
+      if (auth_provider !== EMAILPASS) throw new AuthenticationFailed(`Could not find a auth provider with id: ${auth_provider}`);
+      const user = await login.authenticate(request.body, request.ip);
+      return { token: signToken(authContextFor(user, actor_type, EMAILPASS), { secret: jwtSecret, now: new Date(), expiresInSeconds: TOKEN_LIFETIME_SECONDS }) };
+    },
+  });
 };

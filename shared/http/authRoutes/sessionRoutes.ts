@@ -3,7 +3,8 @@
  * a token is exchanged for a session cookie, the cookie is destroyed on logout, and a new
  * token is issued from the auth identity behind a session or token.
  */
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyRequest } from "fastify";
 import { TOKEN_LIFETIME_SECONDS, signToken } from "../../auth/adminToken.js";
 import { AuthIdentityNotFound } from "../../auth/errors.js";
 import { EMAILPASS, authContextFor } from "../../application/emailpassLogin.js";
@@ -24,7 +25,7 @@ export interface SessionRoutesOptions {
 const describe = (summary: string, answer: object, auth: RouteDocumentation["x-auth"], errors: number[] = []): object =>
   ({ summary, tags: ["Auth"], "x-answer": answer, "x-auth": auth, "x-errors": errors }) satisfies RouteDocumentation;
 
-export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (app, { sessions, cookie, sessionTtlMs, users, jwtSecret }) => {
+export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (app, { sessions, cookie, sessionTtlMs, users, jwtSecret }) => {
   /**
    * A Secure cookie is only set on a request that came over HTTPS (directly, or through a
    * proxy saying `X-Forwarded-Proto: https`), as express-session does with `proxy: true`.

@@ -2,8 +2,7 @@
  * `/admin/customer-groups` routes: translate HTTP into commands and queries, and results into
  * Medusa's response bodies. No business rules live here.
  */
-import type { FastifyPluginAsync } from "fastify";
-import type { Static } from "typebox";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { CustomerCommands } from "../../application/customerCommands.js";
 import type { CustomerGroupCommands } from "../../application/customerGroupCommands.js";
 import type { CustomerReadModel } from "../../readmodel/port.js";
@@ -31,9 +30,7 @@ const describe = (summary: string, answer: object): object => ({ summary, tags: 
 /** The DELETE route has no query validator in Medusa: its query string is ignored, not refused. */
 const AnyQuery = { type: "object" } as const;
 
-type IdRoute<Extra = object> = { Params: Static<typeof CustomerGroupIdParams>; Querystring: Static<typeof AdminGetCustomerGroupParams> } & Extra;
-
-export const customerGroupRoutes: FastifyPluginAsync<CustomerGroupRoutesOptions> = async (app, { groupCommands, customerCommands, readModel, readYourWrites }) => {
+export const customerGroupRoutes: FastifyPluginAsyncTypebox<CustomerGroupRoutesOptions> = async (app, { groupCommands, customerCommands, readModel, readYourWrites }) => {
   const present = new Presenter(readModel);
   const related = relatedIds(readModel);
   const live = async (id: string) => {
@@ -41,9 +38,9 @@ export const customerGroupRoutes: FastifyPluginAsync<CustomerGroupRoutesOptions>
     return group && group.deleted_at === null ? group : null;
   };
 
-  app.get<{ Querystring: Static<typeof AdminGetCustomerGroupsParams> }>(
+  app.get(
     "/admin/customer-groups",
-    { schema: { querystring: AdminGetCustomerGroupsParams, ...describe("List customer groups", GroupListAnswer) }, preValidation: app.authenticateAdmin },
+    { schema: { querystring: AdminGetCustomerGroupsParams, ...describe("List customer groups", GroupListAnswer) } },
     async (request) => {
       const query = await customerGroupListQuery(request.query, related);
       const page = await readModel.listGroups(query);
@@ -51,11 +48,10 @@ export const customerGroupRoutes: FastifyPluginAsync<CustomerGroupRoutesOptions>
     },
   );
 
-  app.post<{ Body: Static<typeof AdminCreateCustomerGroup>; Querystring: Static<typeof AdminGetCustomerGroupParams> }>(
+  app.post(
     "/admin/customer-groups",
     {
       schema: { body: AdminCreateCustomerGroup, querystring: AdminGetCustomerGroupParams, ...describe("Create a customer group", GroupAnswer) },
-      preValidation: app.authenticateAdmin,
     },
     async (request, reply) => {
       const written = await groupCommands.create(request.body, commandContext(request));
@@ -63,11 +59,10 @@ export const customerGroupRoutes: FastifyPluginAsync<CustomerGroupRoutesOptions>
     },
   );
 
-  app.get<IdRoute>(
+  app.get(
     "/admin/customer-groups/:id",
     {
       schema: { params: CustomerGroupIdParams, querystring: AdminGetCustomerGroupParams, ...describe("Retrieve a customer group", GroupAnswer) },
-      preValidation: app.authenticateAdmin,
     },
     async (request) => {
       const group = await live(request.params.id);
@@ -76,11 +71,10 @@ export const customerGroupRoutes: FastifyPluginAsync<CustomerGroupRoutesOptions>
     },
   );
 
-  app.post<IdRoute<{ Body: Static<typeof AdminUpdateCustomerGroup> }>>(
+  app.post(
     "/admin/customer-groups/:id",
     {
       schema: { params: CustomerGroupIdParams, body: AdminUpdateCustomerGroup, querystring: AdminGetCustomerGroupParams, ...describe("Update a customer group", GroupAnswer) },
-      preValidation: app.authenticateAdmin,
     },
     async (request, reply) => {
       const written = await groupCommands.update(request.params.id, request.body, commandContext(request));
@@ -88,9 +82,9 @@ export const customerGroupRoutes: FastifyPluginAsync<CustomerGroupRoutesOptions>
     },
   );
 
-  app.delete<{ Params: Static<typeof CustomerGroupIdParams> }>(
+  app.delete(
     "/admin/customer-groups/:id",
-    { schema: { params: CustomerGroupIdParams, querystring: AnyQuery, ...describe("Delete a customer group", DeletedAnswer("customer_group")) }, preValidation: app.authenticateAdmin },
+    { schema: { params: CustomerGroupIdParams, querystring: AnyQuery, ...describe("Delete a customer group", DeletedAnswer("customer_group")) } },
     async (request) => {
       const written = await groupCommands.delete(request.params.id, commandContext(request));
       if (written.events.length > 0) await readYourWrites.groupShown(written);
@@ -98,11 +92,10 @@ export const customerGroupRoutes: FastifyPluginAsync<CustomerGroupRoutesOptions>
     },
   );
 
-  app.post<IdRoute<{ Body: Static<typeof LinkBody> }>>(
+  app.post(
     "/admin/customer-groups/:id/customers",
     {
       schema: { params: CustomerGroupIdParams, body: LinkBody, querystring: AdminGetCustomerGroupParams, ...describe("Add or remove a group's customers", GroupOrNothingAnswer) },
-      preValidation: app.authenticateAdmin,
     },
     async (request) => {
       const { add = [], remove = [] } = request.body;

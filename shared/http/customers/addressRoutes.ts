@@ -3,7 +3,7 @@
  * document, so each route is one read: the list filters, orders and pages that document's
  * addresses with the read model's own filter semantics.
  */
-import type { FastifyPluginAsync } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { Static } from "typebox";
 import type { CustomerCommands } from "../../application/customerCommands.js";
 import type { CustomerAddress } from "../../customers/customer.js";
@@ -51,27 +51,26 @@ function listAddresses(addresses: CustomerAddress[], query: Static<typeof AdminC
   return { addresses: matching.slice(offset, offset + limit), count: matching.length, offset, limit };
 }
 
-export const addressRoutes: FastifyPluginAsync<AddressRoutesOptions> = async (app, { commands, readModel, readYourWrites }) => {
+export const addressRoutes: FastifyPluginAsyncTypebox<AddressRoutesOptions> = async (app, { commands, readModel, readYourWrites }) => {
   const present = new Presenter(readModel);
   const live = async (id: string) => {
     const customer = await readModel.getCustomer(id);
     return customer && customer.deleted_at === null ? customer : null;
   };
 
-  app.get<{ Params: Static<typeof CustomerIdParams>; Querystring: Static<typeof AdminCustomerAddressesParams> }>(
+  app.get(
     "/admin/customers/:id/addresses",
-    { schema: { params: CustomerIdParams, querystring: AdminCustomerAddressesParams, ...describe("List a customer's addresses", AddressListAnswer) }, preValidation: app.authenticateAdmin },
+    { schema: { params: CustomerIdParams, querystring: AdminCustomerAddressesParams, ...describe("List a customer's addresses", AddressListAnswer) } },
     async (request) => {
       const page = listAddresses((await live(request.params.id))?.addresses ?? [], request.query);
       return { ...page, addresses: page.addresses.map((address) => shapeAddress(address, request.query.fields)) };
     },
   );
 
-  app.post<{ Params: Static<typeof CustomerIdParams>; Body: Static<typeof AdminCustomerAddressBody>; Querystring: Static<typeof AdminCustomerParams> }>(
+  app.post(
     "/admin/customers/:id/addresses",
     {
       schema: { params: CustomerIdParams, body: AdminCustomerAddressBody, querystring: AdminCustomerParams, ...describe("Add an address", CustomerAnswer) },
-      preValidation: app.authenticateAdmin,
     },
     async (request, reply) => {
       const { additional_data: _hooksOnly, ...input } = request.body;
@@ -80,9 +79,9 @@ export const addressRoutes: FastifyPluginAsync<AddressRoutesOptions> = async (ap
     },
   );
 
-  app.get<{ Params: Static<typeof AddressParams>; Querystring: Static<typeof AdminCustomerParams> }>(
+  app.get(
     "/admin/customers/:id/addresses/:address_id",
-    { schema: { params: AddressParams, querystring: AdminCustomerParams, ...describe("Retrieve an address", AddressOrNothingAnswer) }, preValidation: app.authenticateAdmin },
+    { schema: { params: AddressParams, querystring: AdminCustomerParams, ...describe("Retrieve an address", AddressOrNothingAnswer) } },
     async (request) => {
       const address = (await live(request.params.id))?.addresses.find((candidate) => candidate.id === request.params.address_id);
       // Medusa answers an unknown address with 200 and an empty object.
@@ -90,11 +89,10 @@ export const addressRoutes: FastifyPluginAsync<AddressRoutesOptions> = async (ap
     },
   );
 
-  app.post<{ Params: Static<typeof AddressParams>; Body: Static<typeof AdminCustomerAddressBody>; Querystring: Static<typeof AdminCustomerParams> }>(
+  app.post(
     "/admin/customers/:id/addresses/:address_id",
     {
       schema: { params: AddressParams, body: AdminCustomerAddressBody, querystring: AdminCustomerParams, ...describe("Update an address", CustomerOrNothingAnswer) },
-      preValidation: app.authenticateAdmin,
     },
     async (request, reply) => {
       const { additional_data: _hooksOnly, ...input } = request.body;
@@ -104,9 +102,9 @@ export const addressRoutes: FastifyPluginAsync<AddressRoutesOptions> = async (ap
     },
   );
 
-  app.delete<{ Params: Static<typeof AddressParams>; Querystring: Static<typeof AdminCustomerParams> }>(
+  app.delete(
     "/admin/customers/:id/addresses/:address_id",
-    { schema: { params: AddressParams, querystring: AdminCustomerParams, ...describe("Delete an address", AddressDeletedAnswer) }, preValidation: app.authenticateAdmin },
+    { schema: { params: AddressParams, querystring: AdminCustomerParams, ...describe("Delete an address", AddressDeletedAnswer) } },
     async (request, reply) => {
       const written = await commands.removeAddress(request.params.id, request.params.address_id, commandContext(request));
       const body = { id: request.params.address_id, object: "customer_address", deleted: true };

@@ -2,8 +2,7 @@
  * `/admin/customers` routes: translate HTTP into commands and queries, and results into
  * Medusa's response bodies. No business rules live here.
  */
-import type { FastifyPluginAsync } from "fastify";
-import type { Static } from "typebox";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { CustomerCommands } from "../../application/customerCommands.js";
 import type { CustomerReadModel } from "../../readmodel/port.js";
 import type { ReadYourWrites } from "../../readmodel/readYourWrites.js";
@@ -36,15 +35,14 @@ const describe = (summary: string, answer: object): object => ({ summary, tags: 
 /** The DELETE route has no query validator in Medusa: its query string is ignored, not refused. */
 const AnyQuery = { type: "object" } as const;
 
-export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (app, { commands, readModel, readYourWrites }) => {
+export const customerRoutes: FastifyPluginAsyncTypebox<CustomerRoutesOptions> = async (app, { commands, readModel, readYourWrites }) => {
   const present = new Presenter(readModel);
   const related = relatedIds(readModel);
 
-  app.post<{ Body: Static<typeof AdminCreateCustomer>; Querystring: Static<typeof AdminCustomerParams> }>(
+  app.post(
     "/admin/customers",
     {
       schema: { body: AdminCreateCustomer, querystring: AdminCustomerParams, ...describe("Create a customer", CustomerAnswer) },
-      preValidation: app.authenticateAdmin,
     },
     async (request, reply) => {
       const { additional_data: _hooksOnly, ...input } = request.body;
@@ -53,11 +51,10 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     },
   );
 
-  app.get<{ Querystring: Static<typeof AdminCustomersParams> }>(
+  app.get(
     "/admin/customers",
     {
       schema: { querystring: AdminCustomersParams, ...describe("List customers", CustomerListAnswer) },
-      preValidation: app.authenticateAdmin,
     },
     async (request) => {
       const query = await customerListQuery(request.query, related);
@@ -71,11 +68,10 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     },
   );
 
-  app.post<{ Params: Static<typeof CustomerIdParams>; Body: Static<typeof AdminUpdateCustomer>; Querystring: Static<typeof AdminCustomerParams> }>(
+  app.post(
     "/admin/customers/:id",
     {
       schema: { params: CustomerIdParams, body: AdminUpdateCustomer, querystring: AdminCustomerParams, ...describe("Update a customer", CustomerAnswer) },
-      preValidation: app.authenticateAdmin,
     },
     async (request, reply) => {
       const { additional_data: _hooksOnly, ...input } = request.body;
@@ -84,11 +80,10 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     },
   );
 
-  app.delete<{ Params: Static<typeof CustomerIdParams> }>(
+  app.delete(
     "/admin/customers/:id",
     {
       schema: { params: CustomerIdParams, querystring: AnyQuery, ...describe("Delete a customer", DeletedAnswer("customer")) },
-      preValidation: app.authenticateAdmin,
     },
     async (request) => {
       const written = await commands.delete(request.params.id, commandContext(request));
@@ -97,11 +92,10 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     },
   );
 
-  app.get<{ Params: Static<typeof CustomerIdParams>; Querystring: Static<typeof AdminCustomerParams> }>(
+  app.get(
     "/admin/customers/:id",
     {
       schema: { params: CustomerIdParams, querystring: AdminCustomerParams, ...describe("Retrieve a customer", CustomerAnswer) },
-      preValidation: app.authenticateAdmin,
     },
     async (request) => {
       const document = await readModel.getCustomer(request.params.id);
@@ -112,11 +106,10 @@ export const customerRoutes: FastifyPluginAsync<CustomerRoutesOptions> = async (
     },
   );
 
-  app.post<{ Params: Static<typeof CustomerIdParams>; Body: Static<typeof LinkBody>; Querystring: Static<typeof AdminCustomerParams> }>(
+  app.post(
     "/admin/customers/:id/customer-groups",
     {
       schema: { params: CustomerIdParams, body: LinkBody, querystring: AdminCustomerParams, ...describe("Add or remove a customer's groups", CustomerOrNothingAnswer) },
-      preValidation: app.authenticateAdmin,
     },
     async (request, reply) => {
       const { add = [], remove = [] } = request.body;

@@ -1,0 +1,27 @@
+/**
+ * Every `/admin` route, in one encapsulated plugin whose one preValidation hook authenticates
+ * them all as Medusa's admin routes do (a secret key, a session cookie or a bearer token of
+ * a user; shared/http/auth.ts). A route added here cannot forget it.
+ */
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { CustomerCommands } from "../application/customerCommands.js";
+import type { CustomerGroupCommands } from "../application/customerGroupCommands.js";
+import type { CustomerReadModel } from "../readmodel/port.js";
+import type { ReadYourWrites } from "../readmodel/readYourWrites.js";
+import { customerGroupRoutes } from "./customerGroups/routes.js";
+import { addressRoutes } from "./customers/addressRoutes.js";
+import { customerRoutes } from "./customers/routes.js";
+
+export interface AdminRoutesOptions {
+  commands: CustomerCommands;
+  groupCommands: CustomerGroupCommands;
+  readModel: CustomerReadModel;
+  readYourWrites: ReadYourWrites;
+}
+
+export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { commands, groupCommands, readModel, readYourWrites }) => {
+  app.addHook("preValidation", app.authenticateAdmin);
+  await app.register(customerRoutes, { commands, readModel, readYourWrites });
+  await app.register(addressRoutes, { commands, readModel, readYourWrites });
+  await app.register(customerGroupRoutes, { groupCommands, customerCommands: commands, readModel, readYourWrites });
+};
