@@ -23,7 +23,7 @@ import cors from "./cors.js";
 import { registerBodyParsers } from "./bodyParsers.js";
 import { medusaErrorHandler } from "./errors.js";
 import { MAX_PARAM_LENGTH, onClientError, onFrameworkError, onRouteNotFound } from "./frameworkErrors.js";
-import { openApiDocument } from "./openapi.js";
+import { registerOpenApi } from "./openapi.js";
 import { medusaValidatorCompiler } from "./validation/compiler.js";
 
 export interface AppOptions {
@@ -85,7 +85,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler(medusaErrorHandler);
   app.setNotFoundHandler(onRouteNotFound);
   registerBodyParsers(app);
-  const routes = openApiDocument(app);
+  // Answers keep the key order Medusa's have (`fields` decides it), which a serializer
+  // compiled from the response schemas would not: they are written as JSON.stringify writes them.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  await registerOpenApi(app);
 
   const { auth } = options;
   const cookie = { name: auth.settings.sessionCookieName, secret: auth.settings.cookieSecret, secure: auth.secureCookies };
@@ -101,11 +104,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(sessionRoutes, { sessions: auth.sessions, cookie, sessionTtlMs: auth.settings.sessionTtlMs, users: auth.users, jwtSecret: options.jwtSecret });
   const { commands, groupCommands, readModel, readYourWrites } = options;
   await app.register(adminRoutes, { commands, groupCommands, readModel, readYourWrites });
-  app.get("/health", async (_request, reply) => {
+  app.get("/health", { schema: { hide: true } }, async (_request, reply) => {
     const report = options.health?.() ?? { status: "ok", reasons: [], details: {} };
     if (report.status === "unhealthy") reply.code(503);
     return report.status === "ok" ? { status: "ok" } : { status: report.status, reasons: report.reasons, ...report.details };
   });
-  app.get("/openapi.json", async () => routes.document());
   return app;
 }

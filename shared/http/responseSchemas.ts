@@ -1,7 +1,7 @@
 /**
- * What the routes answer, as TypeBox schemas: documentation for the OpenAPI document
- * (openapi.ts) and for schema-checking clients. Answers are written with JSON.stringify, not
- * through these schemas, so they never change what is sent. `fields` can leave any field
+ * What the routes answer, as TypeBox schemas: each route's `response`, the source of the
+ * OpenAPI document (openapi.ts). Answers are still written with JSON.stringify, not through
+ * these schemas (see app.ts), so they never change what is sent. `fields` can leave any field
  * out, so only `id` is required of a customer, an address or a group.
  */
 import { type TSchema, Type } from "typebox";
@@ -73,7 +73,8 @@ export const CustomerSchema = Type.Object(
 );
 
 const page = { count: Type.Integer({ minimum: 0 }), offset: Type.Integer({ minimum: 0 }), limit: Type.Integer({ minimum: 0 }) };
-const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+/** A shared schema (registered with addSchema, named by its $id in the document). */
+const ref = (id: string) => ({ $ref: `${id}#` });
 
 export const CustomerAnswer = Type.Object({ customer: ref("Customer") });
 /** Routes that answer `{}` when Medusa's refetch finds nothing (an unknown customer). */

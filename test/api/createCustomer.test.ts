@@ -289,6 +289,15 @@ t.test("the OpenAPI document describes the routes", async (t) => {
   t.ok(components.schemas.Customer && components.schemas.Error && components.schemas.StorableJson);
 });
 
+t.test("the document can be browsed at /docs, without its own pages in it", async (t) => {
+  const page = await api.request("GET", "/docs/", { token: false });
+  t.equal(page.status, 200);
+  t.match(page.headers.get("content-type"), /text\/html/);
+  t.match(page.text, /swagger-ui/i);
+  const document = (await api.request("GET", "/openapi.json", { token: false })).json;
+  t.notOk(Object.keys(document.paths).some((path) => path.startsWith("/docs") || path === "/openapi.json" || path === "/health"), "only the API's routes are documented");
+});
+
 t.test("a URL that cannot be decoded is a Medusa-shaped 400 that does not echo it", async (t) => {
   for (const path of ["/admin/customers/%E0%A4%A", "/%", `/admin/customers/%ZZ${"x".repeat(2000)}`]) {
     const res = await api.request("GET", path);

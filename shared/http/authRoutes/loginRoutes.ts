@@ -9,7 +9,7 @@ import { Type } from "typebox";
 import { TOKEN_LIFETIME_SECONDS, signToken } from "../../auth/adminToken.js";
 import { AuthenticationFailed } from "../../auth/errors.js";
 import { EMAILPASS, type EmailPassLogin, authContextFor } from "../../application/emailpassLogin.js";
-import type { RouteDocumentation } from "../openapi.js";
+import { routeDocumentation } from "../openapi.js";
 import { TokenAnswer } from "../responseSchemas.js";
 
 export interface LoginRoutesOptions {
@@ -17,22 +17,23 @@ export interface LoginRoutesOptions {
   jwtSecret: string;
 }
 
-const describe = (summary: string, answer: object, auth: RouteDocumentation["x-auth"], errors: number[] = []): object =>
-  ({ summary, tags: ["Auth"], "x-answer": answer, "x-auth": auth, "x-errors": errors }) satisfies RouteDocumentation;
+const describe = routeDocumentation("Auth");
 
 const LoginParams = Type.Object({ actor_type: Type.String(), auth_provider: Type.String() });
 
 export const loginRoutes: FastifyPluginAsyncTypebox<LoginRoutesOptions> = async (app, { login, jwtSecret }) => {
   // Medusa's login route answers GET as POST.
-  app.route({
-    method: ["GET", "POST"],
-    url: "/auth/:actor_type/:auth_provider",
-    schema: { params: LoginParams, ...describe("Log in (emailpass), get a token", TokenAnswer, [], [401]) },
-    handler: async (request) => {
-      const { actor_type, auth_provider } = request.params;
-      if (auth_provider !== EMAILPASS) throw new AuthenticationFailed(`Could not find a auth provider with id: ${auth_provider}`);
-      const user = await login.authenticate(request.body, request.ip);
-      return { token: signToken(authContextFor(user, actor_type, EMAILPASS), { secret: jwtSecret, now: new Date(), expiresInSeconds: TOKEN_LIFETIME_SECONDS }) };
-    },
-  });
+  for (const method of ["GET", "POST"] as const) {
+    app.route({
+      method,
+      url: "/auth/:actor_type/:auth_provider",
+      schema: { params: LoginParams, ...describe("Log in (emailpass), get a token", TokenAnswer, { auth: [], errors: [401] }) },
+      handler: async (request) => {
+        const { actor_type, auth_provider } = request.params;
+        if (auth_provider !== EMAILPASS) throw new AuthenticationFailed(`Could not find a auth provider with id: ${auth_provider}`);
+        const user = await login.authenticate(request.body, request.ip);
+        return { token: signToken(authContextFor(user, actor_type, EMAILPASS), { secret: jwtSecret, now: new Date(), expiresInSeconds: TOKEN_LIFETIME_SECONDS }) };
+      },
+    });
+  }
 };

@@ -11,7 +11,7 @@ import { EMAILPASS, authContextFor } from "../../application/emailpassLogin.js";
 import type { AdminUsers } from "../../application/adminUsers.js";
 import type { SessionStore } from "../../sessions/port.js";
 import { type SessionCookieOptions, clearedSessionCookie, newSessionId, sessionCookie, sessionIdFrom } from "../sessionCookie.js";
-import type { RouteDocumentation } from "../openapi.js";
+import { routeDocumentation } from "../openapi.js";
 import { LoggedOutAnswer, SessionAnswer, TokenAnswer } from "../responseSchemas.js";
 
 export interface SessionRoutesOptions {
@@ -22,8 +22,7 @@ export interface SessionRoutesOptions {
   jwtSecret: string;
 }
 
-const describe = (summary: string, answer: object, auth: RouteDocumentation["x-auth"], errors: number[] = []): object =>
-  ({ summary, tags: ["Auth"], "x-answer": answer, "x-auth": auth, "x-errors": errors }) satisfies RouteDocumentation;
+const describe = routeDocumentation("Auth");
 
 export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (app, { sessions, cookie, sessionTtlMs, users, jwtSecret }) => {
   /**
@@ -34,7 +33,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
 
   app.post(
     "/auth/session",
-    { preValidation: app.authenticate("*", ["bearer"], { allowUnregistered: true }), schema: describe("Exchange a token for a session cookie", SessionAnswer, ["bearer"]) },
+    { preValidation: app.authenticate("*", ["bearer"], { allowUnregistered: true }), schema: describe("Exchange a token for a session cookie", SessionAnswer, { auth: ["bearer"] }) },
     async (request, reply) => {
       const authContext = request.authContext!;
       if (canSetCookie(request)) {
@@ -52,7 +51,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
 
   app.delete(
     "/auth/session",
-    { preValidation: app.authenticate("*", ["session"], { allowUnregistered: true }), schema: describe("Log out: destroy the session", LoggedOutAnswer, ["session"]) },
+    { preValidation: app.authenticate("*", ["session"], { allowUnregistered: true }), schema: describe("Log out: destroy the session", LoggedOutAnswer, { auth: ["session"] }) },
     async (request, reply) => {
       await sessions.destroy(request.sessionId!);
       reply.header("set-cookie", clearedSessionCookie(cookie));
@@ -62,7 +61,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
 
   app.post(
     "/auth/token/refresh",
-    { preValidation: app.authenticate("*", ["session", "bearer"], { allowUnregistered: true }), schema: describe("Get a new token", TokenAnswer, ["session", "bearer"], [404]) },
+    { preValidation: app.authenticate("*", ["session", "bearer"], { allowUnregistered: true }), schema: describe("Get a new token", TokenAnswer, { auth: ["session", "bearer"], errors: [404] }) },
     async (request) => {
       const context = request.authContext!;
       const userId = context.app_metadata?.user_id;

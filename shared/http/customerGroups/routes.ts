@@ -15,7 +15,7 @@ import { commandContext } from "../requestContext.js";
 import { customerGroupListQuery } from "./listQuery.js";
 import { AdminGetCustomerGroupsParams } from "./listSchemas.js";
 import { AdminCreateCustomerGroup, AdminGetCustomerGroupParams, AdminUpdateCustomerGroup, CustomerGroupIdParams, LinkBody } from "./schemas.js";
-import type { RouteDocumentation } from "../openapi.js";
+import { routeDocumentation } from "../openapi.js";
 import { DeletedAnswer, GroupAnswer, GroupListAnswer, GroupOrNothingAnswer } from "../responseSchemas.js";
 
 export interface CustomerGroupRoutesOptions {
@@ -25,7 +25,7 @@ export interface CustomerGroupRoutesOptions {
   readYourWrites: ReadYourWrites;
 }
 
-const describe = (summary: string, answer: object): object => ({ summary, tags: ["Customer groups"], "x-answer": answer }) satisfies RouteDocumentation;
+const describe = routeDocumentation("Customer groups");
 
 /** The DELETE route has no query validator in Medusa: its query string is ignored, not refused. */
 const AnyQuery = { type: "object" } as const;

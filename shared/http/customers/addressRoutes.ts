@@ -24,7 +24,7 @@ import {
 import { Presenter } from "../presenters.js";
 import { shownCustomer } from "../shownWrite.js";
 import { AdminCustomerParams, CustomerIdParams } from "./schemas.js";
-import type { RouteDocumentation } from "../openapi.js";
+import { routeDocumentation } from "../openapi.js";
 import { AddressDeletedAnswer, AddressListAnswer, AddressOrNothingAnswer, CustomerAnswer, CustomerOrNothingAnswer } from "../responseSchemas.js";
 
 export interface AddressRoutesOptions {
@@ -33,7 +33,7 @@ export interface AddressRoutesOptions {
   readYourWrites: ReadYourWrites;
 }
 
-const describe = (summary: string, answer: object): object => ({ summary, tags: ["Customer addresses"], "x-answer": answer }) satisfies RouteDocumentation;
+const describe = routeDocumentation("Customer addresses");
 
 export function shapeAddress(address: CustomerAddress, fields: string | undefined): Record<string, unknown> {
   return shapeEntity(address as unknown as Record<string, unknown>, parseFields(fields, DEFAULT_ADDRESS_FIELDS), ADDRESS_COLUMNS, {});

@@ -20,7 +20,7 @@ import {
   AdminUpdateCustomer,
   CustomerIdParams,
 } from "./schemas.js";
-import type { RouteDocumentation } from "../openapi.js";
+import { routeDocumentation } from "../openapi.js";
 import { CustomerAnswer, CustomerListAnswer, CustomerOrNothingAnswer, DeletedAnswer } from "../responseSchemas.js";
 
 export interface CustomerRoutesOptions {
@@ -30,7 +30,7 @@ export interface CustomerRoutesOptions {
 }
 
 /** OpenAPI annotations (shared/http/openapi.ts); Fastify's schema type does not list them. */
-const describe = (summary: string, answer: object): object => ({ summary, tags: ["Customers"], "x-answer": answer }) satisfies RouteDocumentation;
+const describe = routeDocumentation("Customers");
 
 /** The DELETE route has no query validator in Medusa: its query string is ignored, not refused. */
 const AnyQuery = { type: "object" } as const;
