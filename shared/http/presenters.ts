@@ -6,8 +6,7 @@
 import type { CustomerDocument } from "../readmodel/customerDocument.js";
 import type { CustomerGroupDocument } from "../readmodel/customerGroupDocument.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
-import { CUSTOMER_GROUP_COLUMNS, DEFAULT_CUSTOMER_GROUP_FIELDS } from "./customerGroups/schemas.js";
-import { CUSTOMER_COLUMNS, CUSTOMER_RELATIONS, DEFAULT_CUSTOMER_FIELDS } from "./customers/schemas.js";
+import { CUSTOMER_COLUMNS, CUSTOMER_GROUP_COLUMNS, CUSTOMER_RELATIONS, DEFAULT_CUSTOMER_FIELDS, DEFAULT_CUSTOMER_GROUP_FIELDS } from "./answerColumns.js";
 import { type FieldSelection, parseFields, shapeEntity } from "./fields.js";
 
 /** The most members `*customers` shows for one group. */

@@ -24,12 +24,6 @@ export const LinkBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** Medusa's defaultAdminCustomerGroupFields (2.21.2), in its order. */
-export const DEFAULT_CUSTOMER_GROUP_FIELDS = ["id", "name", "created_by", "created_at", "updated_at", "deleted_at", "metadata"] as const;
-
-/** Every column of a group, as `*groups` on a customer shows it (the table's order). */
-export const CUSTOMER_GROUP_COLUMNS = ["id", "name", "metadata", "created_by", "created_at", "updated_at", "deleted_at"] as const;
-
 /** Medusa's searchable group column. */
 export const GROUP_SEARCH_FIELDS = ["name"] as const;
 

@@ -13,14 +13,8 @@ import type { ReadYourWrites } from "../../readmodel/readYourWrites.js";
 import { parseFields, shapeEntity } from "../fields.js";
 import { allOf, parseOrder, searchFilter, valueFilter } from "../listFilters.js";
 import { commandContext } from "../requestContext.js";
-import {
-  ADDRESS_COLUMNS,
-  ADDRESS_SEARCH_FIELDS,
-  AddressParams,
-  AdminCustomerAddressBody,
-  AdminCustomerAddressesParams,
-  DEFAULT_ADDRESS_FIELDS,
-} from "./addressSchemas.js";
+import { ADDRESS_COLUMNS, DEFAULT_ADDRESS_FIELDS } from "../answerColumns.js";
+import { ADDRESS_SEARCH_FIELDS, AddressParams, AdminCustomerAddressBody, AdminCustomerAddressesParams } from "./addressSchemas.js";
 import { Presenter } from "../presenters.js";
 import { shownCustomer } from "../shownWrite.js";
 import { AdminCustomerParams, CustomerIdParams } from "./schemas.js";

@@ -1,5 +1,6 @@
 /** Schemas of the address routes: Medusa's AdminCreateCustomerAddress and address list params. */
 import { Type } from "typebox";
+import { ADDRESS_COLUMNS } from "../answerColumns.js";
 import { orderSchema } from "../listFilters.js";
 import { Limit, Offset } from "../pagination.js";
 
@@ -29,29 +30,6 @@ export const AdminCustomerAddressBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** Every address column, in the order `*addresses` shows them. */
-export const ADDRESS_COLUMNS = [
-  "id",
-  "address_name",
-  "is_default_shipping",
-  "is_default_billing",
-  "company",
-  "first_name",
-  "last_name",
-  "address_1",
-  "address_2",
-  "city",
-  "country_code",
-  "province",
-  "postal_code",
-  "phone",
-  "metadata",
-  "customer_id",
-  "created_at",
-  "updated_at",
-  "deleted_at",
-] as const;
-
 export const AdminCustomerAddressesParams = Type.Object(
   {
     fields: Type.Optional(Type.String()),
@@ -70,28 +48,6 @@ export const AdminCustomerAddressesParams = Type.Object(
 );
 
 export const AddressParams = Type.Object({ id: Type.String(), address_id: Type.String() });
-
-/** Medusa's defaultAdminCustomerAddressFields (2.21.2), in its order. */
-export const DEFAULT_ADDRESS_FIELDS = [
-  "id",
-  "address_name",
-  "company",
-  "customer_id",
-  "first_name",
-  "last_name",
-  "address_1",
-  "address_2",
-  "city",
-  "province",
-  "postal_code",
-  "country_code",
-  "phone",
-  "metadata",
-  "created_at",
-  "updated_at",
-] as const;
-
-
 
 /** Medusa's searchable address columns (not phone or country_code). */
 export const ADDRESS_SEARCH_FIELDS = ["address_name", "company", "first_name", "last_name", "address_1", "address_2", "city", "province", "postal_code"] as const;
