@@ -1,10 +1,9 @@
 /**
- * Turns Medusa's list query parameters into the read model's filter language
- * (shared/readmodel/filter.ts): plain values are exact matches, lists are `$in`, operator
- * maps keep their meaning, `q` is a case-insensitive substring search over the searchable
- * fields. Shared by every list route.
+ * Turns Medusa's list query parameters into the read model's query (shared/readmodel/query.ts):
+ * plain values are exact matches, lists are "in", operator maps keep their meaning, `q` is a
+ * case-insensitive substring search over the searchable fields. Shared by every list route.
  */
-import type { Filter } from "../readmodel/filter.js";
+import { type Query, type Value, where } from "../readmodel/query.js";
 import { InvalidPattern, MAX_PATTERN_LENGTH, checkPattern } from "../readmodel/pattern.js";
 import { MedusaError } from "./errors.js";
 
@@ -40,13 +39,13 @@ function clientPattern(field: string, pattern: string): string {
 const invalidPattern = (field: string, reason: string) =>
   new MedusaError("invalid_data", `Invalid request: the pattern for field '${field}' cannot be used (${reason})`);
 
-export function searchFilter(q: string, fields: readonly string[]): Filter {
-  return { $or: fields.map((field) => ({ [field]: { $regex: escapeRegex(q), $options: "i" } })) };
+export function searchFilter(q: string, fields: readonly string[]): Query {
+  return where.or(...fields.map((field) => where.regex(field, escapeRegex(q), true)));
 }
 
 /** A plain value or list for one field. */
-export function valueFilter(field: string, value: string | string[] | boolean): Filter {
-  return { [field]: Array.isArray(value) ? { $in: value } : value };
+export function valueFilter(field: string, value: string | string[] | boolean): Query {
+  return Array.isArray(value) ? where.in(field, value) : where.eq(field, value);
 }
 
 /** Dates are compared as instants, written the way documents store them (ISO 8601, UTC, ms). */
@@ -57,68 +56,66 @@ function normalise(field: string, value: string, isDate: boolean): string {
   return instant.toISOString();
 }
 
-export function operatorFilter(field: string, operators: OperatorMap, isDate = false): Filter {
-  const conditions: Filter[] = [];
+export function operatorFilter(field: string, operators: OperatorMap, isDate = false): Query {
+  const conditions: Query[] = [];
   const one = (value: string) => normalise(field, value, isDate);
   for (const [operator, raw] of Object.entries(operators)) {
     if (raw === undefined) continue;
-    const list = Array.isArray(raw) ? raw.map(one) : [one(raw)];
+    const list: Value[] = Array.isArray(raw) ? raw.map(one) : [one(raw)];
+    const single = !Array.isArray(raw);
     switch (operator) {
       case "$eq":
-        conditions.push({ [field]: list.length === 1 && !Array.isArray(raw) ? list[0] : { $in: list } });
+        conditions.push(single ? where.eq(field, list[0]!) : where.in(field, list));
         break;
       case "$ne":
-        conditions.push({ [field]: list.length === 1 && !Array.isArray(raw) ? { $ne: list[0] } : { $nin: list } });
+        conditions.push(single ? where.ne(field, list[0]!) : where.nin(field, list));
         break;
       case "$in":
+        conditions.push(where.in(field, list));
+        break;
       case "$nin":
-        conditions.push({ [field]: { [operator]: list } });
+        conditions.push(where.nin(field, list));
         break;
       case "$gt":
       case "$gte":
       case "$lt":
       case "$lte":
-        conditions.push({ [field]: { [operator]: list[0] } });
+        conditions.push(where.range(field, operator.slice(1) as "gt" | "gte" | "lt" | "lte", list[0] as string));
         break;
       case "$like":
-        conditions.push({ [field]: { $regex: likeToRegex(field, String(raw)) } });
+        conditions.push(where.regex(field, likeToRegex(field, String(raw))));
         break;
       case "$ilike":
-        conditions.push({ [field]: { $regex: likeToRegex(field, String(raw)), $options: "i" } });
+        conditions.push(where.regex(field, likeToRegex(field, String(raw)), true));
         break;
       case "$contains":
-        conditions.push({ [field]: { $regex: escapeRegex(String(raw)) } });
+        conditions.push(where.regex(field, escapeRegex(String(raw))));
         break;
       case "$re":
-        conditions.push({ [field]: { $regex: clientPattern(field, String(raw)) } });
+        conditions.push(where.regex(field, clientPattern(field, String(raw))));
         break;
     }
   }
-  return conditions.length === 1 ? conditions[0]! : { $and: conditions };
+  return conditions.length === 1 ? conditions[0]! : { op: "and", of: conditions };
 }
 
 const DATE_FIELDS = ["created_at", "updated_at", "deleted_at"] as const;
 
 /** The operator maps a list offers on the timestamps, each compared as instants. */
-export function dateFilters(source: Partial<Record<(typeof DATE_FIELDS)[number], OperatorMap>>): Filter[] {
+export function dateFilters(source: Partial<Record<(typeof DATE_FIELDS)[number], OperatorMap>>): Query[] {
   return DATE_FIELDS.filter((field) => source[field] !== undefined).map((field) => operatorFilter(field, source[field]!, true));
 }
 
-/** A list's own filter fields, and `$and` / `$or` of more of them, as one filter. */
+/** A list's own filter fields, and `$and` / `$or` of more of them, as one query. */
 export async function withAndOr<Fields>(
   fields: Fields,
   logic: { $and?: Fields[]; $or?: Fields[] },
-  toFilter: (fields: Fields) => Promise<Filter>,
-): Promise<Filter> {
-  const parts = [await toFilter(fields)];
-  if (logic.$and && logic.$and.length > 0) parts.push({ $and: await Promise.all(logic.$and.map(toFilter)) });
-  if (logic.$or && logic.$or.length > 0) parts.push({ $or: await Promise.all(logic.$or.map(toFilter)) });
-  return allOf(parts);
-}
-
-export function allOf(filters: Filter[]): Filter {
-  const parts = filters.filter((filter) => Object.keys(filter).length > 0);
-  return parts.length === 0 ? {} : parts.length === 1 ? parts[0]! : { $and: parts };
+  toQuery: (fields: Fields) => Promise<Query>,
+): Promise<Query> {
+  const parts = [await toQuery(fields)];
+  if (logic.$and && logic.$and.length > 0) parts.push(where.and(...(await Promise.all(logic.$and.map(toQuery)))));
+  if (logic.$or && logic.$or.length > 0) parts.push(where.or(...(await Promise.all(logic.$or.map(toQuery)))));
+  return where.and(...parts);
 }
 
 /** `order=field` or `order=-field`, against the fields a list may be ordered by. */

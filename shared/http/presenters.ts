@@ -6,6 +6,7 @@
 import type { CustomerDocument } from "../readmodel/customerDocument.js";
 import type { CustomerGroupDocument } from "../readmodel/customerGroupDocument.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
+import { where } from "../readmodel/query.js";
 import { CUSTOMER_COLUMNS, CUSTOMER_GROUP_COLUMNS, CUSTOMER_RELATIONS, DEFAULT_CUSTOMER_FIELDS, DEFAULT_CUSTOMER_GROUP_FIELDS } from "./answerColumns.js";
 import { type FieldSelection, parseFields, shapeEntity } from "./fields.js";
 
@@ -64,7 +65,7 @@ export class Presenter {
   }
 
   async #members(groupId: string): Promise<CustomerDocument[]> {
-    const page = await this.readModel.listCustomers({ filter: { group_ids: groupId }, sort: { field: "id", direction: 1 }, skip: 0, limit: MAX_EXPANDED_MEMBERS });
+    const page = await this.readModel.listCustomers({ filter: where.eq("group_ids", groupId), sort: { field: "id", direction: 1 }, skip: 0, limit: MAX_EXPANDED_MEMBERS });
     return page.customers;
   }
 }

@@ -4,7 +4,7 @@
  * found first, then the list is filtered by their ids. Each entity stays in its own
  * document (see readmodel/port.ts), so a deleted group stops matching at once.
  */
-import type { Filter } from "../readmodel/filter.js";
+import type { Query } from "../readmodel/query.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
 
 /** The most related documents one filter resolves to. */
@@ -12,9 +12,9 @@ const MAX_RELATED = 100_000;
 
 export interface RelatedIds {
   /** Ids of the live groups matching `filter`. */
-  groups(filter: Filter): Promise<string[]>;
+  groups(filter: Query): Promise<string[]>;
   /** Ids of the groups the live customers matching `filter` belong to. */
-  groupsOfCustomers(filter: Filter): Promise<string[]>;
+  groupsOfCustomers(filter: Query): Promise<string[]>;
 }
 
 export function relatedIds(readModel: CustomerReadModel): RelatedIds {

@@ -5,8 +5,11 @@
  */
 import type { CustomerDocument } from "./customerDocument.js";
 import type { CustomerGroupDocument } from "./customerGroupDocument.js";
-import { type Filter, type Sort, compareDocuments, matchesFilter } from "./filter.js";
+import { addressPage } from "./addressPage.js";
+import { type Query, type Sort, compareDocuments, matchesEverything, matchesQuery } from "./query.js";
 import {
+  type AddressListQuery,
+  type AddressPage,
   type CustomerChange,
   type CustomerGroupChange,
   type CustomerGroupListQuery,
@@ -40,7 +43,11 @@ export class InMemoryReadModel implements CustomerReadModel {
     return { customers: page, count };
   }
 
-  async groupIdsOfCustomers(filter: Filter): Promise<string[]> {
+  async listAddresses(query: AddressListQuery): Promise<AddressPage> {
+    return addressPage(await this.getCustomer(query.customerId), query);
+  }
+
+  async groupIdsOfCustomers(filter: Query): Promise<string[]> {
     const ids = new Set<string>();
     for (const customer of await matching(this.#customers.live, filter)) for (const id of customer.group_ids) ids.add(id);
     return [...ids];
@@ -160,9 +167,9 @@ function pick<T extends Stored>(documents: SortedDocuments<T>, ids: string[]): M
  * laptop holds. They are kept in id order, so the default order needs no sort, and a list
  * without a filter is a slice.
  */
-async function list<T extends Stored>(documents: SortedDocuments<T>, filter: Filter, sort: Sort, skip: number, limit: number): Promise<{ page: T[]; count: number }> {
+async function list<T extends Stored>(documents: SortedDocuments<T>, filter: Query, sort: Sort, skip: number, limit: number): Promise<{ page: T[]; count: number }> {
   const live = documents.live;
-  const unfiltered = Object.keys(filter).length === 0;
+  const unfiltered = matchesEverything(filter);
   if (unfiltered && sort.field === "id") {
     const inOrder = sort.direction === 1 ? live : [...live].reverse();
     return { page: inOrder.slice(skip, skip + limit), count: live.length };
@@ -184,13 +191,13 @@ const SCAN_SLICE = 1000;
  * long texts) delays other requests by one slice, not by the whole scan. The scan runs over
  * a copy, so writes in between neither skip nor repeat a document.
  */
-async function matching<T extends Stored>(live: readonly T[], filter: Filter): Promise<T[]> {
+async function matching<T extends Stored>(live: readonly T[], filter: Query): Promise<T[]> {
   const documents = live.slice();
   const found: T[] = [];
   for (let start = 0; start < documents.length; start += SCAN_SLICE) {
     if (start > 0) await yieldToEventLoop();
     const end = Math.min(documents.length, start + SCAN_SLICE);
-    for (let index = start; index < end; index += 1) if (matchesFilter(documents[index]!, filter)) found.push(documents[index]!);
+    for (let index = start; index < end; index += 1) if (matchesQuery(documents[index]!, filter)) found.push(documents[index]!);
   }
   return found;
 }

@@ -6,7 +6,7 @@
  * A server that cannot be reached in time surfaces as the port's ReadModelUnavailable.
  */
 import { type Collection, type Document, MongoBulkWriteError, MongoServerError } from "mongodb";
-import type { Filter, Sort } from "./filter.js";
+import { type Query, type Sort, toMongoFilter } from "./query.js";
 import { isMongoUnreachable } from "../mongodb/connect.js";
 import { type SaveOutcome, ReadModelRevisionGap, ReadModelUnavailable } from "./port.js";
 
@@ -58,8 +58,8 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
   }
 
   /** Live documents matching `filter`, one page in `sort` order (then by id), and how many match. */
-  async list(filter: Filter, sort: Sort, skip: number, limit: number): Promise<{ page: T[]; count: number }> {
-    const query = { $and: [{ deleted_at: null }, toStoredFilter(filter)] };
+  async list(filter: Query, sort: Sort, skip: number, limit: number): Promise<{ page: T[]; count: number }> {
+    const query = { $and: [{ deleted_at: null }, toMongoFilter(filter, storedField)] };
     const sortField = sort.field === "id" ? "_id" : sort.field;
     const [stored, count] = await reachable(() => Promise.all([
       limit === 0
@@ -79,8 +79,8 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
    * The distinct values of `field` among the live documents matching `filter`. FerretDB 1.24
    * refuses `maxTimeMS` on distinct, so only the socket timeout bounds it.
    */
-  async distinct(field: string, filter: Filter): Promise<unknown[]> {
-    return reachable(() => this.collection.distinct(field, { $and: [{ deleted_at: null }, toStoredFilter(filter)] } as never));
+  async distinct(field: string, filter: Query): Promise<unknown[]> {
+    return reachable(() => this.collection.distinct(field, { $and: [{ deleted_at: null }, toMongoFilter(filter, storedField)] } as never));
   }
 
   /**
@@ -211,14 +211,7 @@ async function reachable<R>(operation: () => Promise<R>): Promise<R> {
 }
 
 /** The document's `id` is `_id` in MongoDB. */
-function toStoredFilter(filter: Filter): Filter {
-  return Object.fromEntries(
-    Object.entries(filter).map(([key, condition]) => {
-      if (key === "$and" || key === "$or") return [key, (condition as Filter[]).map(toStoredFilter)];
-      return [key === "id" ? "_id" : key, condition];
-    }),
-  );
-}
+const storedField = (field: string): string => (field === "id" ? "_id" : field);
 
 /**
  * Metadata is free-form JSON whose keys may hold "." or start with "$", which MongoDB

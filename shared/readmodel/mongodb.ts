@@ -13,9 +13,12 @@ import type { CustomerAddress } from "../customers/customer.js";
 import { connectMongo } from "../mongodb/connect.js";
 import type { CustomerDocument } from "./customerDocument.js";
 import type { CustomerGroupDocument } from "./customerGroupDocument.js";
-import type { Filter } from "./filter.js";
+import { addressPage } from "./addressPage.js";
+import type { Query } from "./query.js";
 import { MongoDocuments, inParallel, metadataFromText, metadataToText } from "./mongoDocuments.js";
 import type {
+  AddressListQuery,
+  AddressPage,
   CustomerChange,
   CustomerGroupChange,
   CustomerGroupListQuery,
@@ -106,7 +109,11 @@ export class MongoReadModel implements CustomerReadModel {
     return { customers: page, count };
   }
 
-  async groupIdsOfCustomers(filter: Filter): Promise<string[]> {
+  async listAddresses(query: AddressListQuery): Promise<AddressPage> {
+    return addressPage(await this.getCustomer(query.customerId), query);
+  }
+
+  async groupIdsOfCustomers(filter: Query): Promise<string[]> {
     return (await this.#customers.distinct("group_ids", filter)) as string[];
   }
 

@@ -3,15 +3,16 @@
  * revision it reflects so that replayed or duplicated events change nothing.
  * Adapters: in-memory (embedded mode) and MongoDB; both pass test/contract/readModel.contract.ts.
  */
+import type { CustomerAddress } from "../customers/customer.js";
 import type { CustomerDocument } from "./customerDocument.js";
 import type { CustomerGroupDocument } from "./customerGroupDocument.js";
-import type { Filter, Sort } from "./filter.js";
+import type { Query, Sort } from "./query.js";
 import { Unavailable } from "../errors.js";
 
 /** A page of live (not deleted) customers matching a filter, and how many match in all. */
 export interface CustomerListQuery {
-  /** In MongoDB's filter language (shared/readmodel/filter.ts), on the document's fields; `id` is the id. */
-  filter: Filter;
+  /** Which documents, by their fields (shared/readmodel/query.ts); `id` is the id. */
+  filter: Query;
   sort: Sort;
   skip: number;
   limit: number;
@@ -30,9 +31,24 @@ export interface CustomerChange {
   previousRevision: number | null;
 }
 
+/** A page of one live customer's addresses (none when there is no such customer). */
+export interface AddressListQuery {
+  customerId: string;
+  /** On the address's fields. */
+  filter: Query;
+  sort: Sort;
+  skip: number;
+  limit: number;
+}
+
+export interface AddressPage {
+  addresses: CustomerAddress[];
+  count: number;
+}
+
 export interface CustomerGroupListQuery {
   /** As CustomerListQuery's filter, on the group document's fields. */
-  filter: Filter;
+  filter: Query;
   sort: Sort;
   skip: number;
   limit: number;
@@ -60,8 +76,9 @@ export interface CustomerReadModel {
   /** The stored documents among `ids` (missing ids are absent from the map). */
   getCustomers(ids: string[]): Promise<Map<string, CustomerDocument>>;
   listCustomers(query: CustomerListQuery): Promise<CustomerPage>;
+  listAddresses(query: AddressListQuery): Promise<AddressPage>;
   /** The distinct group ids of the live customers matching `filter` (the groups list's `customers` filter). */
-  groupIdsOfCustomers(filter: Filter): Promise<string[]>;
+  groupIdsOfCustomers(filter: Query): Promise<string[]>;
   /**
    * Stores `document` if the stored one is at `previousRevision` (null: none stored yet).
    * "already-applied" when the stored revision is at or past `document.revision`; throws

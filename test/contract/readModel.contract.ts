@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { Test } from "tap";
 import { type CustomerReadModel, ReadModelRevisionGap } from "../../shared/readmodel/port.js";
 import { address, customerDocument, customerGroupDocument } from "../support/documents.js";
+import { EVERYTHING, type Query, where } from "../../shared/readmodel/query.js";
 
 export interface ReadModelFixture {
   readModel: CustomerReadModel;
@@ -103,30 +104,30 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
     }
     await readModel.saveCustomer(customerDocument({ ...people[4]!, created_by: tag, group_ids: ["cusgroup_gone"], deleted_at: "2026-02-01T00:00:00.000Z", revision: 1 }), 0);
 
-    const list = async (filter: Record<string, unknown>, sort = { field: "id", direction: 1 as 1 | -1 }, skip = 0, limit = 50) => {
-      const page = await readModel.listCustomers({ filter: { $and: [{ created_by: tag }, filter] }, sort, skip, limit });
+    const list = async (filter: Query, sort = { field: "id", direction: 1 as 1 | -1 }, skip = 0, limit = 50) => {
+      const page = await readModel.listCustomers({ filter: where.and(where.eq("created_by", tag), filter), sort, skip, limit });
       return { ids: page.customers.map((c) => c.id.slice(tag.length + 1)), count: page.count };
     };
-    t.same(await list({}), { ids: ["1", "2", "3", "4"], count: 4 }, "deleted customers never appear; default order by id");
-    t.same(await list({ email: "ada@example.com" }), { ids: ["1"], count: 1 }, "exact, case-sensitive");
-    t.same(await list({ email: { $in: ["ada@example.com", "alan@example.com"] } }), { ids: ["1", "4"], count: 2 });
-    t.same(await list({ $or: [{ first_name: "Grace" }, { last_name: "Turing" }] }), { ids: ["3", "4"], count: 2 });
-    t.same(await list({ $or: [{ email: { $regex: "ADA", $options: "i" } }, { company_name: { $regex: "ADA", $options: "i" } }] }).then((r) => r.ids), ["1", "2"]);
-    t.same((await list({ created_at: { $gt: "2026-01-02T00:00:00.000Z", $lte: "2026-01-04T00:00:00.000Z" } })).ids, ["3", "4"]);
-    t.same((await list({ id: { $nin: [`${tag}-1`] }, company_name: { $ne: null } })).ids, ["3", "4"]);
-    t.same((await list({ group_ids: "cusgroup_vip" })).ids, ["4"], "a value matches an element of an array");
-    t.same((await list({ group_ids: { $in: ["cusgroup_b2b", "cusgroup_other"] } })).ids, ["4"]);
-    t.same((await readModel.groupIdsOfCustomers({ created_by: tag })).sort(), ["cusgroup_b2b", "cusgroup_vip"], "the groups of live customers, each once");
-    t.same(await readModel.groupIdsOfCustomers({ $and: [{ created_by: tag }, { first_name: "Ada" }] }), []);
-    t.same((await list({ email: null })).ids, ["3"], "null matches a missing value");
-    t.same((await list({ "addresses.id": `${tag}-addr-a` })).ids, ["3"], "a dotted path reaches into arrays of documents");
-    t.same((await list({}, { field: "email", direction: 1 })).ids, ["3", "2", "1", "4"], "ascending: null first, then by code point");
-    t.same((await list({}, { field: "email", direction: -1 })).ids, ["4", "1", "2", "3"]);
-    t.same((await list({}, { field: "first_name", direction: 1 })).ids, ["1", "2", "4", "3"], "ties go by id");
-    t.same(await list({}, undefined, 1, 2), { ids: ["2", "3"], count: 4 }, "skip and limit; count ignores them");
-    t.same(await list({}, { field: "id", direction: -1 }, 1, 2), { ids: ["3", "2"], count: 4 }, "by id descending, paged");
-    t.same(await list({ first_name: "Ada" }, undefined, 1, 5), { ids: ["2"], count: 2 }, "skip applies to the matches");
-    t.same(await list({}, undefined, 0, 0), { ids: [], count: 4 });
+    t.same(await list(EVERYTHING), { ids: ["1", "2", "3", "4"], count: 4 }, "deleted customers never appear; default order by id");
+    t.same(await list(where.eq("email", "ada@example.com")), { ids: ["1"], count: 1 }, "exact, case-sensitive");
+    t.same(await list(where.in("email", ["ada@example.com", "alan@example.com"])), { ids: ["1", "4"], count: 2 });
+    t.same(await list(where.or(where.eq("first_name", "Grace"), where.eq("last_name", "Turing"))), { ids: ["3", "4"], count: 2 });
+    t.same(await list(where.or(where.regex("email", "ADA", true), where.regex("company_name", "ADA", true))).then((r) => r.ids), ["1", "2"]);
+    t.same((await list(where.and(where.range("created_at", "gt", "2026-01-02T00:00:00.000Z"), where.range("created_at", "lte", "2026-01-04T00:00:00.000Z")))).ids, ["3", "4"]);
+    t.same((await list(where.and(where.nin("id", [`${tag}-1`]), where.ne("company_name", null)))).ids, ["3", "4"]);
+    t.same((await list(where.eq("group_ids", "cusgroup_vip"))).ids, ["4"], "a value matches an element of an array");
+    t.same((await list(where.in("group_ids", ["cusgroup_b2b", "cusgroup_other"]))).ids, ["4"]);
+    t.same((await readModel.groupIdsOfCustomers(where.eq("created_by", tag))).sort(), ["cusgroup_b2b", "cusgroup_vip"], "the groups of live customers, each once");
+    t.same(await readModel.groupIdsOfCustomers(where.and(where.eq("created_by", tag), where.eq("first_name", "Ada"))), []);
+    t.same((await list(where.eq("email", null))).ids, ["3"], "null matches a missing value");
+    t.same((await list(where.eq("addresses.id", `${tag}-addr-a`))).ids, ["3"], "a dotted path reaches into arrays of documents");
+    t.same((await list(EVERYTHING, { field: "email", direction: 1 })).ids, ["3", "2", "1", "4"], "ascending: null first, then by code point");
+    t.same((await list(EVERYTHING, { field: "email", direction: -1 })).ids, ["4", "1", "2", "3"]);
+    t.same((await list(EVERYTHING, { field: "first_name", direction: 1 })).ids, ["1", "2", "4", "3"], "ties go by id");
+    t.same(await list(EVERYTHING, undefined, 1, 2), { ids: ["2", "3"], count: 4 }, "skip and limit; count ignores them");
+    t.same(await list(EVERYTHING, { field: "id", direction: -1 }, 1, 2), { ids: ["3", "2"], count: 4 }, "by id descending, paged");
+    t.same(await list(where.eq("first_name", "Ada"), undefined, 1, 5), { ids: ["2"], count: 2 }, "skip applies to the matches");
+    t.same(await list(EVERYTHING, undefined, 0, 0), { ids: [], count: 4 });
   });
 
   t.test("waiting for a revision already there resolves at once", async (t) => {
@@ -157,7 +158,7 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
     const others = ["B", "A", "C"].map((name, index) => customerGroupDocument({ id: `${tag}-${index}`, name, created_by: tag }));
     await readModel.saveGroups(others.map((document) => ({ document, previousRevision: null })));
     await readModel.saveGroups([{ document: { ...others[2]!, deleted_at: "2026-02-01T00:00:00.000Z", revision: 1 }, previousRevision: 0 }]);
-    const page = await readModel.listGroups({ filter: { created_by: tag }, sort: { field: "name", direction: 1 }, skip: 0, limit: 10 });
+    const page = await readModel.listGroups({ filter: where.eq("created_by", tag), sort: { field: "name", direction: 1 }, skip: 0, limit: 10 });
     t.same(page.groups.map((g) => g.name), ["A", "B"], "deleted groups never appear");
     t.equal(page.count, 2);
     const found = await readModel.getGroups([others[0]!.id, `${tag}-missing`, others[2]!.id]);

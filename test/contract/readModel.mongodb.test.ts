@@ -6,6 +6,7 @@ import { mongodbUrl, requireServers } from "../support/cluster.js";
 import { customerDocument } from "../support/documents.js";
 import { TcpProxy } from "../support/tcpProxy.js";
 import { readModelContract } from "./readModel.contract.js";
+import { EVERYTHING, where } from "../../shared/readmodel/query.js";
 
 if (requireServers(t, "MongoDB read-model contract suite", ["mongodb"])) {
   const database = `contract_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
@@ -57,7 +58,7 @@ if (requireServers(t, "MongoDB read-model contract suite", ["mongodb"])) {
     });
     const changes = Array.from({ length: 500 }, (_, n) => ({ document: customerDocument({ id: `cus_${String(n).padStart(6, "0")}`, first_name: "a".repeat(60) }), previousRevision: null }));
     await writer.saveCustomers(changes);
-    const query = { filter: { first_name: { $regex: "^(a|aa)+b$" } }, sort: { field: "email", direction: -1 as const }, skip: 0, limit: 20 };
+    const query = { filter: where.regex("first_name", "^(a|aa)+b$"), sort: { field: "email", direction: -1 as const }, skip: 0, limit: 20 };
     t.equal((await writer.listCustomers(query)).count, 0, "with the default bound the scan finishes");
     // A server-side bound of 1 ms: the server stops the query (maxTimeMS).
     const hurried = await MongoReadModel.connect(mongodbUrl, slowDatabase, { queryTimeMs: 1 });
@@ -76,7 +77,7 @@ if (requireServers(t, "MongoDB read-model contract suite", ["mongodb"])) {
     });
     const document = customerDocument({ id: `cus_${randomUUID()}` });
     await readModel.saveCustomer(document, null);
-    const query = { filter: {}, sort: { field: "id", direction: 1 as const }, skip: 0, limit: 20 };
+    const query = { filter: EVERYTHING, sort: { field: "id", direction: 1 as const }, skip: 0, limit: 20 };
     for (const fault of [{ kind: "black-hole" }, { kind: "reset" }, { kind: "drop" }] as const) {
       proxy.setFault(fault);
       for (const [name, operation] of [

@@ -5,6 +5,7 @@
 import t from "tap";
 import { InMemoryReadModel } from "../../shared/readmodel/inMemory.js";
 import { customerDocument } from "../support/documents.js";
+import { where } from "../../shared/readmodel/query.js";
 
 const id = (n: number) => `cus_${String(n).padStart(6, "0")}`;
 
@@ -14,7 +15,7 @@ async function filled(count: number): Promise<InMemoryReadModel> {
   return readModel;
 }
 
-const everyScan = { filter: { first_name: { $eq: "Scan" } }, sort: { field: "id", direction: 1 as const }, skip: 0, limit: 10_000 };
+const everyScan = { filter: where.eq("first_name", "Scan"), sort: { field: "id", direction: 1 as const }, skip: 0, limit: 10_000 };
 
 t.test("other work runs while a long filtered list is scanned", async (t) => {
   const readModel = await filled(5000);

@@ -7,11 +7,11 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { Static } from "typebox";
 import type { CustomerCommands } from "../../application/customerCommands.js";
 import type { CustomerAddress } from "../../customers/customer.js";
-import { compareDocuments, matchesFilter } from "../../readmodel/filter.js";
-import type { CustomerReadModel } from "../../readmodel/port.js";
+import type { AddressListQuery, CustomerReadModel } from "../../readmodel/port.js";
+import { EVERYTHING, where } from "../../readmodel/query.js";
 import type { ReadYourWrites } from "../../readmodel/readYourWrites.js";
 import { parseFields, shapeEntity } from "../fields.js";
-import { allOf, parseOrder, searchFilter, valueFilter } from "../listFilters.js";
+import { parseOrder, searchFilter, valueFilter } from "../listFilters.js";
 import { commandContext } from "../requestContext.js";
 import { ADDRESS_COLUMNS, DEFAULT_ADDRESS_FIELDS } from "../answerColumns.js";
 import { ADDRESS_SEARCH_FIELDS, AddressParams, AdminCustomerAddressBody, AdminCustomerAddressesParams } from "./addressSchemas.js";
@@ -33,16 +33,16 @@ export function shapeAddress(address: CustomerAddress, fields: string | undefine
   return shapeEntity(address as unknown as Record<string, unknown>, parseFields(fields, DEFAULT_ADDRESS_FIELDS), ADDRESS_COLUMNS, {});
 }
 
-function listAddresses(addresses: CustomerAddress[], query: Static<typeof AdminCustomerAddressesParams>) {
+/** GET /admin/customers/:id/addresses's validated query as a read-model list query. */
+function addressListQuery(customerId: string, query: Static<typeof AdminCustomerAddressesParams>): AddressListQuery & { offset: number; limit: number } {
   const { offset = 0, limit = 50, order, q, company, city, country_code, province, postal_code } = query;
-  const filter = allOf([
-    q === undefined ? {} : searchFilter(q, ADDRESS_SEARCH_FIELDS),
+  const filter = where.and(
+    q === undefined ? EVERYTHING : searchFilter(q, ADDRESS_SEARCH_FIELDS),
     ...Object.entries({ company, city, country_code, province, postal_code })
       .filter((entry): entry is [string, string | string[]] => entry[1] !== undefined)
       .map(([field, value]) => valueFilter(field, value)),
-  ]);
-  const matching = addresses.filter((address) => matchesFilter(address, filter)).sort(compareDocuments<CustomerAddress>(parseOrder(order, ADDRESS_COLUMNS)));
-  return { addresses: matching.slice(offset, offset + limit), count: matching.length, offset, limit };
+  );
+  return { customerId, filter, sort: parseOrder(order, ADDRESS_COLUMNS), skip: offset, limit, offset };
 }
 
 export const addressRoutes: FastifyPluginAsyncTypebox<AddressRoutesOptions> = async (app, { commands, readModel, readYourWrites }) => {
@@ -56,8 +56,9 @@ export const addressRoutes: FastifyPluginAsyncTypebox<AddressRoutesOptions> = as
     "/admin/customers/:id/addresses",
     { schema: { params: CustomerIdParams, querystring: AdminCustomerAddressesParams, ...describe("List a customer's addresses", AddressListAnswer) } },
     async (request) => {
-      const page = listAddresses((await live(request.params.id))?.addresses ?? [], request.query);
-      return { ...page, addresses: page.addresses.map((address) => shapeAddress(address, request.query.fields)) };
+      const query = addressListQuery(request.params.id, request.query);
+      const page = await readModel.listAddresses(query);
+      return { addresses: page.addresses.map((address) => shapeAddress(address, request.query.fields)), count: page.count, offset: query.offset, limit: query.limit };
     },
   );
 

@@ -1,8 +1,8 @@
 /** GET /admin/customers's validated query as a read-model list query. */
 import type { Static } from "typebox";
-import type { Filter } from "../../readmodel/filter.js";
+import { type Query, where } from "../../readmodel/query.js";
 import type { CustomerListQuery } from "../../readmodel/port.js";
-import { allOf, dateFilters, operatorFilter, parseOrder, searchFilter, valueFilter, withAndOr } from "../listFilters.js";
+import { dateFilters, operatorFilter, parseOrder, searchFilter, valueFilter, withAndOr } from "../listFilters.js";
 import type { RelatedIds } from "../relatedFilters.js";
 import { type AdminCustomersParams, CUSTOMER_ORDER_FIELDS } from "./listSchemas.js";
 
@@ -13,8 +13,8 @@ type FilterFields = Omit<Params, "fields" | "offset" | "limit" | "order" | "with
 export const CUSTOMER_SEARCH_FIELDS = ["company_name", "first_name", "last_name", "email", "phone"] as const;
 
 
-async function fieldsFilter(fields: FilterFields, related: RelatedIds): Promise<Filter> {
-  const parts: Filter[] = [];
+async function fieldsFilter(fields: FilterFields, related: RelatedIds): Promise<Query> {
+  const parts: Query[] = [];
   if (fields.q !== undefined) parts.push(searchFilter(fields.q, CUSTOMER_SEARCH_FIELDS));
   if (fields.id !== undefined) {
     parts.push(typeof fields.id === "string" || Array.isArray(fields.id) ? valueFilter("id", fields.id) : operatorFilter("id", fields.id));
@@ -25,17 +25,17 @@ async function fieldsFilter(fields: FilterFields, related: RelatedIds): Promise<
   }
   if (fields.has_account !== undefined) parts.push(valueFilter("has_account", fields.has_account as unknown as boolean));
   parts.push(...dateFilters(fields));
-  if (fields.groups !== undefined) parts.push({ group_ids: { $in: await related.groups(groupFilter(fields.groups)) } });
-  return allOf(parts);
+  if (fields.groups !== undefined) parts.push(where.in("group_ids", await related.groups(groupFilter(fields.groups))));
+  return where.and(...parts);
 }
 
 /** `groups=<id>`, a list of ids, or conditions on the group's own fields. */
-function groupFilter(groups: NonNullable<FilterFields["groups"]>): Filter {
+function groupFilter(groups: NonNullable<FilterFields["groups"]>): Query {
   if (typeof groups === "string" || Array.isArray(groups)) return valueFilter("id", groups);
-  const parts: Filter[] = [];
+  const parts: Query[] = [];
   if (groups.id !== undefined) parts.push(valueFilter("id", groups.id));
   if (groups.name !== undefined) parts.push(valueFilter("name", groups.name));
-  return allOf([...parts, ...dateFilters(groups)]);
+  return where.and(...parts, ...dateFilters(groups));
 }
 
 export async function customerListQuery(params: Params, related: RelatedIds): Promise<CustomerListQuery & { offset: number; limit: number }> {
