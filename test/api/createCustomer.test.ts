@@ -134,13 +134,13 @@ t.test("validation errors: Medusa's exact status and message, and nothing is wri
     ["additional_data as text", { additional_data: "x" }, "Invalid request: Expected type: 'record' for field 'additional_data', got: 'x'"],
     ["email with spaces", { email: " a@b.com" }, "Invalid request: Invalid email address"],
   ];
-  const before = countEvents(api.dataDir);
+  const before = await countEvents(api.dataDir);
   for (const [name, body, message] of cases) {
     const res = await api.request("POST", "/admin/customers", { body });
     t.equal(res.status, 400, name);
     t.same(res.json, { type: "invalid_data", message }, name);
   }
-  t.equal(countEvents(api.dataDir), before, "no event was appended by a rejected request");
+  t.equal(await countEvents(api.dataDir), before, "no event was appended by a rejected request");
 });
 
 t.test("email addresses: zod 4's rules", async (t) => {
@@ -167,7 +167,7 @@ t.test("malformed bodies", async (t) => {
   const text = await api.request("POST", "/admin/customers", { rawBody: "hello", headers: { "content-type": "text/plain" } });
   t.same([text.status, text.json], [400, { type: "invalid_data", message: "Invalid request: Field '' is required" }]);
 
-  const before = countEvents(api.dataDir);
+  const before = await countEvents(api.dataDir);
   const sendBytes = (bytes: Buffer, contentType: string) =>
     fetch(`${api.baseUrl}/admin/customers`, { method: "POST", headers: { authorization: `Bearer ${api.token}`, "content-type": contentType }, body: bytes });
   const utf16 = await sendBytes(Buffer.from('{"first_name":"Ada"}', "utf16le"), "application/json; charset=utf-16");
@@ -178,7 +178,7 @@ t.test("malformed bodies", async (t) => {
   t.same([invalid.status, await invalid.json()], [400, { type: "invalid_data", message: "The request body is not valid UTF-8 text" }], "not silently U+FFFD");
   const overlong = await sendBytes(Buffer.concat([Buffer.from('{"first_name":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')]), "application/json; charset=UTF-8");
   t.equal(overlong.status, 400, "an overlong encoding is not UTF-8 either");
-  t.equal(countEvents(api.dataDir), before, "none of them wrote anything");
+  t.equal(await countEvents(api.dataDir), before, "none of them wrote anything");
   const explicit = await sendBytes(Buffer.from('{"first_name":"Zoë"}'), 'application/json; charset="utf-8"');
   t.same([explicit.status, ((await explicit.json()) as { customer: { first_name: string } }).customer.first_name], [200, "Zoë"]);
 
@@ -198,7 +198,7 @@ t.test("bad JSON is reported before authentication, as Medusa's body parser runs
 });
 
 t.test("values that could not be stored are refused with a 400, not a 500", async (t) => {
-  const before = countEvents(api.dataDir);
+  const before = await countEvents(api.dataDir);
   const nul = await api.request("POST", "/admin/customers", { body: { first_name: "a\u0000b" } });
   t.same([nul.status, nul.json.type], [400, "invalid_data"]);
   t.match(nul.json.message, /first_name.*NUL/);
@@ -213,7 +213,7 @@ t.test("values that could not be stored are refused with a 400, not a 500", asyn
     headers: { "content-type": "application/json" },
   });
   t.equal(hostile.status, 400, "deeply nested JSON does not crash the process");
-  t.equal(countEvents(api.dataDir), before);
+  t.equal(await countEvents(api.dataDir), before);
   for (const [name, rawBody] of <Array<[string, string]>>[
     ["a lone high surrogate", '{"first_name":"a\\ud800b"}'],
     ["a lone low surrogate", '{"first_name":"\\udc00"}'],

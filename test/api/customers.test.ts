@@ -108,10 +108,10 @@ t.test("email uniqueness across update and delete", async (t) => {
   const second = `second.${randomUUID()}@example.com`;
   const a = await create({ email: first });
   const b = await create({ email: second });
-  const before = countEvents(api.dataDir);
+  const before = await countEvents(api.dataDir);
   const clash = await api.request("POST", `/admin/customers/${b.id}`, { body: { email: first, first_name: "Changed" } });
   t.same([clash.status, clash.json], [400, { type: "invalid_data", message: `Customer with email: ${first}, has_account: false, already exists.` }]);
-  t.equal(countEvents(api.dataDir), before, "a refused update writes nothing");
+  t.equal(await countEvents(api.dataDir), before, "a refused update writes nothing");
   t.equal((await api.request("GET", `/admin/customers/${b.id}`)).json.customer.first_name, null);
 
   t.equal((await api.request("POST", `/admin/customers/${a.id}`, { body: { email: `moved.${first}` } })).status, 200);

@@ -21,13 +21,13 @@ const emailOfLength = (length: number) => {
 };
 
 async function refused(t: Test, method: string, path: string, body: unknown, message: string | RegExp): Promise<void> {
-  const before = countEvents(api.dataDir);
+  const before = await countEvents(api.dataDir);
   const res = await api.request(method, path, { body });
   t.equal(res.status, 400, `${method} ${path} is refused`);
   t.equal(res.json.type, "invalid_data");
   if (typeof message === "string") t.equal(res.json.message, message);
   else t.match(res.json.message, message);
-  t.equal(countEvents(api.dataDir), before, "and writes nothing");
+  t.equal(await countEvents(api.dataDir), before, "and writes nothing");
 }
 
 t.test("email and group name: at most what Medusa's unique indexes take", async (t) => {
