@@ -42,7 +42,7 @@ export class Presenter {
     const selection = parseFields(fields, DEFAULT_CUSTOMER_FIELDS);
     let groupsOf = (_customer: CustomerDocument): CustomerGroupDocument[] => [];
     if (asksFor(selection, "groups")) {
-      const groups = await this.readModel.getGroups([...new Set(documents.flatMap((document) => document.group_ids))]);
+      const groups = await this.readModel.groups.getMany([...new Set(documents.flatMap((document) => document.group_ids))]);
       groupsOf = (customer) =>
         customer.group_ids.map((id) => groups.get(id)).filter((group): group is CustomerGroupDocument => group !== undefined && group.deleted_at === null);
     }
@@ -65,7 +65,7 @@ export class Presenter {
   }
 
   async #members(groupId: string): Promise<CustomerDocument[]> {
-    const page = await this.readModel.listCustomers({ filter: where.eq("group_ids", groupId), sort: { field: "id", direction: 1 }, skip: 0, limit: MAX_EXPANDED_MEMBERS });
-    return page.customers;
+    const page = await this.readModel.customers.list({ filter: where.eq("group_ids", groupId), sort: { field: "id", direction: 1 }, skip: 0, limit: MAX_EXPANDED_MEMBERS });
+    return page.documents;
   }
 }

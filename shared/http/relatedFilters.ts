@@ -21,9 +21,9 @@ export function relatedIds(readModel: CustomerReadModel): RelatedIds {
   const byId = { field: "id", direction: 1 } as const;
   return {
     async groups(filter) {
-      const page = await readModel.listGroups({ filter, sort: byId, skip: 0, limit: MAX_RELATED });
-      return page.groups.map((group) => group.id);
+      const page = await readModel.groups.list({ filter, sort: byId, skip: 0, limit: MAX_RELATED });
+      return page.documents.map((group) => group.id);
     },
-    groupsOfCustomers: (filter) => readModel.groupIdsOfCustomers(filter),
+    groupsOfCustomers: async (filter) => (await readModel.customers.distinct("group_ids", filter)) as string[],
   };
 }

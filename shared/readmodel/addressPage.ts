@@ -4,11 +4,12 @@
  * its addresses in memory with the same query evaluation.
  */
 import type { CustomerDocument } from "./customerDocument.js";
-import type { AddressListQuery, AddressPage } from "./port.js";
+import type { CustomerAddress } from "../customers/customer.js";
+import type { AddressListQuery, Page } from "./port.js";
 import { compareDocuments, matchesQuery } from "./query.js";
 
-export function addressPage(customer: CustomerDocument | null, { filter, sort, skip, limit }: AddressListQuery): AddressPage {
+export function addressPage(customer: CustomerDocument | null, { filter, sort, skip, limit }: AddressListQuery): Page<CustomerAddress> {
   const addresses = customer && customer.deleted_at === null ? customer.addresses : [];
   const matching = addresses.filter((address) => matchesQuery(address, filter)).sort(compareDocuments(sort));
-  return { addresses: matching.slice(skip, skip + limit), count: matching.length };
+  return { documents: matching.slice(skip, skip + limit), count: matching.length };
 }

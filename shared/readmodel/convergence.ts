@@ -57,14 +57,14 @@ const CUSTOMERS: Kind<CustomerDocument, CustomerEvent> = {
   prefix: CUSTOMER_STREAM_PREFIX,
   streamOf: customerStreamName,
   project: projectCustomerEvent,
-  get: (readModel, ids) => readModel.getCustomers(ids),
+  get: (readModel, ids) => readModel.customers.getMany(ids),
 };
 
 const GROUPS: Kind<CustomerGroupDocument, CustomerGroupEvent> = {
   prefix: CUSTOMER_GROUP_STREAM_PREFIX,
   streamOf: customerGroupStreamName,
   project: projectCustomerGroupEvent,
-  get: (readModel, ids) => readModel.getGroups(ids),
+  get: (readModel, ids) => readModel.groups.getMany(ids),
 };
 
 async function foldAll<D, E>(store: EventStore, kind: Kind<D, E>, onEvents: (count: number) => void = () => undefined): Promise<Map<string, D>> {
@@ -114,7 +114,7 @@ export async function checkConvergence(store: EventStore, readModel: CustomerRea
   await compare(GROUPS, groups);
 
   progress({ phase: "looking for documents without a stream", done: 0 });
-  const stored = await readModel.documentIds();
+  const stored = { customers: await readModel.customers.ids(), groups: await readModel.groups.ids() };
   report.extra.push(...stored.customers.filter((id) => !customers.has(id)), ...stored.groups.filter((id) => !groups.has(id)));
   const kindOf = (id: string) => (stored.groups.includes(id) || groups.has(id) ? GROUPS : CUSTOMERS) as Kind<AnyDocument, unknown>;
 

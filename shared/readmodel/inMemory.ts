@@ -3,105 +3,81 @@
  * mutated: every change stores a new object. It is rebuilt from the event store at start
  * (shared/runtime/embedded.ts), so it needs no file of its own.
  */
+import type { CustomerAddress } from "../customers/customer.js";
 import type { CustomerDocument } from "./customerDocument.js";
 import type { CustomerGroupDocument } from "./customerGroupDocument.js";
 import { addressPage } from "./addressPage.js";
-import { type Query, type Sort, compareDocuments, matchesEverything, matchesQuery } from "./query.js";
-import {
-  type AddressListQuery,
-  type AddressPage,
-  type CustomerChange,
-  type CustomerGroupChange,
-  type CustomerGroupListQuery,
-  type CustomerGroupPage,
-  type CustomerListQuery,
-  type CustomerPage,
-  type CustomerReadModel,
-  type SaveOutcome,
-  ReadModelRevisionGap,
-} from "./port.js";
+import { type Query, type Sort, type Value, compareDocuments, matchesEverything, matchesQuery } from "./query.js";
+import { type AddressListQuery, type Change, type CustomerReadModel, type DocumentCollection, type ListQuery, type Page, ReadModelRevisionGap } from "./port.js";
 import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 
 type Stored = { id: string; revision: number; deleted_at: string | null };
 
 export class InMemoryReadModel implements CustomerReadModel {
-  readonly #customers = new SortedDocuments<CustomerDocument>();
-  readonly #groups = new SortedDocuments<CustomerGroupDocument>();
-  readonly #waiters = new RevisionWaiters();
+  readonly customers = new InMemoryCollection<CustomerDocument>();
+  readonly groups = new InMemoryCollection<CustomerGroupDocument>();
 
-  async getCustomer(id: string): Promise<CustomerDocument | null> {
-    return this.#customers.get(id) ?? null;
-  }
-
-  async getCustomers(ids: string[]): Promise<Map<string, CustomerDocument>> {
-    return pick(this.#customers, ids);
-  }
-
-  async listCustomers({ filter, sort, skip, limit }: CustomerListQuery): Promise<CustomerPage> {
-    const { page, count } = await list(this.#customers, filter, sort, skip, limit);
-    return { customers: page, count };
-  }
-
-  async listAddresses(query: AddressListQuery): Promise<AddressPage> {
-    return addressPage(await this.getCustomer(query.customerId), query);
-  }
-
-  async groupIdsOfCustomers(filter: Query): Promise<string[]> {
-    const ids = new Set<string>();
-    for (const customer of await matching(this.#customers.live, filter)) for (const id of customer.group_ids) ids.add(id);
-    return [...ids];
-  }
-
-  async saveCustomers(changes: CustomerChange[]): Promise<void> {
-    for (const change of changes) await this.saveCustomer(change.document, change.previousRevision);
-  }
-
-  async saveCustomer(document: CustomerDocument, previousRevision: number | null): Promise<SaveOutcome> {
-    return this.#save(this.#customers, document, previousRevision);
-  }
-
-  waitForCustomer(id: string, revision: number, timeoutMs: number): Promise<CustomerDocument | null> {
-    return waitForRevision(this.#waiters, () => this.getCustomer(id), id, revision, timeoutMs);
-  }
-
-  async getGroup(id: string): Promise<CustomerGroupDocument | null> {
-    return this.#groups.get(id) ?? null;
-  }
-
-  async getGroups(ids: string[]): Promise<Map<string, CustomerGroupDocument>> {
-    return pick(this.#groups, ids);
-  }
-
-  async listGroups({ filter, sort, skip, limit }: CustomerGroupListQuery): Promise<CustomerGroupPage> {
-    const { page, count } = await list(this.#groups, filter, sort, skip, limit);
-    return { groups: page, count };
-  }
-
-  async saveGroups(changes: CustomerGroupChange[]): Promise<void> {
-    for (const change of changes) this.#save(this.#groups, change.document, change.previousRevision);
-  }
-
-  waitForGroup(id: string, revision: number, timeoutMs: number): Promise<CustomerGroupDocument | null> {
-    return waitForRevision(this.#waiters, () => this.getGroup(id), id, revision, timeoutMs);
-  }
-
-  async documentIds(): Promise<{ customers: string[]; groups: string[] }> {
-    return { customers: this.#customers.ids(), groups: this.#groups.ids() };
-  }
-
-  #save<T extends Stored>(documents: SortedDocuments<T>, document: T, previousRevision: number | null): SaveOutcome {
-    const stored = documents.get(document.id);
-    if (stored && stored.revision >= document.revision) return "already-applied";
-    if ((stored?.revision ?? null) !== previousRevision) {
-      throw new ReadModelRevisionGap(document.id, stored?.revision ?? null, document.revision);
-    }
-    documents.set(document.id, document);
-    this.#waiters.notify(document.id, document.revision);
-    return "saved";
+  async listAddresses(query: AddressListQuery): Promise<Page<CustomerAddress>> {
+    return addressPage(await this.customers.get(query.customerId), query);
   }
 
   async close(): Promise<void> {
+    this.customers.close();
+    this.groups.close();
+  }
+}
+
+class InMemoryCollection<T extends Stored> implements DocumentCollection<T> {
+  readonly #documents = new SortedDocuments<T>();
+  readonly #waiters = new RevisionWaiters();
+
+  async get(id: string): Promise<T | null> {
+    return this.#documents.get(id) ?? null;
+  }
+
+  async getMany(ids: string[]): Promise<Map<string, T>> {
+    const found = new Map<string, T>();
+    for (const id of ids) {
+      const document = this.#documents.get(id);
+      if (document) found.set(id, document);
+    }
+    return found;
+  }
+
+  list({ filter, sort, skip, limit }: ListQuery): Promise<Page<T>> {
+    return list(this.#documents, filter, sort, skip, limit);
+  }
+
+  async distinct(field: string, filter: Query): Promise<Value[]> {
+    const values = new Set<Value>();
+    for (const document of await matching(this.#documents.live, filter)) {
+      const value = (document as Record<string, unknown>)[field] as Value | Value[] | undefined;
+      // As MongoDB's distinct: an array gives each element; a missing field, nothing.
+      if (value !== undefined) for (const item of Array.isArray(value) ? value : [value]) values.add(item);
+    }
+    return [...values];
+  }
+
+  async save(changes: Change<T>[]): Promise<void> {
+    for (const { document, previousRevision } of changes) {
+      const stored = this.#documents.get(document.id);
+      if (stored && stored.revision >= document.revision) continue;
+      if ((stored?.revision ?? null) !== previousRevision) throw new ReadModelRevisionGap(document.id, stored?.revision ?? null, document.revision);
+      this.#documents.set(document.id, document);
+      this.#waiters.notify(document.id, document.revision);
+    }
+  }
+
+  waitFor(id: string, revision: number, timeoutMs: number): Promise<T | null> {
+    return waitForRevision(this.#waiters, () => this.get(id), id, revision, timeoutMs);
+  }
+
+  async ids(): Promise<string[]> {
+    return this.#documents.ids();
+  }
+
+  close(): void {
     this.#waiters.releaseAll();
   }
 }
@@ -153,33 +129,24 @@ function insertionPoint(sorted: Stored[], id: string): number {
   return low;
 }
 
-function pick<T extends Stored>(documents: SortedDocuments<T>, ids: string[]): Map<string, T> {
-  const found = new Map<string, T>();
-  for (const id of ids) {
-    const document = documents.get(id);
-    if (document) found.set(id, document);
-  }
-  return found;
-}
-
 /**
  * A scan of the live documents, with exactly MongoDB's semantics: fine for the data a
  * laptop holds. They are kept in id order, so the default order needs no sort, and a list
  * without a filter is a slice.
  */
-async function list<T extends Stored>(documents: SortedDocuments<T>, filter: Query, sort: Sort, skip: number, limit: number): Promise<{ page: T[]; count: number }> {
+async function list<T extends Stored>(documents: SortedDocuments<T>, filter: Query, sort: Sort, skip: number, limit: number): Promise<Page<T>> {
   const live = documents.live;
   const unfiltered = matchesEverything(filter);
   if (unfiltered && sort.field === "id") {
     const inOrder = sort.direction === 1 ? live : [...live].reverse();
-    return { page: inOrder.slice(skip, skip + limit), count: live.length };
+    return { documents: inOrder.slice(skip, skip + limit), count: live.length };
   }
   const found = unfiltered ? [...live] : await matching(live, filter);
   if (sort.field === "id") {
     const inOrder = sort.direction === 1 ? found : found.reverse();
-    return { page: inOrder.slice(skip, skip + limit), count: found.length };
+    return { documents: inOrder.slice(skip, skip + limit), count: found.length };
   }
-  return { page: found.sort(compareDocuments<T>(sort)).slice(skip, skip + limit), count: found.length };
+  return { documents: found.sort(compareDocuments<T>(sort)).slice(skip, skip + limit), count: found.length };
 }
 
 /** Documents tested against a filter between two turns of the event loop. */

@@ -6,9 +6,9 @@
  * A server that cannot be reached in time surfaces as the port's ReadModelUnavailable.
  */
 import { type Collection, type Document, MongoBulkWriteError, MongoServerError } from "mongodb";
-import { type Query, type Sort, toMongoFilter } from "./query.js";
+import { type Query, type Sort, type Value, toMongoFilter } from "./query.js";
 import { isMongoUnreachable } from "../mongodb/connect.js";
-import { type SaveOutcome, ReadModelRevisionGap, ReadModelUnavailable } from "./port.js";
+import { type Change, type Page, ReadModelRevisionGap, ReadModelUnavailable } from "./port.js";
 
 const DUPLICATE_KEY = 11000;
 
@@ -58,7 +58,7 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
   }
 
   /** Live documents matching `filter`, one page in `sort` order (then by id), and how many match. */
-  async list(filter: Query, sort: Sort, skip: number, limit: number): Promise<{ page: T[]; count: number }> {
+  async list(filter: Query, sort: Sort, skip: number, limit: number): Promise<Page<T>> {
     const query = { $and: [{ deleted_at: null }, toMongoFilter(filter, storedField)] };
     const sortField = sort.field === "id" ? "_id" : sort.field;
     const [stored, count] = await reachable(() => Promise.all([
@@ -72,14 +72,14 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
             .toArray(),
       this.collection.countDocuments(query as never, { maxTimeMS: this.queryTimeMs }),
     ]));
-    return { page: stored.map((document) => this.form.fromStored(document as S)), count };
+    return { documents: stored.map((document) => this.form.fromStored(document as S)), count };
   }
 
   /**
    * The distinct values of `field` among the live documents matching `filter`. FerretDB 1.24
    * refuses `maxTimeMS` on distinct, so only the socket timeout bounds it.
    */
-  async distinct(field: string, filter: Query): Promise<unknown[]> {
+  async distinct(field: string, filter: Query): Promise<Value[]> {
     return reachable(() => this.collection.distinct(field, { $and: [{ deleted_at: null }, toMongoFilter(filter, storedField)] } as never));
   }
 
@@ -88,11 +88,11 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
    * expected one. Only documents whose write did not happen (a replay, or a gap) are read
    * back to tell which.
    */
-  saveMany(changes: Array<{ document: T; previousRevision: number | null }>): Promise<void> {
+  saveMany(changes: Change<T>[]): Promise<void> {
     return reachable(() => this.#saveMany(changes));
   }
 
-  async #saveMany(changes: Array<{ document: T; previousRevision: number | null }>): Promise<void> {
+  async #saveMany(changes: Change<T>[]): Promise<void> {
     const inserts = changes.filter((change) => change.previousRevision === null);
     const replaces = changes.filter((change) => change.previousRevision !== null);
     const unapplied: T[] = [];
@@ -123,27 +123,6 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
       if (result.matchedCount === 0) unapplied.push(replaces[index]!.document);
     });
     await inParallel(unapplied, (document) => this.#confirmAtLeast(document));
-  }
-
-  save(document: T, previousRevision: number | null): Promise<SaveOutcome> {
-    return reachable(() => this.#save(document, previousRevision));
-  }
-
-  async #save(document: T, previousRevision: number | null): Promise<SaveOutcome> {
-    const stored = this.form.toStored(document);
-    if (previousRevision === null) {
-      try {
-        await this.collection.insertOne(stored as never);
-        return "saved";
-      } catch (error) {
-        if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
-      }
-    } else {
-      const result = await this.collection.replaceOne({ _id: document.id, revision: previousRevision } as never, stored);
-      if (result.matchedCount === 1) return "saved";
-    }
-    await this.#confirmAtLeast(document);
-    return "already-applied";
   }
 
   /** Passes when the stored document is at or past `document`'s revision (a replay); else a gap. */

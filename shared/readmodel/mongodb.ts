@@ -8,27 +8,15 @@
  * notices (shared/readmodel/notices.ts), which call `notify`; a command service keeps the
  * documents of those notices, and of its reads, in a short-lived copy (recentDocuments.ts).
  */
-import type { Db, MongoClient } from "mongodb";
+import type { Db, Document, MongoClient } from "mongodb";
 import type { CustomerAddress } from "../customers/customer.js";
 import { connectMongo } from "../mongodb/connect.js";
+import { addressPage } from "./addressPage.js";
 import type { CustomerDocument } from "./customerDocument.js";
 import type { CustomerGroupDocument } from "./customerGroupDocument.js";
-import { addressPage } from "./addressPage.js";
-import type { Query } from "./query.js";
 import { MongoDocuments, inParallel, metadataFromText, metadataToText } from "./mongoDocuments.js";
-import type {
-  AddressListQuery,
-  AddressPage,
-  CustomerChange,
-  CustomerGroupChange,
-  CustomerGroupListQuery,
-  CustomerGroupPage,
-  CustomerListQuery,
-  CustomerPage,
-  CustomerReadModel,
-  SaveOutcome,
-} from "./port.js";
-import { ReadModelUnavailable } from "./port.js";
+import { type AddressListQuery, type Change, type CustomerReadModel, type DocumentCollection, type ListQuery, type Page, ReadModelUnavailable } from "./port.js";
+import type { Query, Value } from "./query.js";
 import { RecentDocuments } from "./recentDocuments.js";
 import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
 
@@ -43,18 +31,26 @@ const DEFAULT_TIMEOUT_MS = 5_000;
 const FINAL_READ_MS = 1_000;
 
 export class MongoReadModel implements CustomerReadModel {
+  readonly customers: MongoCollection<CustomerDocument, StoredCustomer>;
+  /** Groups are few and read on every `*groups`: the recent copy answers most lookups of many. */
+  readonly groups: MongoCollection<CustomerGroupDocument, StoredGroup>;
   readonly #client: MongoClient;
-  readonly #customers: MongoDocuments<CustomerDocument, StoredCustomer>;
-  readonly #groups: MongoDocuments<CustomerGroupDocument, StoredGroup>;
   readonly #waiters = new RevisionWaiters();
   /** Customers and groups by id (their id prefixes keep them apart). */
   readonly #recent: RecentDocuments<AnyDocument>;
 
   private constructor(client: MongoClient, db: Db, recent: RecentDocuments<AnyDocument>, queryTimeMs: number) {
     this.#client = client;
-    this.#customers = new MongoDocuments(db.collection<StoredCustomer>("customers"), { toStored: customerToStored, fromStored: customerFromStored }, queryTimeMs);
-    this.#groups = new MongoDocuments(db.collection<StoredGroup>("customer_groups"), { toStored: groupToStored, fromStored: groupFromStored }, queryTimeMs);
     this.#recent = recent;
+    const shared = { waiters: this.#waiters, recent: recent as RecentDocuments<never> };
+    this.customers = new MongoCollection(
+      new MongoDocuments(db.collection<StoredCustomer>("customers"), { toStored: customerToStored, fromStored: customerFromStored }, queryTimeMs),
+      { ...shared, recentAnswersMany: false },
+    );
+    this.groups = new MongoCollection(
+      new MongoDocuments(db.collection<StoredGroup>("customer_groups"), { toStored: groupToStored, fromStored: groupFromStored }, queryTimeMs),
+      { ...shared, recentAnswersMany: true },
+    );
   }
 
   /**
@@ -82,101 +78,17 @@ export class MongoReadModel implements CustomerReadModel {
     // names several indexes that already exist.
     const customerFields = ["email", "company_name", "first_name", "last_name", "phone", "created_by", "has_account", "created_at", "updated_at", "group_ids"];
     const groupFields = ["name", "created_by", "created_at", "updated_at"];
-    for (const [documents, fields] of [
-      [this.#customers, customerFields],
-      [this.#groups, groupFields],
+    for (const [collection, fields] of [
+      [this.customers, customerFields],
+      [this.groups, groupFields],
     ] as const) {
-      await documents.collection.createIndex({ deleted_at: 1, _id: 1 }, { name: "live_by_id" });
-      for (const field of fields) await documents.collection.createIndex({ deleted_at: 1, [field]: 1, _id: 1 }, { name: `live_by_${field}` });
+      await collection.documents.collection.createIndex({ deleted_at: 1, _id: 1 }, { name: "live_by_id" });
+      for (const field of fields) await collection.documents.collection.createIndex({ deleted_at: 1, [field]: 1, _id: 1 }, { name: `live_by_${field}` });
     }
   }
 
-  async getCustomer(id: string): Promise<CustomerDocument | null> {
-    return this.#getRemembered(this.#customers, id);
-  }
-
-  async documentIds(): Promise<{ customers: string[]; groups: string[] }> {
-    const [customers, groups] = await Promise.all([this.#customers.ids(), this.#groups.ids()]);
-    return { customers, groups };
-  }
-
-  async getCustomers(ids: string[]): Promise<Map<string, CustomerDocument>> {
-    return this.#customers.getMany(ids);
-  }
-
-  async listCustomers({ filter, sort, skip, limit }: CustomerListQuery): Promise<CustomerPage> {
-    const { page, count } = await this.#customers.list(filter, sort, skip, limit);
-    return { customers: page, count };
-  }
-
-  async listAddresses(query: AddressListQuery): Promise<AddressPage> {
-    return addressPage(await this.getCustomer(query.customerId), query);
-  }
-
-  async groupIdsOfCustomers(filter: Query): Promise<string[]> {
-    return (await this.#customers.distinct("group_ids", filter)) as string[];
-  }
-
-  saveCustomers(changes: CustomerChange[]): Promise<void> {
-    return this.#customers.saveMany(changes);
-  }
-
-  saveCustomer(document: CustomerDocument, previousRevision: number | null): Promise<SaveOutcome> {
-    return this.#customers.save(document, previousRevision);
-  }
-
-  waitForCustomer(id: string, revision: number, timeoutMs: number): Promise<CustomerDocument | null> {
-    return this.#waitFor(this.#customers, id, revision, timeoutMs);
-  }
-
-  async getGroup(id: string): Promise<CustomerGroupDocument | null> {
-    return this.#getRemembered(this.#groups, id);
-  }
-
-  /** Groups are few and read on every `*groups`: the recent copy answers most of them. */
-  async getGroups(ids: string[]): Promise<Map<string, CustomerGroupDocument>> {
-    const found = await inParallel(ids, (id) => this.getGroup(id));
-    return new Map(found.filter((group) => group !== null).map((group) => [group.id, group]));
-  }
-
-  async listGroups({ filter, sort, skip, limit }: CustomerGroupListQuery): Promise<CustomerGroupPage> {
-    const { page, count } = await this.#groups.list(filter, sort, skip, limit);
-    return { groups: page, count };
-  }
-
-  saveGroups(changes: CustomerGroupChange[]): Promise<void> {
-    return this.#groups.saveMany(changes);
-  }
-
-  waitForGroup(id: string, revision: number, timeoutMs: number): Promise<CustomerGroupDocument | null> {
-    return this.#waitFor(this.#groups, id, revision, timeoutMs);
-  }
-
-  async #getRemembered<T extends AnyDocument>(documents: { get(id: string): Promise<T | null> }, id: string): Promise<T | null> {
-    const recent = this.#recent.get(id);
-    if (recent) return recent as T;
-    const document = await documents.get(id);
-    if (document) this.#recent.remember(document);
-    return document;
-  }
-
-  /**
-   * With the recent-documents copy on, a notice that came before the wait began is found
-   * there, so MongoDB is read only when the wait runs out (for the final word, which may
-   * take FINAL_READ_MS at most, and no more than half the wait itself). A read model that cannot be read counts as "not there yet":
-   * the write is stored, and its caller answers from the written events.
-   */
-  async #waitFor<T extends AnyDocument>(documents: { get(id: string): Promise<T | null> }, id: string, revision: number, timeoutMs: number): Promise<T | null> {
-    try {
-      if (!this.#recent.enabled) return await waitForRevision(this.#waiters, () => documents.get(id), id, revision, timeoutMs);
-      const notified = await waitForRevision(this.#waiters, async () => (this.#recent.get(id) as T | undefined) ?? null, id, revision, timeoutMs);
-      if (notified) return notified;
-      const document = await withDeadline(documents.get(id), Math.min(FINAL_READ_MS, timeoutMs / 2));
-      return document && document.revision >= revision ? document : null;
-    } catch (error) {
-      if (error instanceof ReadModelUnavailable) return null;
-      throw error;
-    }
+  async listAddresses(query: AddressListQuery): Promise<Page<CustomerAddress>> {
+    return addressPage(await this.customers.get(query.customerId), query);
   }
 
   /** The read model now holds `document` (a projector said so). */
@@ -185,15 +97,71 @@ export class MongoReadModel implements CustomerReadModel {
     this.#waiters.notify(document.id, document.revision);
   }
 
-  /** Removes every document (tests and rebuilds). */
-  async clear(): Promise<void> {
-    await this.#customers.collection.deleteMany({});
-    await this.#groups.collection.deleteMany({});
-  }
-
   async close(): Promise<void> {
     this.#waiters.releaseAll();
     await this.#client.close();
+  }
+}
+
+/**
+ * One collection as the port sees it: MongoDocuments for the reads and writes, and, in a
+ * command service, the recent documents the projector's notices brought, which answer reads
+ * and waits before MongoDB is asked.
+ */
+class MongoCollection<T extends AnyDocument, S extends Document & { _id: string; revision: number }> implements DocumentCollection<T> {
+  constructor(
+    readonly documents: MongoDocuments<T, S>,
+    private readonly shared: { waiters: RevisionWaiters; recent: RecentDocuments<T>; recentAnswersMany: boolean },
+  ) {}
+
+  async get(id: string): Promise<T | null> {
+    const recent = this.shared.recent.get(id);
+    if (recent) return recent;
+    const document = await this.documents.get(id);
+    if (document) this.shared.recent.remember(document);
+    return document;
+  }
+
+  async getMany(ids: string[]): Promise<Map<string, T>> {
+    if (!this.shared.recentAnswersMany) return this.documents.getMany(ids);
+    const found = await inParallel(ids, (id) => this.get(id));
+    return new Map(found.filter((document) => document !== null).map((document) => [document.id, document]));
+  }
+
+  list({ filter, sort, skip, limit }: ListQuery): Promise<Page<T>> {
+    return this.documents.list(filter, sort, skip, limit);
+  }
+
+  distinct(field: string, filter: Query): Promise<Value[]> {
+    return this.documents.distinct(field, filter);
+  }
+
+  save(changes: Change<T>[]): Promise<void> {
+    return this.documents.saveMany(changes);
+  }
+
+  ids(): Promise<string[]> {
+    return this.documents.ids();
+  }
+
+  /**
+   * With the recent-documents copy on, a notice that came before the wait began is found
+   * there, so MongoDB is read only when the wait runs out (for the final word, which may
+   * take FINAL_READ_MS at most, and no more than half the wait itself). A read model that cannot be read counts as "not there yet":
+   * the write is stored, and its caller answers from the written events.
+   */
+  async waitFor(id: string, revision: number, timeoutMs: number): Promise<T | null> {
+    const { waiters, recent } = this.shared;
+    try {
+      if (!recent.enabled) return await waitForRevision(waiters, () => this.documents.get(id), id, revision, timeoutMs);
+      const notified = await waitForRevision(waiters, async () => recent.get(id) ?? null, id, revision, timeoutMs);
+      if (notified) return notified;
+      const document = await withDeadline(this.documents.get(id), Math.min(FINAL_READ_MS, timeoutMs / 2));
+      return document && document.revision >= revision ? document : null;
+    } catch (error) {
+      if (error instanceof ReadModelUnavailable) return null;
+      throw error;
+    }
   }
 }
 

@@ -6,11 +6,11 @@
 import type { CustomerAddress } from "../customers/customer.js";
 import type { CustomerDocument } from "./customerDocument.js";
 import type { CustomerGroupDocument } from "./customerGroupDocument.js";
-import type { Query, Sort } from "./query.js";
+import type { Query, Sort, Value } from "./query.js";
 import { Unavailable } from "../errors.js";
 
-/** A page of live (not deleted) customers matching a filter, and how many match in all. */
-export interface CustomerListQuery {
+/** A page of live (not deleted) documents matching a filter, in an order. */
+export interface ListQuery {
   /** Which documents, by their fields (shared/readmodel/query.ts); `id` is the id. */
   filter: Query;
   sort: Sort;
@@ -18,50 +18,47 @@ export interface CustomerListQuery {
   limit: number;
 }
 
-export interface CustomerPage {
-  customers: CustomerDocument[];
+export interface Page<Document> {
+  documents: Document[];
+  /** How many match in all, whatever `skip` and `limit`. */
   count: number;
 }
 
-export type SaveOutcome = "saved" | "already-applied";
-
-export interface CustomerChange {
-  document: CustomerDocument;
+export interface Change<Document> {
+  document: Document;
   /** The revision the stored document must be at for this change to apply (null: none stored). */
   previousRevision: number | null;
 }
 
 /** A page of one live customer's addresses (none when there is no such customer). */
-export interface AddressListQuery {
+export interface AddressListQuery extends ListQuery {
   customerId: string;
-  /** On the address's fields. */
-  filter: Query;
-  sort: Sort;
-  skip: number;
-  limit: number;
 }
 
-export interface AddressPage {
-  addresses: CustomerAddress[];
-  count: number;
-}
-
-export interface CustomerGroupListQuery {
-  /** As CustomerListQuery's filter, on the group document's fields. */
-  filter: Query;
-  sort: Sort;
-  skip: number;
-  limit: number;
-}
-
-export interface CustomerGroupPage {
-  groups: CustomerGroupDocument[];
-  count: number;
-}
-
-export interface CustomerGroupChange {
-  document: CustomerGroupDocument;
-  previousRevision: number | null;
+/**
+ * One kind of read-model document (customers, groups): each owned by one stream and guarded
+ * by the stream revision it reflects, so replayed or duplicated events change nothing.
+ */
+export interface DocumentCollection<Document extends { id: string; revision: number }> {
+  get(id: string): Promise<Document | null>;
+  /** The stored documents among `ids`, deleted ones included (missing ids are absent from the map). */
+  getMany(ids: string[]): Promise<Map<string, Document>>;
+  list(query: ListQuery): Promise<Page<Document>>;
+  /** The distinct values of `field` (an array field: its elements) among the live documents matching `filter`. */
+  distinct(field: string, filter: Query): Promise<Value[]>;
+  /**
+   * Many changes to different documents at once (a projector batch), each stored if the
+   * stored document is at its `previousRevision`. Afterwards every document is at or past
+   * its change's revision, or this throws ReadModelRevisionGap (and the batch is retried).
+   */
+  save(changes: Change<Document>[]): Promise<void>;
+  /**
+   * Resolves with the document once it reflects `revision` or later, or with null when
+   * `timeoutMs` passes first. Event-driven, not polling.
+   */
+  waitFor(id: string, revision: number, timeoutMs: number): Promise<Document | null>;
+  /** The id of every stored document, deleted ones included (the operators' check, `npm run check`). */
+  ids(): Promise<string[]>;
 }
 
 /**
@@ -72,40 +69,9 @@ export interface CustomerGroupChange {
  * projector applied the streams in.
  */
 export interface CustomerReadModel {
-  getCustomer(id: string): Promise<CustomerDocument | null>;
-  /** The stored documents among `ids` (missing ids are absent from the map). */
-  getCustomers(ids: string[]): Promise<Map<string, CustomerDocument>>;
-  listCustomers(query: CustomerListQuery): Promise<CustomerPage>;
-  listAddresses(query: AddressListQuery): Promise<AddressPage>;
-  /** The distinct group ids of the live customers matching `filter` (the groups list's `customers` filter). */
-  groupIdsOfCustomers(filter: Query): Promise<string[]>;
-  /**
-   * Stores `document` if the stored one is at `previousRevision` (null: none stored yet).
-   * "already-applied" when the stored revision is at or past `document.revision`; throws
-   * ReadModelRevisionGap when an earlier revision is missing.
-   */
-  saveCustomer(document: CustomerDocument, previousRevision: number | null): Promise<SaveOutcome>;
-  /**
-   * Many changes to different documents at once (a projector batch), each guarded as in
-   * saveCustomer. Afterwards every document is at or past its change's revision, or this
-   * throws ReadModelRevisionGap (and the batch is retried).
-   */
-  saveCustomers(changes: CustomerChange[]): Promise<void>;
-  /**
-   * Resolves with the document once it reflects `revision` or later, or with null when
-   * `timeoutMs` passes first. Event-driven, not polling.
-   */
-  waitForCustomer(id: string, revision: number, timeoutMs: number): Promise<CustomerDocument | null>;
-
-  getGroup(id: string): Promise<CustomerGroupDocument | null>;
-  getGroups(ids: string[]): Promise<Map<string, CustomerGroupDocument>>;
-  /** A page of live groups; as listCustomers. */
-  listGroups(query: CustomerGroupListQuery): Promise<CustomerGroupPage>;
-  /** As saveCustomers, for group documents. */
-  saveGroups(changes: CustomerGroupChange[]): Promise<void>;
-  waitForGroup(id: string, revision: number, timeoutMs: number): Promise<CustomerGroupDocument | null>;
-  /** The id of every stored document, deleted ones included (the operators' check, `npm run check`). */
-  documentIds(): Promise<{ customers: string[]; groups: string[] }>;
+  readonly customers: DocumentCollection<CustomerDocument>;
+  readonly groups: DocumentCollection<CustomerGroupDocument>;
+  listAddresses(query: AddressListQuery): Promise<Page<CustomerAddress>>;
   close(): Promise<void>;
 }
 

@@ -104,16 +104,16 @@ export class Projector {
     const { readModel } = this.#options;
     const customers = applyInOrder<CustomerDocument, CustomerEvent>(
       envelopes.filter((envelope) => envelope.stream.startsWith(CUSTOMER_STREAM_PREFIX)),
-      (ids) => readModel.getCustomers(ids),
+      (ids) => readModel.customers.getMany(ids),
       projectCustomerEvent,
     );
     const groups = applyInOrder<CustomerGroupDocument, CustomerGroupEvent>(
       envelopes.filter((envelope) => envelope.stream.startsWith(CUSTOMER_GROUP_STREAM_PREFIX)),
-      (ids) => readModel.getGroups(ids),
+      (ids) => readModel.groups.getMany(ids),
       projectCustomerGroupEvent,
     );
     const [customerResult, groupResult] = await Promise.all([customers, groups]);
-    await Promise.all([readModel.saveCustomers(customerResult.changes), readModel.saveGroups(groupResult.changes)]);
+    await Promise.all([readModel.customers.save(customerResult.changes), readModel.groups.save(groupResult.changes)]);
     return [...customerResult.reached, ...groupResult.reached].map((document) => ({ id: document.id, revision: document.revision, document }));
   }
 

@@ -91,11 +91,11 @@ export class ReadYourWrites {
 
   /** The customer's document at or after the write's revision, or null when the read model is not there yet. */
   customerShown({ id, revision }: WrittenRevision): Promise<CustomerDocument | null> {
-    return this.#await((waitMs) => this.#options.readModel.waitForCustomer(id, revision, waitMs));
+    return this.#await((waitMs) => this.#options.readModel.customers.waitFor(id, revision, waitMs));
   }
 
   groupShown({ id, revision }: WrittenRevision): Promise<CustomerGroupDocument | null> {
-    return this.#await((waitMs) => this.#options.readModel.waitForGroup(id, revision, waitMs));
+    return this.#await((waitMs) => this.#options.readModel.groups.waitFor(id, revision, waitMs));
   }
 
   async #fold<Document, Event extends { type: string; data: unknown }>(stream: string, aggregate: Aggregate<Document | null, Event>): Promise<Document> {

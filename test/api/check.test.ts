@@ -14,6 +14,7 @@ import { projectCustomerEvent } from "../../shared/readmodel/customerDocument.js
 import { MongoReadModel } from "../../shared/readmodel/mongodb.js";
 import { mongodbUrl, requireServers } from "../support/cluster.js";
 import { makeDataDir, startTestService } from "../support/service.js";
+import { dropDatabase } from "../support/mongoDatabase.js";
 
 function runCheck(env: Record<string, string>, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -50,8 +51,8 @@ t.test("cluster mode: every kind of drift is reported, and the exit code says so
   const database = `check_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
   const readModel = await MongoReadModel.connect(mongodbUrl, database);
   t.teardown(async () => {
-    await readModel.clear();
     await readModel.close();
+    await dropDatabase(mongodbUrl, database);
   });
   const created = (id: string, first_name: string): CustomerEvent => ({
     type: "CustomerCreated",
@@ -64,9 +65,9 @@ t.test("cluster mode: every kind of drift is reported, and the exit code says so
     await store.appendToStream(customerStreamName(id), [{ ...event, metadata: { ...metadata, event_id: randomUUID() } } as EventToAppend], { expectedRevision: "no_stream" });
     if (id === missing) continue;
     const document = projectCustomerEvent(null, event, 0)!;
-    await readModel.saveCustomer(id === changed ? { ...document, first_name: "Someone else" } : document, null);
+    await readModel.customers.save([{ document: id === changed ? { ...document, first_name: "Someone else" } : document, previousRevision: null }]);
   }
-  await readModel.saveCustomer(projectCustomerEvent(null, created(extra!, "Nobody"), 0)!, null);
+  await readModel.customers.save([{ document: projectCustomerEvent(null, created(extra!, "Nobody"), 0)!, previousRevision: null }]);
 
   const result = await runCheck({ DATA_DIR: data.dir, KAFKA_BROKERS: "127.0.0.1:1", MONGODB_URL: mongodbUrl, MONGODB_DATABASE: database }, ["--settle", "0"]);
   t.equal(result.code, 1, "differences: exit 1");

@@ -95,10 +95,10 @@ t.test("groups and memberships: any order of streams rebuilds the same answers",
     for (const stream of order) await bus.publish("replay", events.filter((event) => event.stream === stream).map(toBusMessage));
     await done;
     const present = new Presenter(readModel);
-    const page = await readModel.listCustomers({ filter: EVERYTHING, sort: { field: "id", direction: 1 }, skip: 0, limit: 100 });
-    t.same(await present.customers(page.customers, "id,*groups"), before.customers.customers, `customers with their groups (${order === streams ? "log order" : "another order"})`);
-    const groups = await readModel.listGroups({ filter: EVERYTHING, sort: { field: "id", direction: 1 }, skip: 0, limit: 100 });
-    t.same(await present.groups(groups.groups, "id,name,*customers"), before.groups.customer_groups, "groups with their customers");
+    const page = await readModel.customers.list({ filter: EVERYTHING, sort: { field: "id", direction: 1 }, skip: 0, limit: 100 });
+    t.same(await present.customers(page.documents, "id,*groups"), before.customers.customers, `customers with their groups (${order === streams ? "log order" : "another order"})`);
+    const groups = await readModel.groups.list({ filter: EVERYTHING, sort: { field: "id", direction: 1 }, skip: 0, limit: 100 });
+    t.same(await present.groups(groups.documents, "id,name,*customers"), before.groups.customer_groups, "groups with their customers");
     await projector.stop();
   }
 

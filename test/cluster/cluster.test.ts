@@ -285,7 +285,7 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
         await new Promise((resolve) => setTimeout(resolve, 500));
         report = await checkConvergence(store, readModel);
       }
-      for (const id of accepted) t.ok(await readModel.getCustomer(id), `accepted ${id} is in the read model`, { diagnostic: false });
+      for (const id of accepted) t.ok(await readModel.customers.get(id), `accepted ${id} is in the read model`, { diagnostic: false });
       t.same(report.missing, [], "the read model misses nothing of the event store");
       t.same(report.different, [], "every document equals the fold of its stream");
       t.same(report.extra, [], "no document without a stream that makes it");

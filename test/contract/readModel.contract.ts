@@ -3,6 +3,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Test } from "tap";
+import type { CustomerDocument } from "../../shared/readmodel/customerDocument.js";
 import { type CustomerReadModel, ReadModelRevisionGap } from "../../shared/readmodel/port.js";
 import { address, customerDocument, customerGroupDocument } from "../support/documents.js";
 import { EVERYTHING, type Query, where } from "../../shared/readmodel/query.js";
@@ -11,6 +12,10 @@ export interface ReadModelFixture {
   readModel: CustomerReadModel;
   cleanup(): Promise<void>;
 }
+
+/** Stores one customer document, as a projector batch of one does. */
+const saveCustomer = (readModel: CustomerReadModel, document: CustomerDocument, previousRevision: number | null) =>
+  readModel.customers.save([{ document, previousRevision }]);
 
 export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelFixture>): void {
   let fixture: ReadModelFixture;
@@ -23,19 +28,19 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
 
   t.test("stores a new document and reads it back", async (t) => {
     const document = customerDocument({ id, metadata: { a: { b: [1, 2] } } });
-    t.equal(await fixture.readModel.saveCustomer(document, null), "saved");
-    t.same(await fixture.readModel.getCustomer(id), document);
-    t.equal(await fixture.readModel.getCustomer(`cus_${randomUUID()}`), null);
+    await saveCustomer(fixture.readModel, document, null);
+    t.same(await fixture.readModel.customers.get(id), document);
+    t.equal(await fixture.readModel.customers.get(`cus_${randomUUID()}`), null);
   });
 
   t.test("lists every stored document's id, deleted ones included", async (t) => {
     const { readModel } = fixture;
     const deleted = `cus_${randomUUID()}`;
     const group = `cusgroup_${randomUUID()}`;
-    await readModel.saveCustomer(customerDocument({ id }), null);
-    await readModel.saveCustomer(customerDocument({ id: deleted, deleted_at: "2026-01-01T00:00:00.000Z" }), null);
-    await readModel.saveGroups([{ document: customerGroupDocument({ id: group }), previousRevision: null }]);
-    const ids = await readModel.documentIds();
+    await saveCustomer(readModel, customerDocument({ id }), null);
+    await saveCustomer(readModel, customerDocument({ id: deleted, deleted_at: "2026-01-01T00:00:00.000Z" }), null);
+    await readModel.groups.save([{ document: customerGroupDocument({ id: group }), previousRevision: null }]);
+    const ids = { customers: await readModel.customers.ids(), groups: await readModel.groups.ids() };
     t.ok(ids.customers.includes(id) && ids.customers.includes(deleted), "live and deleted customers");
     t.ok(ids.groups.includes(group), "and groups");
     t.notOk(ids.customers.includes(group), "each kind apart");
@@ -43,45 +48,45 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
 
   t.test("a revision already applied changes nothing", async (t) => {
     const { readModel } = fixture;
-    await readModel.saveCustomer(customerDocument({ id, first_name: "First" }), null);
-    await readModel.saveCustomer(customerDocument({ id, first_name: "Second", revision: 1 }), 0);
-    t.equal(await readModel.saveCustomer(customerDocument({ id, first_name: "Replayed" }), null), "already-applied");
-    t.equal(await readModel.saveCustomer(customerDocument({ id, first_name: "Again", revision: 1 }), 0), "already-applied");
-    t.equal((await readModel.getCustomer(id))?.first_name, "Second");
+    await saveCustomer(readModel, customerDocument({ id, first_name: "First" }), null);
+    await saveCustomer(readModel, customerDocument({ id, first_name: "Second", revision: 1 }), 0);
+    await saveCustomer(readModel, customerDocument({ id, first_name: "Replayed" }), null); // a replay
+    await saveCustomer(readModel, customerDocument({ id, first_name: "Again", revision: 1 }), 0); // a replay
+    t.equal((await readModel.customers.get(id))?.first_name, "Second");
   });
 
   t.test("a revision that skips one is refused", async (t) => {
     const { readModel } = fixture;
-    await readModel.saveCustomer(customerDocument({ id }), null);
-    await t.rejects(readModel.saveCustomer(customerDocument({ id, revision: 2 }), 1), ReadModelRevisionGap);
-    t.equal((await readModel.getCustomer(id))?.revision, 0);
+    await saveCustomer(readModel, customerDocument({ id }), null);
+    await t.rejects(saveCustomer(readModel, customerDocument({ id, revision: 2 }), 1), ReadModelRevisionGap);
+    t.equal((await readModel.customers.get(id))?.revision, 0);
   });
 
   t.test("a batch of changes is saved at once; replays in it change nothing; a gap fails it", async (t) => {
     const { readModel } = fixture;
     const other = `${id}-b`;
-    await readModel.saveCustomer(customerDocument({ id: other, first_name: "Stored" }), null);
-    await readModel.saveCustomers([
+    await saveCustomer(readModel, customerDocument({ id: other, first_name: "Stored" }), null);
+    await readModel.customers.save([
       { document: customerDocument({ id, first_name: "New" }), previousRevision: null },
       { document: customerDocument({ id: other, first_name: "Replayed" }), previousRevision: null },
     ]);
-    const both = await readModel.getCustomers([id, other, `${id}-missing`]);
+    const both = await readModel.customers.getMany([id, other, `${id}-missing`]);
     t.same([...both.keys()].sort(), [id, other].sort());
     t.equal(both.get(id)?.first_name, "New");
     t.equal(both.get(other)?.first_name, "Stored", "an insert of an existing document is a replay");
-    await t.rejects(readModel.saveCustomers([{ document: customerDocument({ id, revision: 3 }), previousRevision: 2 }]), ReadModelRevisionGap);
-    t.same(await readModel.getCustomers([]), new Map());
+    await t.rejects(readModel.customers.save([{ document: customerDocument({ id, revision: 3 }), previousRevision: 2 }]), ReadModelRevisionGap);
+    t.same(await readModel.customers.getMany([]), new Map());
   });
 
   t.test("waiting resolves when the revision arrives, not before", async (t) => {
     const { readModel } = fixture;
-    const waited = readModel.waitForCustomer(id, 1, 5000);
+    const waited = readModel.customers.waitFor(id, 1, 5000);
     let settled = false;
     void waited.then(() => (settled = true));
-    await readModel.saveCustomer(customerDocument({ id }), null);
+    await saveCustomer(readModel, customerDocument({ id }), null);
     await new Promise((resolve) => setTimeout(resolve, 20));
     t.notOk(settled, "revision 0 does not satisfy a wait for 1");
-    await readModel.saveCustomer(customerDocument({ id, revision: 1, first_name: "Now" }), 0);
+    await saveCustomer(readModel, customerDocument({ id, revision: 1, first_name: "Now" }), 0);
     t.equal((await waited)?.first_name, "Now");
   });
 
@@ -100,13 +105,13 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
       const addresses = person.id.endsWith("-3")
         ? [address({ id: `${tag}-addr-a`, customer_id: person.id, is_default_billing: false }), address({ id: `${tag}-addr-b`, customer_id: person.id, is_default_billing: true })]
         : [];
-      await readModel.saveCustomer(customerDocument({ ...person, created_by: tag, addresses, group_ids: person.id.endsWith("-4") ? ["cusgroup_vip", "cusgroup_b2b"] : [] }), null);
+      await saveCustomer(readModel, customerDocument({ ...person, created_by: tag, addresses, group_ids: person.id.endsWith("-4") ? ["cusgroup_vip", "cusgroup_b2b"] : [] }), null);
     }
-    await readModel.saveCustomer(customerDocument({ ...people[4]!, created_by: tag, group_ids: ["cusgroup_gone"], deleted_at: "2026-02-01T00:00:00.000Z", revision: 1 }), 0);
+    await saveCustomer(readModel, customerDocument({ ...people[4]!, created_by: tag, group_ids: ["cusgroup_gone"], deleted_at: "2026-02-01T00:00:00.000Z", revision: 1 }), 0);
 
     const list = async (filter: Query, sort = { field: "id", direction: 1 as 1 | -1 }, skip = 0, limit = 50) => {
-      const page = await readModel.listCustomers({ filter: where.and(where.eq("created_by", tag), filter), sort, skip, limit });
-      return { ids: page.customers.map((c) => c.id.slice(tag.length + 1)), count: page.count };
+      const page = await readModel.customers.list({ filter: where.and(where.eq("created_by", tag), filter), sort, skip, limit });
+      return { ids: page.documents.map((c) => c.id.slice(tag.length + 1)), count: page.count };
     };
     t.same(await list(EVERYTHING), { ids: ["1", "2", "3", "4"], count: 4 }, "deleted customers never appear; default order by id");
     t.same(await list(where.eq("email", "ada@example.com")), { ids: ["1"], count: 1 }, "exact, case-sensitive");
@@ -117,8 +122,8 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
     t.same((await list(where.and(where.nin("id", [`${tag}-1`]), where.ne("company_name", null)))).ids, ["3", "4"]);
     t.same((await list(where.eq("group_ids", "cusgroup_vip"))).ids, ["4"], "a value matches an element of an array");
     t.same((await list(where.in("group_ids", ["cusgroup_b2b", "cusgroup_other"]))).ids, ["4"]);
-    t.same((await readModel.groupIdsOfCustomers(where.eq("created_by", tag))).sort(), ["cusgroup_b2b", "cusgroup_vip"], "the groups of live customers, each once");
-    t.same(await readModel.groupIdsOfCustomers(where.and(where.eq("created_by", tag), where.eq("first_name", "Ada"))), []);
+    t.same((await readModel.customers.distinct("group_ids", where.eq("created_by", tag))).sort(), ["cusgroup_b2b", "cusgroup_vip"], "the groups of live customers, each once");
+    t.same(await readModel.customers.distinct("group_ids", where.and(where.eq("created_by", tag), where.eq("first_name", "Ada"))), []);
     t.same((await list(where.eq("email", null))).ids, ["3"], "null matches a missing value");
     t.same((await list(where.eq("addresses.id", `${tag}-addr-a`))).ids, ["3"], "a dotted path reaches into arrays of documents");
     t.same((await list(EVERYTHING, { field: "email", direction: 1 })).ids, ["3", "2", "1", "4"], "ascending: null first, then by code point");
@@ -130,14 +135,25 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
     t.same(await list(EVERYTHING, undefined, 0, 0), { ids: [], count: 4 });
   });
 
+  t.test("a customer's addresses are filtered and paged by the read side; a deleted customer has none", async (t) => {
+    const { readModel } = fixture;
+    const addresses = ["Oslo", "Bergen", "Oslo"].map((city, n) => address({ id: `${id}-addr-${n}`, customer_id: id, city }));
+    await saveCustomer(readModel, customerDocument({ id, addresses }), null);
+    const page = await readModel.listAddresses({ customerId: id, filter: where.eq("city", "Oslo"), sort: { field: "id", direction: -1 }, skip: 0, limit: 1 });
+    t.same([page.documents.map((found) => found.id), page.count], [[`${id}-addr-2`], 2]);
+    await saveCustomer(readModel, customerDocument({ id, addresses, deleted_at: "2026-02-01T00:00:00.000Z", revision: 1 }), 0);
+    const gone = await readModel.listAddresses({ customerId: id, filter: EVERYTHING, sort: { field: "id", direction: 1 }, skip: 0, limit: 10 });
+    t.same(gone, { documents: [], count: 0 });
+  });
+
   t.test("waiting for a revision already there resolves at once", async (t) => {
-    await fixture.readModel.saveCustomer(customerDocument({ id }), null);
-    t.equal((await fixture.readModel.waitForCustomer(id, 0, 5000))?.id, id);
+    await saveCustomer(fixture.readModel, customerDocument({ id }), null);
+    t.equal((await fixture.readModel.customers.waitFor(id, 0, 5000))?.id, id);
   });
 
   t.test("waiting gives up with null after the timeout", async (t) => {
     const started = Date.now();
-    t.equal(await fixture.readModel.waitForCustomer(id, 0, 50), null);
+    t.equal(await fixture.readModel.customers.waitFor(id, 0, 50), null);
     t.ok(Date.now() - started >= 45);
   });
 
@@ -145,23 +161,23 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
     const { readModel } = fixture;
     const groupId = `cusgroup_${randomUUID()}`;
     const group = customerGroupDocument({ id: groupId, name: `VIP ${groupId}`, metadata: { "a.b": { $c: 1 } } });
-    await readModel.saveGroups([{ document: group, previousRevision: null }]);
-    t.same(await readModel.getGroup(groupId), group);
-    const waited = readModel.waitForGroup(groupId, 1, 5000);
-    await readModel.saveGroups([{ document: { ...group, name: "Renamed", revision: 1 }, previousRevision: 0 }]);
+    await readModel.groups.save([{ document: group, previousRevision: null }]);
+    t.same(await readModel.groups.get(groupId), group);
+    const waited = readModel.groups.waitFor(groupId, 1, 5000);
+    await readModel.groups.save([{ document: { ...group, name: "Renamed", revision: 1 }, previousRevision: 0 }]);
     t.equal((await waited)?.name, "Renamed");
-    await readModel.saveGroups([{ document: { ...group, name: "Replayed" }, previousRevision: null }]);
-    t.equal((await readModel.getGroup(groupId))?.name, "Renamed", "a replay changes nothing");
-    await t.rejects(readModel.saveGroups([{ document: { ...group, revision: 5 }, previousRevision: 4 }]), ReadModelRevisionGap);
+    await readModel.groups.save([{ document: { ...group, name: "Replayed" }, previousRevision: null }]);
+    t.equal((await readModel.groups.get(groupId))?.name, "Renamed", "a replay changes nothing");
+    await t.rejects(readModel.groups.save([{ document: { ...group, revision: 5 }, previousRevision: 4 }]), ReadModelRevisionGap);
 
     const tag = `user_${randomUUID()}`;
     const others = ["B", "A", "C"].map((name, index) => customerGroupDocument({ id: `${tag}-${index}`, name, created_by: tag }));
-    await readModel.saveGroups(others.map((document) => ({ document, previousRevision: null })));
-    await readModel.saveGroups([{ document: { ...others[2]!, deleted_at: "2026-02-01T00:00:00.000Z", revision: 1 }, previousRevision: 0 }]);
-    const page = await readModel.listGroups({ filter: where.eq("created_by", tag), sort: { field: "name", direction: 1 }, skip: 0, limit: 10 });
-    t.same(page.groups.map((g) => g.name), ["A", "B"], "deleted groups never appear");
+    await readModel.groups.save(others.map((document) => ({ document, previousRevision: null })));
+    await readModel.groups.save([{ document: { ...others[2]!, deleted_at: "2026-02-01T00:00:00.000Z", revision: 1 }, previousRevision: 0 }]);
+    const page = await readModel.groups.list({ filter: where.eq("created_by", tag), sort: { field: "name", direction: 1 }, skip: 0, limit: 10 });
+    t.same(page.documents.map((g) => g.name), ["A", "B"], "deleted groups never appear");
     t.equal(page.count, 2);
-    const found = await readModel.getGroups([others[0]!.id, `${tag}-missing`, others[2]!.id]);
+    const found = await readModel.groups.getMany([others[0]!.id, `${tag}-missing`, others[2]!.id]);
     t.same([...found.keys()], [others[0]!.id, others[2]!.id], "getGroups returns what is stored, deleted included");
   });
 }

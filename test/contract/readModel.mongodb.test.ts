@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto";
 import t from "tap";
 import { MongoReadModel } from "../../shared/readmodel/mongodb.js";
-import { ReadModelUnavailable } from "../../shared/readmodel/port.js";
+import type { CustomerDocument } from "../../shared/readmodel/customerDocument.js";
+import type { CustomerGroupDocument } from "../../shared/readmodel/customerGroupDocument.js";
+import { type Change, ReadModelUnavailable } from "../../shared/readmodel/port.js";
+import { dropDatabase } from "../support/mongoDatabase.js";
 import { mongodbUrl, requireServers } from "../support/cluster.js";
 import { customerDocument } from "../support/documents.js";
 import { TcpProxy } from "../support/tcpProxy.js";
@@ -19,18 +22,14 @@ if (requireServers(t, "MongoDB read-model contract suite", ["mongodb"])) {
       readModelContract(t, async () => {
         const readModel = await MongoReadModel.connect(mongodbUrl, database, { cache });
         // Waiting is woken by notices in cluster mode; the contract's writer plays the projector.
-        const save = readModel.saveCustomer.bind(readModel);
-        readModel.saveCustomer = async (document, previous) => {
-          const outcome = await save(document, previous);
-          if (outcome === "saved") readModel.notify(document);
-          return outcome;
-        };
-        const saveGroups = readModel.saveGroups.bind(readModel);
-        readModel.saveGroups = async (changes) => {
-          await saveGroups(changes);
-          // A replay's older revision is ignored by the copy and by the waiters.
-          for (const change of changes) readModel.notify(change.document);
-        };
+        // A replay's older revision is ignored by the copy and by the waiters.
+        for (const collection of [readModel.customers, readModel.groups] as const) {
+          const save = collection.save.bind(collection) as (changes: Array<Change<CustomerDocument | CustomerGroupDocument>>) => Promise<void>;
+          collection.save = async (changes: Array<Change<never>>) => {
+            await save(changes);
+            for (const change of changes) readModel.notify(change.document);
+          };
+        }
         return { readModel, cleanup: () => readModel.close() };
       });
     });
@@ -43,8 +42,8 @@ if (requireServers(t, "MongoDB read-model contract suite", ["mongodb"])) {
       id: `cus_${randomUUID()}`,
       metadata: { nested: { a: [1, "2", null, true] }, "dotted.key": 1, $dollar: { "x.y": "z" } },
     });
-    await readModel.saveCustomer(document, null);
-    const stored = await readModel.getCustomer(document.id);
+    await readModel.customers.save([{ document, previousRevision: null }]);
+    const stored = await readModel.customers.get(document.id);
     t.same(stored, document);
     t.same(Object.keys(stored!), Object.keys(document));
   });
@@ -53,17 +52,17 @@ if (requireServers(t, "MongoDB read-model contract suite", ["mongodb"])) {
     const slowDatabase = `${database}_slow`;
     const writer = await MongoReadModel.connect(mongodbUrl, slowDatabase);
     t.teardown(async () => {
-      await writer.clear();
       await writer.close();
+      await dropDatabase(mongodbUrl, slowDatabase);
     });
     const changes = Array.from({ length: 500 }, (_, n) => ({ document: customerDocument({ id: `cus_${String(n).padStart(6, "0")}`, first_name: "a".repeat(60) }), previousRevision: null }));
-    await writer.saveCustomers(changes);
+    await writer.customers.save(changes);
     const query = { filter: where.regex("first_name", "^(a|aa)+b$"), sort: { field: "email", direction: -1 as const }, skip: 0, limit: 20 };
-    t.equal((await writer.listCustomers(query)).count, 0, "with the default bound the scan finishes");
+    t.equal((await writer.customers.list(query)).count, 0, "with the default bound the scan finishes");
     // A server-side bound of 1 ms: the server stops the query (maxTimeMS).
     const hurried = await MongoReadModel.connect(mongodbUrl, slowDatabase, { queryTimeMs: 1 });
     t.teardown(() => hurried.close());
-    await t.rejects(hurried.listCustomers(query), ReadModelUnavailable);
+    await t.rejects(hurried.customers.list(query), ReadModelUnavailable);
   });
 
   t.test("a line that goes bad makes reads and writes unavailable within the timeout, never another error", async (t) => {
@@ -72,18 +71,18 @@ if (requireServers(t, "MongoDB read-model contract suite", ["mongodb"])) {
     t.teardown(() => proxy.close());
     const readModel = await MongoReadModel.connect(`mongodb://127.0.0.1:${proxy.port}/?directConnection=true`, `${database}_line`, { timeoutMs: 1000 });
     t.teardown(async () => {
-      await readModel.clear();
       await readModel.close();
+      await dropDatabase(mongodbUrl, `${database}_line`);
     });
     const document = customerDocument({ id: `cus_${randomUUID()}` });
-    await readModel.saveCustomer(document, null);
+    await readModel.customers.save([{ document, previousRevision: null }]);
     const query = { filter: EVERYTHING, sort: { field: "id", direction: 1 as const }, skip: 0, limit: 20 };
     for (const fault of [{ kind: "black-hole" }, { kind: "reset" }, { kind: "drop" }] as const) {
       proxy.setFault(fault);
       for (const [name, operation] of [
-        ["get", () => readModel.getCustomer(document.id)],
-        ["list", () => readModel.listCustomers(query)],
-        ["save", () => readModel.saveCustomer({ ...document, revision: document.revision + 1 }, document.revision)],
+        ["get", () => readModel.customers.get(document.id)],
+        ["list", () => readModel.customers.list(query)],
+        ["save", () => readModel.customers.save([{ document: { ...document, revision: document.revision + 1 }, previousRevision: document.revision }])],
       ] as const) {
         const started = Date.now();
         const error = await (operation as () => Promise<unknown>)().catch((e: unknown) => e);
@@ -93,7 +92,7 @@ if (requireServers(t, "MongoDB read-model contract suite", ["mongodb"])) {
       proxy.setFault({ kind: "none" });
       let back: unknown;
       for (let attempt = 0; attempt < 50 && !back; attempt += 1) {
-        back = await readModel.getCustomer(document.id).catch(() => undefined);
+        back = await readModel.customers.get(document.id).catch(() => undefined);
         if (!back) await new Promise((resolve) => setTimeout(resolve, 100));
       }
       t.same(back, document, `${fault.kind}: reads work again once the line is back`);

@@ -38,14 +38,14 @@ if (requireServers(t, "Cluster fault suite (MongoDB)", ["kafka", "mongodb"])) {
     ferretdb.pause();
     try {
       const started = Date.now();
-      await t.rejects(readModel.saveCustomers([{ document, previousRevision: null }]), "an insert the server never answered is not reported as saved");
-      await t.rejects(readModel.getCustomer(document.id), ReadModelUnavailable, "a read fails as unavailable");
+      await t.rejects(readModel.customers.save([{ document, previousRevision: null }]), "an insert the server never answered is not reported as saved");
+      await t.rejects(readModel.customers.get(document.id), ReadModelUnavailable, "a read fails as unavailable");
       t.ok(Date.now() - started < 10_000, `both gave up within their bounds (${Date.now() - started} ms)`);
     } finally {
       ferretdb.resume();
     }
-    await readModel.saveCustomers([{ document, previousRevision: null }]);
-    t.same(await readModel.getCustomer(document.id), document, "once the server is back, the same save goes through");
+    await readModel.customers.save([{ document, previousRevision: null }]);
+    t.same(await readModel.customers.get(document.id), document, "once the server is back, the same save goes through");
   });
 
   t.test("while the server is paused, cookie logins and sessions answer 503 with Retry-After, Bearer tokens are unaffected", async (t) => {

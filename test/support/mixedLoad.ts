@@ -154,7 +154,7 @@ export async function auditLoad(tally: LoadTally, store: EventStore, readModel: 
     const id = event.stream.slice("customer-".length);
     streams.set(id, [...(streams.get(id) ?? []), event]);
   }
-  const documents = await readModel.getCustomers([...tally.customers.keys()]);
+  const documents = await readModel.customers.getMany([...tally.customers.keys()]);
   /** Each customer's email as its stream has it now. */
   const emailInStore = new Map<string, string | null>();
   for (const [id, expected] of tally.customers) {

@@ -11,7 +11,7 @@ const id = (n: number) => `cus_${String(n).padStart(6, "0")}`;
 
 async function filled(count: number): Promise<InMemoryReadModel> {
   const readModel = new InMemoryReadModel();
-  await readModel.saveCustomers(Array.from({ length: count }, (_, n) => ({ document: customerDocument({ id: id(n * 2), first_name: "Scan" }), previousRevision: null })));
+  await readModel.customers.save(Array.from({ length: count }, (_, n) => ({ document: customerDocument({ id: id(n * 2), first_name: "Scan" }), previousRevision: null })));
   return readModel;
 }
 
@@ -20,7 +20,7 @@ const everyScan = { filter: where.eq("first_name", "Scan"), sort: { field: "id",
 t.test("other work runs while a long filtered list is scanned", async (t) => {
   const readModel = await filled(5000);
   let ranMeanwhile = false;
-  const listed = readModel.listCustomers(everyScan).then((page) => ({ page, ranMeanwhile }));
+  const listed = readModel.customers.list(everyScan).then((page) => ({ page, ranMeanwhile }));
   setImmediate(() => (ranMeanwhile = true));
   const result = await listed;
   t.equal(result.page.count, 5000);
@@ -29,11 +29,11 @@ t.test("other work runs while a long filtered list is scanned", async (t) => {
 
 t.test("writes made while a list is scanned neither skip nor repeat a document", async (t) => {
   const readModel = await filled(5000);
-  const listed = readModel.listCustomers(everyScan);
+  const listed = readModel.customers.list(everyScan);
   // New documents whose ids fall between the scanned ones, while the scan is under way.
-  for (let n = 0; n < 50; n += 1) await readModel.saveCustomer(customerDocument({ id: id(n * 2 + 1), first_name: "Scan" }), null);
+  for (let n = 0; n < 50; n += 1) await readModel.customers.save([{ document: customerDocument({ id: id(n * 2 + 1), first_name: "Scan" }), previousRevision: null }]);
   const page = await listed;
-  const ids = page.customers.map((customer) => customer.id);
+  const ids = page.documents.map((customer) => customer.id);
   t.equal(new Set(ids).size, ids.length, "no document twice");
   t.equal(page.count, ids.length);
   t.ok(ids.includes(id(0)) && ids.includes(id(9998)), "the first and the last are there");

@@ -1,7 +1,7 @@
 /** GET /admin/customer-groups's validated query as a read-model list query. */
 import type { Static } from "typebox";
 import { type Query, where } from "../../readmodel/query.js";
-import type { CustomerGroupListQuery } from "../../readmodel/port.js";
+import type { ListQuery } from "../../readmodel/port.js";
 import { dateFilters, operatorFilter, parseOrder, searchFilter, valueFilter, withAndOr } from "../listFilters.js";
 import type { RelatedIds } from "../relatedFilters.js";
 import type { AdminGetCustomerGroupsParams } from "./listSchemas.js";
@@ -32,7 +32,7 @@ function customerFilter(customers: NonNullable<FilterFields["customers"]>): Quer
   return where.and(...parts, ...dateFilters({ created_at, updated_at, deleted_at }));
 }
 
-export async function customerGroupListQuery(params: Params, related: RelatedIds): Promise<CustomerGroupListQuery & { offset: number; limit: number }> {
+export async function customerGroupListQuery(params: Params, related: RelatedIds): Promise<ListQuery & { offset: number; limit: number }> {
   const { fields: _fields, offset = 0, limit = 50, order, with_deleted: _withDeleted, $and, $or, ...filters } = params;
   const filter = await withAndOr<FilterFields>(filters, { $and, $or }, (fields) => fieldsFilter(fields, related));
   return { filter, sort: parseOrder(order, GROUP_ORDER_FIELDS), skip: offset, limit, offset };

@@ -34,7 +34,7 @@ export const customerGroupRoutes: FastifyPluginAsyncTypebox<CustomerGroupRoutesO
   const present = new Presenter(readModel);
   const related = relatedIds(readModel);
   const live = async (id: string) => {
-    const group = await readModel.getGroup(id);
+    const group = await readModel.groups.get(id);
     return group && group.deleted_at === null ? group : null;
   };
 
@@ -43,8 +43,8 @@ export const customerGroupRoutes: FastifyPluginAsyncTypebox<CustomerGroupRoutesO
     { schema: { querystring: AdminGetCustomerGroupsParams, ...describe("List customer groups", GroupListAnswer) } },
     async (request) => {
       const query = await customerGroupListQuery(request.query, related);
-      const page = await readModel.listGroups(query);
-      return { customer_groups: await present.groups(page.groups, request.query.fields), count: page.count, offset: query.offset, limit: query.limit };
+      const page = await readModel.groups.list(query);
+      return { customer_groups: await present.groups(page.documents, request.query.fields), count: page.count, offset: query.offset, limit: query.limit };
     },
   );
 

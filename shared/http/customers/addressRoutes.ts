@@ -48,7 +48,7 @@ function addressListQuery(customerId: string, query: Static<typeof AdminCustomer
 export const addressRoutes: FastifyPluginAsyncTypebox<AddressRoutesOptions> = async (app, { commands, readModel, readYourWrites }) => {
   const present = new Presenter(readModel);
   const live = async (id: string) => {
-    const customer = await readModel.getCustomer(id);
+    const customer = await readModel.customers.get(id);
     return customer && customer.deleted_at === null ? customer : null;
   };
 
@@ -58,7 +58,7 @@ export const addressRoutes: FastifyPluginAsyncTypebox<AddressRoutesOptions> = as
     async (request) => {
       const query = addressListQuery(request.params.id, request.query);
       const page = await readModel.listAddresses(query);
-      return { addresses: page.addresses.map((address) => shapeAddress(address, request.query.fields)), count: page.count, offset: query.offset, limit: query.limit };
+      return { addresses: page.documents.map((address) => shapeAddress(address, request.query.fields)), count: page.count, offset: query.offset, limit: query.limit };
     },
   );
 

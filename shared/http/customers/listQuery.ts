@@ -1,7 +1,7 @@
 /** GET /admin/customers's validated query as a read-model list query. */
 import type { Static } from "typebox";
 import { type Query, where } from "../../readmodel/query.js";
-import type { CustomerListQuery } from "../../readmodel/port.js";
+import type { ListQuery } from "../../readmodel/port.js";
 import { dateFilters, operatorFilter, parseOrder, searchFilter, valueFilter, withAndOr } from "../listFilters.js";
 import type { RelatedIds } from "../relatedFilters.js";
 import { type AdminCustomersParams, CUSTOMER_ORDER_FIELDS } from "./listSchemas.js";
@@ -38,7 +38,7 @@ function groupFilter(groups: NonNullable<FilterFields["groups"]>): Query {
   return where.and(...parts, ...dateFilters(groups));
 }
 
-export async function customerListQuery(params: Params, related: RelatedIds): Promise<CustomerListQuery & { offset: number; limit: number }> {
+export async function customerListQuery(params: Params, related: RelatedIds): Promise<ListQuery & { offset: number; limit: number }> {
   const { fields: _fields, offset = 0, limit = 50, order, with_deleted: _withDeleted, $and, $or, ...filters } = params;
   const filter = await withAndOr<FilterFields>(filters, { $and, $or }, (fields) => fieldsFilter(fields, related));
   return { filter, sort: parseOrder(order, CUSTOMER_ORDER_FIELDS), skip: offset, limit, offset };

@@ -58,9 +58,9 @@ export const customerRoutes: FastifyPluginAsyncTypebox<CustomerRoutesOptions> = 
     },
     async (request) => {
       const query = await customerListQuery(request.query, related);
-      const page = await readModel.listCustomers(query);
+      const page = await readModel.customers.list(query);
       return {
-        customers: await present.customers(page.customers, request.query.fields),
+        customers: await present.customers(page.documents, request.query.fields),
         count: page.count,
         offset: query.offset,
         limit: query.limit,
@@ -98,7 +98,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<CustomerRoutesOptions> = 
       schema: { params: CustomerIdParams, querystring: AdminCustomerParams, ...describe("Retrieve a customer", CustomerAnswer) },
     },
     async (request) => {
-      const document = await readModel.getCustomer(request.params.id);
+      const document = await readModel.customers.get(request.params.id);
       if (!document || document.deleted_at !== null) {
         throw new MedusaError("not_found", `Customer with id: ${request.params.id} not found`);
       }
