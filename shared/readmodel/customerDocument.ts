@@ -1,7 +1,7 @@
 /**
  * The customer document of the read model and the pure projection that builds it from
- * customer events. The write side uses the same function to answer when the read model
- * is late (shared/application/readYourWrites.ts), so both always agree.
+ * customer events. A write's answer is folded with the same function when the read model
+ * is late (shared/readmodel/readYourWrites.ts), so both always agree.
  */
 import { type CustomerAddress, type CustomerEvent, type CustomerFields, evolveAddresses, evolveGroupIds } from "../customers/customer.js";
 

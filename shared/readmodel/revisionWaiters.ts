@@ -55,7 +55,7 @@ export class RevisionWaiters {
   }
 }
 
-/** The shared shape of `waitForCustomer` on top of a getter and the waiters. */
+/** The shared shape of a collection's `waitFor` on top of a getter and the waiters. */
 export async function waitForRevision<T extends { revision: number }>(
   waiters: RevisionWaiters,
   get: () => Promise<T | null>,
