@@ -12,4 +12,6 @@ export class InMemoryCheckpointStore implements CheckpointStore {
   async save(position: GlobalPosition): Promise<void> {
     this.#position = position;
   }
+
+  async close(): Promise<void> {}
 }

@@ -9,4 +9,6 @@ import type { GlobalPosition } from "../eventstore/port.js";
 export interface CheckpointStore {
   load(): Promise<GlobalPosition | undefined>;
   save(position: GlobalPosition): Promise<void>;
+  /** Lets go of what the store opened (a file, a connection). */
+  close(): Promise<void>;
 }

@@ -31,6 +31,8 @@ export class Publisher {
   #position: GlobalPosition | undefined;
   #publishFailure: OngoingFailure | undefined;
   #followFailure: OngoingFailure | undefined;
+  #stop!: () => void;
+  readonly #stopping = new Promise<void>((resolve) => (this.#stop = resolve));
 
   constructor(options: PublisherOptions) {
     this.#options = { maxBatch: 500, retryDelayMs: 500, ...options };
@@ -51,9 +53,44 @@ export class Publisher {
     return this.#followFailure;
   }
 
+  /**
+   * Starts following the log in the background. A store that cannot be read yet (a server
+   * still starting, an outage) is waited for, with backoff, and reported as a follow
+   * failure meanwhile; the process never ends over it.
+   */
   async start(): Promise<void> {
-    this.#position = await this.#options.checkpoints.load();
-    this.#running = this.#followForever();
+    this.#running = this.#run().catch((error: unknown) => {
+      // Every expected failure is handled below; this is the last guard against a crash.
+      this.#followFailure = failureSince(this.#followFailure, error, Date.now());
+      this.#options.logger.error({ err: error }, "the publisher stopped following the event store after an unexpected error");
+    });
+  }
+
+  async #run(): Promise<void> {
+    if (await this.#loadCheckpoint()) await this.#followForever();
+  }
+
+  /** True once the checkpoint is read; false when stopped first. */
+  async #loadCheckpoint(): Promise<boolean> {
+    for (let attempt = 1; !this.#stopped; attempt += 1) {
+      try {
+        this.#position = await this.#options.checkpoints.load();
+        if (attempt > 1) this.#options.logger.info({ attempts: attempt }, "publisher read its checkpoint; following the event store");
+        this.#followFailure = undefined;
+        return true;
+      } catch (error) {
+        this.#followFailure = failureSince(this.#followFailure, error, Date.now());
+        this.#options.logger.warn({ err: error, attempt }, "publisher cannot read its checkpoint yet; waiting for the event store");
+        await this.#pause(attempt);
+      }
+    }
+    return false;
+  }
+
+  /** A growing pause between attempts (retryDelayMs doubled, at most 10 s), cut short by stop(). */
+  async #pause(attempt: number): Promise<void> {
+    const ms = Math.min(10_000, this.#options.retryDelayMs * 2 ** Math.min(attempt, 5));
+    await Promise.race([new Promise((resolve) => setTimeout(resolve, ms)), this.#stopping]);
   }
 
   /**
@@ -64,20 +101,22 @@ export class Publisher {
   async #followForever(): Promise<void> {
     let attempt = 0;
     while (!this.#stopped) {
-      const subscription = this.#options.store.subscribeToAll({ after: this.#position, streamPrefixes: this.#options.streamPrefixes });
-      this.#subscription = subscription;
+      let subscription: Subscription | undefined;
       try {
+        // Inside the try: a store that is down may refuse the subscription itself.
+        subscription = this.#options.store.subscribeToAll({ after: this.#position, streamPrefixes: this.#options.streamPrefixes });
+        this.#subscription = subscription;
         if ((await this.#follow(subscription)) > 0) attempt = 0;
       } catch (error) {
         if (this.#stopped) return;
         this.#followFailure = failureSince(this.#followFailure, error, Date.now());
         this.#options.logger.error({ err: error }, "publisher lost its event store subscription; following again from its checkpoint");
       }
-      await subscription.close().catch(() => undefined);
+      await subscription?.close().catch(() => undefined);
       await this.#flushing;
       if (this.#stopped) return;
       attempt += 1;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, this.#options.retryDelayMs * 2 ** Math.min(attempt, 5))));
+      await this.#pause(attempt);
     }
   }
 
@@ -119,7 +158,8 @@ export class Publisher {
   /** Finishes the batch in flight, then stops following the log. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    await this.#subscription?.close();
+    this.#stop();
+    await this.#subscription?.close().catch(() => undefined);
     await this.#running?.catch(() => undefined);
     await this.#flushing;
   }

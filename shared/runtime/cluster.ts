@@ -52,10 +52,11 @@ export async function startCommandRole(settings: Settings, cluster: ClusterSetti
 export async function startPublisherRole(settings: Settings, cluster: ClusterSettings, logger: ProcessLogger): Promise<RunningRole> {
   const store = openEventStore(settings, { watchForOtherWriters: true });
   const bus = await openKafkaBus(cluster, logger, [settings.eventsTopic]);
+  const checkpoints = openCheckpoints(settings, `publisher-${settings.eventsTopic}`);
   const publisher = new Publisher({
     store,
     bus,
-    checkpoints: openCheckpoints(settings, `publisher-${settings.eventsTopic}`),
+    checkpoints,
     topic: settings.eventsTopic,
     streamPrefixes: PUBLISHED_STREAM_PREFIXES,
     logger,
@@ -71,6 +72,7 @@ export async function startPublisherRole(settings: Settings, cluster: ClusterSet
       watch?.stop();
       await health?.close();
       await publisher.stop();
+      await checkpoints.close();
       await bus.close();
       await store.close();
     },
