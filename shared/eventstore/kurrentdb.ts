@@ -9,8 +9,6 @@
 import {
   type AllStreamResolvedEvent,
   type AppendStreamState,
-  type CommandError,
-  type CurrentStreamState,
   type Direction,
   type Filter,
   type JSONEventType,
@@ -26,12 +24,12 @@ import {
   START,
   STREAM_EXISTS,
   StreamNotFoundError,
-  WrongExpectedVersionError,
-  convertToCommandError,
-  isCommandError,
   jsonEvent,
   streamNameFilter,
 } from "@kurrent/kurrentdb-client";
+import { serialiseEvent } from "./eventJson.js";
+import { type KurrentDbConnectionSource, KurrentDbConnection } from "./kurrentdbConnection.js";
+import { asCommandError, toActualRevision, toAppendError, toStoreError } from "./kurrentdbErrors.js";
 import {
   type AppendResult,
   type EventMetadata,
@@ -44,40 +42,71 @@ import {
   type RecordedEvent,
   type Subscription,
   EventStoreUnavailable,
+  StreamDeleted,
   WrongExpectedRevision,
 } from "./port.js";
+import { withReadDeadline } from "./readDeadline.js";
 
-/** Non-system streams, for reads without prefixes. */
-const NOT_SYSTEM_STREAM = "^[^$]";
+export { toActualRevision, toAppendError, toStoreError } from "./kurrentdbErrors.js";
+
+/**
+ * Streams this service keeps for itself in KurrentDB (the publisher's checkpoints): never
+ * part of the log it reads or publishes.
+ */
+export const INTERNAL_STREAM_PREFIX = "customers_checkpoint-";
+/** Neither system streams nor this service's own, for reads without prefixes (a .NET regex). */
+const NOT_SYSTEM_STREAM = `^(?!\\$|${INTERNAL_STREAM_PREFIX})`;
 /** Wanted events are almost always the newest, so a small page finds the head. */
 const HEAD_PAGE = 16;
 const ORIGIN: Position = { commit: 0n, prepare: 0n };
 
+export interface KurrentDbEventStoreOptions {
+  /**
+   * The longest a read waits for the server's next answer before it fails as unavailable.
+   * By default the connection string's defaultDeadline, else 10 s.
+   */
+  readDeadlineMs?: number;
+}
+
 export class KurrentDbEventStore implements EventStore {
-  readonly #client: KurrentDBClient;
-  readonly #ownsClient: boolean;
+  readonly #connection: KurrentDbConnection;
+  readonly #readDeadlineMs: number;
   readonly #subscriptions = new Set<Subscription>();
   #closed = false;
 
-  /** Takes a connection string (e.g. kurrentdb://127.0.0.1:2113?tls=false) or a client owned by the caller. */
-  constructor(connection: string | KurrentDBClient) {
-    this.#ownsClient = typeof connection === "string";
-    this.#client = typeof connection === "string" ? KurrentDBClient.connectionString(connection) : connection;
+  /** Takes a connection string (e.g. kurrentdb://127.0.0.1:2113?tls=false), a client owned by the caller, or a way to make clients. */
+  constructor(connection: KurrentDbConnectionSource, options: KurrentDbEventStoreOptions = {}) {
+    this.#connection = new KurrentDbConnection(connection);
+    this.#readDeadlineMs = options.readDeadlineMs ?? (typeof connection === "string" ? defaultDeadlineOf(connection) : DEFAULT_DEADLINE_MS);
+  }
+
+  /** How many times a stuck client was replaced (kurrentdbConnection.ts). */
+  get clientReplacements(): number {
+    return this.#connection.replacements;
   }
 
   async appendToStream(stream: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
-    if (this.#closed) throw new EventStoreUnavailable("The event store is closed");
+    this.#checkOpen();
     const { expectedRevision } = options;
-    try {
-      if (events.length === 0) return await this.#checkWithoutWriting(stream, expectedRevision);
-      const result = await this.#client.appendToStream(stream, events.map(toEventData), { streamState: toStreamState(expectedRevision) });
-      // Only when the connection string sets throwOnAppendFailure=false.
-      if (!result.success) throw new WrongExpectedRevision(stream, expectedRevision, toActualRevision(result.nextExpectedRevision));
-      const position = result.position ?? (await this.#lastEvent(stream))?.position ?? ORIGIN;
-      return { revision: Number(result.nextExpectedRevision), position: encodePosition(position) };
-    } catch (error) {
-      throw toAppendError(error, stream, expectedRevision);
-    }
+    // Made and checked before the client sees them (eventJson.ts).
+    const data = events.map((event) => toEventData(stream, event));
+    return this.#connection.run(async (client) => {
+      try {
+        if (events.length === 0) return await this.#checkWithoutWriting(stream, expectedRevision);
+        const result = await client.appendToStream(stream, data, { streamState: toStreamState(expectedRevision) });
+        // Only when the connection string sets throwOnAppendFailure=false, and then the
+        // client's revision is wrong (it reports a flag as the revision): ask the stream.
+        if (!result.success) throw new WrongExpectedRevision(stream, expectedRevision, await this.#actualRevision(stream));
+        const position = result.position ?? (await this.#lastEvent(stream))?.position ?? ORIGIN;
+        return { revision: Number(result.nextExpectedRevision), position: encodePosition(position) };
+      } catch (error) {
+        throw toAppendError(error, stream, expectedRevision);
+      }
+    });
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new EventStoreUnavailable("The event store is closed");
   }
 
   /** An empty append writes nothing (KurrentDB has no such write); it only checks the expected revision. */
@@ -89,43 +118,57 @@ export class KurrentDbEventStore implements EventStore {
     return { revision: last ? Number(last.revision) : -1, position };
   }
 
+  async #actualRevision(stream: string): Promise<number | "no_stream"> {
+    const last = await this.#lastEvent(stream);
+    return last ? Number(last.revision) : "no_stream";
+  }
+
   async #lastEvent(stream: string): Promise<KurrentRecordedEvent | undefined> {
+    const read = this.#connection.client.readStream(stream, { direction: BACKWARDS, fromRevision: END, maxCount: 1 });
     try {
-      for await (const { event } of this.#client.readStream(stream, { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) return event;
+      for await (const { event } of withReadDeadline(read, this.#readDeadlineMs, `a read of ${stream}`)) return event;
     } catch (error) {
-      if (!(error instanceof StreamNotFoundError)) throw error;
+      if (isMissing(error)) return undefined;
+      throw error;
     }
     return undefined;
   }
 
   async readStream(stream: string, { fromRevision = 0, maxCount }: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.#checkOpen();
     const events: RecordedEvent[] = [];
     if (maxCount === 0) return events;
     const range = { fromRevision: fromRevision === 0 ? (START as typeof START) : BigInt(fromRevision), ...(maxCount === undefined ? {} : { maxCount }) };
-    try {
-      for await (const { event } of this.#client.readStream(stream, range)) {
-        if (event) events.push(toRecordedEvent(event));
+    return this.#connection.run(async (client) => {
+      try {
+        for await (const { event } of withReadDeadline(client.readStream(stream, range), this.#readDeadlineMs, `a read of ${stream}`)) {
+          if (event) events.push(toRecordedEvent(event));
+        }
+      } catch (error) {
+        // The port's answer for a stream that is not there, deleted ones included (a write to one fails).
+        if (isMissing(error)) return [];
+        throw toStoreError(error, stream);
       }
-    } catch (error) {
-      if (error instanceof StreamNotFoundError) return [];
-      throw toStoreError(error);
-    }
-    return events;
+      return events;
+    });
   }
 
   async readAll({ after, streamPrefixes = [], maxCount }: ReadAllOptions): Promise<RecordedEvent[]> {
+    this.#checkOpen();
     const events: RecordedEvent[] = [];
     if (maxCount <= 0) return events;
-    try {
-      // One more than wanted: the first event read may be the one at `after` itself.
-      for await (const event of this.#scan(FORWARDS, decodeAfter(after), streamPrefixes, maxCount + 1)) {
-        events.push(event);
-        if (events.length === maxCount) break;
+    return this.#connection.run(async () => {
+      try {
+        // One more than wanted: the first event read may be the one at `after` itself.
+        for await (const event of this.#scan(FORWARDS, decodeAfter(after), streamPrefixes, maxCount + 1)) {
+          events.push(event);
+          if (events.length === maxCount) break;
+        }
+      } catch (error) {
+        throw toStoreError(error);
       }
-    } catch (error) {
-      throw toStoreError(error);
-    }
-    return events;
+      return events;
+    });
   }
 
   /**
@@ -140,7 +183,8 @@ export class KurrentDbEventStore implements EventStore {
     for (;;) {
       const fromPosition = cursor ?? (direction === FORWARDS ? START : END);
       let received = 0;
-      for await (const { event } of this.#client.readAll({ direction, fromPosition, filter, maxCount: size })) {
+      const page = this.#connection.client.readAll({ direction, fromPosition, filter, maxCount: size });
+      for await (const { event } of withReadDeadline(page, this.#readDeadlineMs, "a read of $all")) {
         received += 1;
         if (!event || (cursor && !isBeyond(event.position, cursor, direction))) continue;
         cursor = event.position;
@@ -151,9 +195,10 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   subscribeToAll(options: { after?: GlobalPosition; streamPrefixes?: string[] }): Subscription {
+    this.#checkOpen();
     const after = decodeAfter(options.after);
     const prefixes = options.streamPrefixes ?? [];
-    const source = this.#client.subscribeToAll({ fromPosition: after ?? START, filter: streamFilter(prefixes) });
+    const source = this.#connection.client.subscribeToAll({ fromPosition: after ?? START, filter: streamFilter(prefixes) });
     const subscription: Subscription = followSubscription(source, { after, streamPrefixes: prefixes }, () =>
       this.#subscriptions.delete(subscription),
     );
@@ -162,19 +207,22 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   async headPosition(options: { streamPrefixes?: string[] } = {}): Promise<GlobalPosition | undefined> {
-    try {
-      for await (const event of this.#scan(BACKWARDS, undefined, options.streamPrefixes ?? [], HEAD_PAGE)) return event.position;
-    } catch (error) {
-      throw toStoreError(error);
-    }
-    return undefined;
+    this.#checkOpen();
+    return this.#connection.run(async () => {
+      try {
+        for await (const event of this.#scan(BACKWARDS, undefined, options.streamPrefixes ?? [], HEAD_PAGE)) return event.position;
+      } catch (error) {
+        throw toStoreError(error);
+      }
+      return undefined;
+    });
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
-    if (this.#ownsClient) await this.#client.dispose();
+    await this.#connection.close();
   }
 }
 
@@ -282,11 +330,6 @@ export function toStreamState(expected: ExpectedRevision): AppendStreamState {
   return BigInt(expected);
 }
 
-/** The client reports a missing stream as "no_stream" or, from some paths, as a negative revision. */
-export function toActualRevision(state: CurrentStreamState): number | "no_stream" {
-  return state === "no_stream" || state < 0n ? "no_stream" : Number(state);
-}
-
 export function revisionMatches(expected: ExpectedRevision, actual: number | "no_stream"): boolean {
   if (expected === "any") return true;
   if (expected === "no_stream") return actual === "no_stream";
@@ -301,17 +344,36 @@ export function streamFilter(prefixes: string[]): Filter {
 
 /** Also checked here: the server filters on stream names only, and events of type "$…" are system ones. */
 export function isWanted(event: KurrentRecordedEvent, prefixes: string[]): boolean {
-  if (event.streamId.startsWith("$") || event.type.startsWith("$")) return false;
+  if (event.streamId.startsWith("$") || event.type.startsWith("$") || event.streamId.startsWith(INTERNAL_STREAM_PREFIX)) return false;
   return prefixes.length === 0 || prefixes.some((prefix) => event.streamId.startsWith(prefix));
 }
 
-function toEventData(event: EventToAppend) {
+/** The event as the client takes it: plain JSON values it can write without failing. */
+function toEventData(stream: string, event: EventToAppend) {
+  const serialised = serialiseEvent(stream, event);
   return jsonEvent<JSONEventType>({
-    id: event.metadata.event_id,
-    type: event.type,
-    data: event.data as JSONType,
-    metadata: event.metadata,
+    id: serialised.event_id,
+    type: serialised.type,
+    data: JSON.parse(serialised.data) as JSONType,
+    metadata: JSON.parse(serialised.metadata) as JSONType,
   });
+}
+
+/** A stream that is not there, or deleted (soft or for good), reads as empty. */
+function isMissing(error: unknown): boolean {
+  if (error instanceof StreamNotFoundError || error instanceof StreamDeleted) return true;
+  const converted = asCommandError(error);
+  return converted instanceof StreamNotFoundError || converted?.type === "stream-deleted" || converted?.type === "stream-tombstoned";
+}
+
+/** The client's own default. */
+const DEFAULT_DEADLINE_MS = 10_000;
+
+/** The connection string's defaultDeadline (milliseconds), which the client's reads ignore. */
+export function defaultDeadlineOf(connection: string): number {
+  const match = /[?&]defaultDeadline=(\d+)/i.exec(connection);
+  const ms = match ? Number(match[1]) : DEFAULT_DEADLINE_MS;
+  return ms > 0 ? ms : DEFAULT_DEADLINE_MS;
 }
 
 export function toRecordedEvent(event: KurrentRecordedEvent): RecordedEvent {
@@ -326,36 +388,4 @@ export function toRecordedEvent(event: KurrentRecordedEvent): RecordedEvent {
     metadata: event.metadata as unknown as EventMetadata,
     recorded_at: event.created.toISOString(),
   };
-}
-
-/** A conflict becomes the port's WrongExpectedRevision; anything else as toStoreError. */
-export function toAppendError(error: unknown, stream: string, expected: ExpectedRevision): unknown {
-  const converted = asCommandError(error);
-  if (converted instanceof WrongExpectedVersionError) {
-    return new WrongExpectedRevision(stream, expected, toActualRevision(converted.actualState));
-  }
-  return toStoreError(error);
-}
-
-/**
- * Every failure the client reports (unreachable, deadline, not leader, access denied…),
- * whether already a client error or a raw gRPC status, becomes EventStoreUnavailable, as
- * the embedded store does with its write failures. The Rust-backed reads report deadlines
- * and closed connections as "unknown" errors, so those are included. Other errors (the
- * port's own, programming errors) pass unchanged.
- */
-export function toStoreError(error: unknown): unknown {
-  const converted = asCommandError(error);
-  if (!converted) return error;
-  return new EventStoreUnavailable(`KurrentDB ${converted.type}: ${converted.message}`, { cause: converted });
-}
-
-/** The client's error, converting a raw gRPC status the way the client does (some paths reject with one). */
-function asCommandError(error: unknown): CommandError | undefined {
-  if (!(error instanceof Error)) return undefined;
-  if (isCommandError(error)) return error;
-  const status = error as Error & { code?: unknown; details?: unknown };
-  if (typeof status.code !== "number" || typeof status.details !== "string") return undefined;
-  const converted = convertToCommandError(error);
-  return isCommandError(converted) ? converted : undefined;
 }

@@ -2,7 +2,7 @@
  * The event store port: the source of truth. Every adapter (embedded SQLite, KurrentDB)
  * passes the same contract suite (test/contract/eventStore.contract.ts).
  */
-import { Unavailable } from "../errors.js";
+import { Failure, Unavailable } from "../errors.js";
 
 /** What a writer expects the stream to be before its append; anything else is a conflict. */
 export type ExpectedRevision = "no_stream" | "stream_exists" | "any" | number;
@@ -94,4 +94,30 @@ export class WrongExpectedRevision extends Error {
 export class EventStoreUnavailable extends Unavailable {
   override readonly name = "EventStoreUnavailable";
   readonly publicMessage = "The event store is unavailable. The request changed nothing; retry it later.";
+}
+
+/** The stream was deleted from the store for good (a KurrentDB tombstone): it can never be written again. */
+export class StreamDeleted extends Failure {
+  override readonly name = "StreamDeleted";
+  readonly kind = "not_found";
+  constructor(readonly stream: string) {
+    super(`The stream ${stream} was deleted from the event store for good and cannot be written again`);
+  }
+}
+
+/** An append larger than the store takes at once (KurrentDB: 1 MiB by default). */
+export class EventTooLarge extends Failure {
+  override readonly name = "EventTooLarge";
+  readonly kind = "invalid";
+  constructor(readonly stream: string) {
+    super(`Invalid request: the change is larger than the event store accepts in one write`);
+  }
+}
+
+/**
+ * The store refuses this service as it is configured (credentials, TLS, a server too old for
+ * the client): retrying will not help. The message says what to check; requests answer 500.
+ */
+export class EventStoreMisconfigured extends Error {
+  override readonly name = "EventStoreMisconfigured";
 }

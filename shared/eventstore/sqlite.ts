@@ -20,10 +20,11 @@ import {
   EventStoreUnavailable,
   WrongExpectedRevision,
 } from "./port.js";
+import { type SerialisedEvent, serialiseEvent } from "./eventJson.js";
 
 interface PendingAppend {
   stream: string;
-  events: EventToAppend[];
+  events: SerialisedEvent[];
   expectedRevision: ExpectedRevision;
   resolve: (result: AppendResult) => void;
   reject: (error: Error) => void;
@@ -113,8 +114,14 @@ export class SqliteEventStore implements EventStore {
     options: { expectedRevision: ExpectedRevision },
   ): Promise<AppendResult> {
     if (this.#closed) return Promise.reject(new EventStoreUnavailable("The event store is closed"));
+    let serialised: SerialisedEvent[];
+    try {
+      serialised = events.map((event) => serialiseEvent(stream, event));
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ stream, events, expectedRevision: options.expectedRevision, resolve, reject });
+      this.#queue.push({ stream, events: serialised, expectedRevision: options.expectedRevision, resolve, reject });
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
         setImmediate(() => this.#flush());
@@ -158,8 +165,8 @@ export class SqliteEventStore implements EventStore {
         append.stream,
         revision,
         event.type,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata),
+        event.data,
+        event.metadata,
         recordedAt,
       );
       position = Number(info.lastInsertRowid);

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Test } from "tap";
+import { UnserialisableEvent } from "../../shared/eventstore/eventJson.js";
 import { type EventStore, type EventToAppend, type RecordedEvent, WrongExpectedRevision } from "../../shared/eventstore/port.js";
 
 export interface EventStoreFixture {
@@ -128,6 +129,22 @@ export function eventStoreContract(t: Test, makeFixture: () => Promise<EventStor
     t.equal(ok.status, "fulfilled");
     t.equal(conflict.status, "rejected");
     t.equal(alsoOk.status, "fulfilled");
+  });
+
+  t.test("an event JSON cannot hold is refused at once and alone; appends beside it are written", async (t) => {
+    const { store } = fixture;
+    const bad = { ...event("Bad"), data: { amount: 10n } };
+    const [refused, written] = await Promise.allSettled([
+      store.appendToStream(stream("bad"), [bad], { expectedRevision: "no_stream" }),
+      store.appendToStream(stream("good"), [event("Good")], { expectedRevision: "no_stream" }),
+    ]);
+    t.equal(refused.status, "rejected");
+    t.type(refused.status === "rejected" && refused.reason, UnserialisableEvent, "a bug of the caller's, not an outage");
+    t.equal(written.status, "fulfilled", "the append made at the same moment is written");
+    t.same(await store.readStream(stream("bad")), [], "nothing of the refused append is written");
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    await t.rejects(store.appendToStream(stream("cycle"), [{ ...event("Bad"), data: cycle }], { expectedRevision: "any" }), UnserialisableEvent);
   });
 
   t.test("reads the global log in order, after a position, filtered by stream prefix", async (t) => {
