@@ -137,18 +137,27 @@ export class Publisher {
   async #drain(): Promise<void> {
     // Start on the next tick so events read in the same burst go out together.
     await new Promise((resolve) => setImmediate(resolve));
+    // Events at the head of the buffer already on the bus whose checkpoint is not saved yet:
+    // while the checkpoint store is down only the save is retried, so an outage of the
+    // store does not send the same batch again and again.
+    let published = 0;
     while (this.#buffer.length > 0) {
-      const batch = this.#buffer.slice(0, this.#options.maxBatch);
+      const batch = this.#buffer.slice(0, published > 0 ? published : this.#options.maxBatch);
       try {
-        await this.#options.bus.publish(this.#options.topic, batch.map(toBusMessage));
+        if (published === 0) {
+          await this.#options.bus.publish(this.#options.topic, batch.map(toBusMessage));
+          published = batch.length;
+        }
         await this.#options.checkpoints.save(batch.at(-1)!.position);
         this.#position = batch.at(-1)!.position;
         this.#publishFailure = undefined;
         this.#buffer.splice(0, batch.length);
+        published = 0;
       } catch (error) {
         if (this.#stopped) break;
         this.#publishFailure = failureSince(this.#publishFailure, error, Date.now());
-        this.#options.logger.warn({ err: error, events: batch.length }, "publishing failed; retrying");
+        const step = published > 0 ? "saving the checkpoint" : "publishing";
+        this.#options.logger.warn({ err: error, events: batch.length }, `${step} failed; retrying`);
         await new Promise((resolve) => setTimeout(resolve, this.#options.retryDelayMs));
       }
     }
