@@ -42,7 +42,7 @@ export class KurrentDbCheckpointStore implements CheckpointStore {
   }
 
   async load(): Promise<GlobalPosition | undefined> {
-    this.#last = await this.#connection.run((client) => this.#read(client));
+    this.#last = await this.#connection.run("read", (client) => this.#read(client));
     return this.#last?.position;
   }
 
@@ -62,7 +62,7 @@ export class KurrentDbCheckpointStore implements CheckpointStore {
   }
 
   async save(position: GlobalPosition): Promise<void> {
-    await this.#connection.run(async (client) => {
+    await this.#connection.run("append", async (client) => {
       await this.#setRetentionOnce(client);
       for (let attempt = 0; attempt < 3; attempt += 1) {
         const last = this.#last === undefined ? await this.#read(client) : this.#last;

@@ -90,7 +90,7 @@ export class KurrentDbEventStore implements EventStore {
     const { expectedRevision } = options;
     // Made and checked before the client sees them (eventJson.ts).
     const data = events.map((event) => toEventData(stream, event));
-    return this.#connection.run(async (client) => {
+    return this.#connection.run("append", async (client) => {
       try {
         if (events.length === 0) return await this.#checkWithoutWriting(stream, expectedRevision);
         const result = await client.appendToStream(stream, data, { streamState: toStreamState(expectedRevision) });
@@ -139,7 +139,7 @@ export class KurrentDbEventStore implements EventStore {
     const events: RecordedEvent[] = [];
     if (maxCount === 0) return events;
     const range = { fromRevision: fromRevision === 0 ? (START as typeof START) : BigInt(fromRevision), ...(maxCount === undefined ? {} : { maxCount }) };
-    return this.#connection.run(async (client) => {
+    return this.#connection.run("read", async (client) => {
       try {
         for await (const { event } of withReadDeadline(client.readStream(stream, range), this.#readDeadlineMs, `a read of ${stream}`)) {
           if (event) events.push(toRecordedEvent(event));
@@ -157,7 +157,7 @@ export class KurrentDbEventStore implements EventStore {
     this.#checkOpen();
     const events: RecordedEvent[] = [];
     if (maxCount <= 0) return events;
-    return this.#connection.run(async () => {
+    return this.#connection.run("read", async () => {
       try {
         // One more than wanted: the first event read may be the one at `after` itself.
         for await (const event of this.#scan(FORWARDS, decodeAfter(after), streamPrefixes, maxCount + 1)) {
@@ -208,7 +208,7 @@ export class KurrentDbEventStore implements EventStore {
 
   async headPosition(options: { streamPrefixes?: string[] } = {}): Promise<GlobalPosition | undefined> {
     this.#checkOpen();
-    return this.#connection.run(async () => {
+    return this.#connection.run("read", async () => {
       try {
         for await (const event of this.#scan(BACKWARDS, undefined, options.streamPrefixes ?? [], HEAD_PAGE)) return event.position;
       } catch (error) {

@@ -54,6 +54,8 @@ export class KurrentDbStandIn {
   /** The next client made has a capability check that failed and stays failed. */
   poisonNextClient = false;
   clientsMade = 0;
+  readonly #poisoned = new WeakSet<object>();
+  readonly #clients: object[] = [];
   readonly #live = new Set<PassThrough>();
   #commit = 0n;
 
@@ -72,6 +74,14 @@ export class KurrentDbStandIn {
     this.mode = "up";
   }
 
+  /**
+   * Every client made so far keeps a failed capability check (as one that got a deadline
+   * while the server was away): its appends fail until it is replaced.
+   */
+  poisonExistingClients(): void {
+    for (const client of this.#clients) this.#poisoned.add(client);
+  }
+
   /** A new client, as KurrentDBClient.connectionString would make. */
   client(): KurrentDBClient {
     this.clientsMade += 1;
@@ -82,7 +92,7 @@ export class KurrentDbStandIn {
     const client = {
       async appendToStream(stream: string, proposed: ProposedEvent | ProposedEvent[], options: { streamState?: unknown } = {}) {
         if (disposed) throw new UnavailableError();
-        if (poisoned) throw new DeadlineExceededError();
+        if (poisoned || standIn.#poisoned.has(client)) throw new DeadlineExceededError();
         standIn.#available();
         const events = Array.isArray(proposed) ? proposed : [proposed];
         // As the client's batchAppend: serialised inside `new Promise(async ...)`, so a throw
@@ -176,6 +186,8 @@ export class KurrentDbStandIn {
         disposed = true;
       },
     };
+    this.#clients.push(client);
+    if (poisoned) this.#poisoned.add(client);
     return client as unknown as KurrentDBClient;
   }
 
