@@ -6,25 +6,15 @@
 import { randomUUID } from "node:crypto";
 import type { Test } from "tap";
 import { UnserialisableEvent } from "../../shared/eventstore/eventJson.js";
-import { type EventStore, type EventToAppend, type RecordedEvent, WrongExpectedRevision } from "../../shared/eventstore/port.js";
+import { eventToAppend } from "../support/events.js";
+import { type EventStore, type RecordedEvent, WrongExpectedRevision } from "../../shared/eventstore/port.js";
 
 export interface EventStoreFixture {
   store: EventStore;
   cleanup(): Promise<void>;
 }
 
-const event = (type: string, data: Record<string, unknown> = {}): EventToAppend => ({
-  type,
-  data,
-  metadata: {
-    event_id: randomUUID(),
-    schema_version: 1,
-    occurred_at: new Date().toISOString(),
-    correlation_id: "corr-1",
-    causation_id: "cause-1",
-    actor: { id: "user_1", type: "user" },
-  },
-});
+const event = eventToAppend;
 
 export function eventStoreContract(t: Test, makeFixture: () => Promise<EventStoreFixture>): void {
   let fixture: EventStoreFixture;

@@ -4,7 +4,6 @@
  * real client is known to produce. Nothing here verifies the adapters against a real server;
  * the contract suite with KURRENTDB_URL set does that.
  */
-import { randomUUID } from "node:crypto";
 import t from "tap";
 import { AccessDeniedError, MaxAppendSizeExceededError, UnavailableError } from "@kurrent/kurrentdb-client";
 import { KurrentDbCheckpointStore } from "../../shared/checkpoints/kurrentdb.js";
@@ -12,13 +11,13 @@ import { UnserialisableEvent } from "../../shared/eventstore/eventJson.js";
 import { KurrentDbEventStore, defaultDeadlineOf } from "../../shared/eventstore/kurrentdb.js";
 import { toStoreError } from "../../shared/eventstore/kurrentdbErrors.js";
 import {
-  type EventToAppend,
   EventStoreMisconfigured,
   EventStoreUnavailable,
   EventTooLarge,
   StreamDeleted,
   WrongExpectedRevision,
 } from "../../shared/eventstore/port.js";
+import { eventToAppend } from "../support/events.js";
 import { KurrentDbStandIn } from "../support/kurrentdbStandIn.js";
 import { eventStoreContract } from "./eventStore.contract.js";
 
@@ -30,18 +29,7 @@ t.test("the event store contract, over the client stand-in", async (t) => {
   });
 });
 
-const event = (type = "CustomerUpdated", data: Record<string, unknown> = { id: "cus_1" }): EventToAppend => ({
-  type,
-  data,
-  metadata: {
-    event_id: randomUUID(),
-    schema_version: 1,
-    occurred_at: new Date().toISOString(),
-    correlation_id: "c",
-    causation_id: "c",
-    actor: { id: "user_1", type: "user" },
-  },
-});
+const event = (type = "CustomerUpdated", data: Record<string, unknown> = { id: "cus_1" }) => eventToAppend(type, data);
 
 t.test("data JSON cannot hold is refused before the client sees it (the client would never settle)", async (t) => {
   const standIn = new KurrentDbStandIn();

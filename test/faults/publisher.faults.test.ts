@@ -7,7 +7,6 @@
  * adapters over the client stand-in taken down (test/support/kurrentdbStandIn.ts), where
  * the writes made during the outage fail as they would against a real server that is down.
  */
-import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import t, { type Test } from "tap";
 import { InProcessBus } from "../../shared/bus/inProcess.js";
@@ -23,24 +22,14 @@ import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
 import { silentLogger } from "../../shared/logger.js";
 import { Publisher } from "../../shared/publisher/publisher.js";
 import { makeDataDir } from "../support/service.js";
+import { eventToAppend } from "../support/events.js";
 import { KurrentDbStandIn } from "../support/kurrentdbStandIn.js";
 import { StoreOutage } from "../support/storeOutage.js";
 
 const OUTAGE_MS = Number(process.env.PUBLISHER_OUTAGE_MS ?? 30_000);
 const TOPIC = "customers.events.v1";
 
-const updated = (id: string, n: number): EventToAppend => ({
-  type: "CustomerUpdated",
-  data: { id, changes: { first_name: `n${n}` }, updated_at: new Date().toISOString() },
-  metadata: {
-    event_id: randomUUID(),
-    schema_version: 1,
-    occurred_at: new Date().toISOString(),
-    correlation_id: "c",
-    causation_id: "c",
-    actor: { id: "user_1", type: "user" },
-  },
-});
+const updated = (id: string, n: number): EventToAppend => eventToAppend("CustomerUpdated", { id, changes: { first_name: `n${n}` }, updated_at: new Date().toISOString() });
 
 async function until(check: () => boolean, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms;
