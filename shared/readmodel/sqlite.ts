@@ -4,12 +4,7 @@
  * lists filter or sort on (`json_extract(body, '$.field')`), so a page in any supported order
  * reads only its rows. Queries are translated by sqliteQuery.ts with MongoDB's semantics;
  * the read-model contract suite holds it to the same answers as the other adapters. A batch
- * of changes is one transaction, each change guarded by the revision it expects; a
- * projector's batch also records the log position it reaches, in the same transaction, so a
- * restart resumes from there instead of replaying the whole log.
- *
- * The file also records the layout of its documents (LAYOUT): a read model written by an
- * earlier layout is emptied at open and rebuilt from the event store.
+ * of changes is one transaction, each change guarded by the revision it expects.
  */
 import Database from "better-sqlite3";
 import type { CustomerAddress } from "../customers/customer.js";
@@ -17,17 +12,10 @@ import { addressPage } from "./addressPage.js";
 import type { CustomerDocument } from "./customerDocument.js";
 import type { CustomerGroupDocument } from "./customerGroupDocument.js";
 import { compiledPattern } from "./pattern.js";
-import type { GlobalPosition } from "../eventstore/port.js";
-import { type AddressListQuery, type Change, type CustomerReadModel, type DocumentCollection, type ListQuery, type Page, type ProjectedBatch, ReadModelRevisionGap } from "./port.js";
+import { type AddressListQuery, type Change, type CustomerReadModel, type DocumentCollection, type ListQuery, type Page, ReadModelRevisionGap } from "./port.js";
 import type { Query, Value } from "./query.js";
 import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
 import { type DocumentShape, type SqlValue, fieldExpression, toSqlCondition, toSqlOrder } from "./sqliteQuery.js";
-
-/**
- * The documents' layout: raise it whenever a projection (customerDocument.ts,
- * customerGroupDocument.ts) changes what it builds, so existing files are rebuilt.
- */
-export const LAYOUT = "1";
 
 /** The fields each collection's lists filter or sort on, each indexed after `live`. */
 const CUSTOMER_INDEXED = ["email", "company_name", "first_name", "last_name", "phone", "created_by", "has_account", "created_at", "updated_at", "deleted_at"];
@@ -37,8 +25,6 @@ export class SqliteReadModel implements CustomerReadModel {
   readonly customers: SqliteCollection<CustomerDocument>;
   readonly groups: SqliteCollection<CustomerGroupDocument>;
   readonly #db: Database.Database;
-  /** What the file says of itself: its layout, and the log position the last batch reached. */
-  readonly #meta: { get: Database.Statement<[string], { value: string }>; set: Database.Statement<[string, string]> };
 
   constructor(filename: string) {
     this.#db = new Database(filename, { timeout: 10_000 });
@@ -47,46 +33,12 @@ export class SqliteReadModel implements CustomerReadModel {
     this.#db.function("re2_match", { deterministic: true }, (pattern: unknown, ignoreCase: unknown, value: unknown) =>
       typeof value === "string" && compiledPattern(String(pattern), ignoreCase === 1).test(value) ? 1 : 0,
     );
-    this.#db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
     this.customers = new SqliteCollection(this.#db, "customers", CUSTOMER_INDEXED, { arrayFields: ["group_ids", "addresses"] });
     this.groups = new SqliteCollection(this.#db, "customer_groups", GROUP_INDEXED, { arrayFields: [] });
-    this.#meta = {
-      get: this.#db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?"),
-      set: this.#db.prepare<[string, string]>("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
-    };
-    if (this.#meta.get.get("layout")?.value !== LAYOUT) {
-      this.#reset();
-      this.#meta.set.run("layout", LAYOUT);
-    }
   }
 
   async listAddresses(query: AddressListQuery): Promise<Page<CustomerAddress>> {
     return addressPage(await this.customers.get(query.customerId), query);
-  }
-
-  async saveBatch({ customers, groups, position }: ProjectedBatch): Promise<void> {
-    const saved = this.#db.transaction(() => {
-      const both = { customers: this.customers.apply(customers), groups: this.groups.apply(groups) };
-      if (position !== undefined) this.#meta.set.run("position", position);
-      return both;
-    })();
-    this.customers.notify(saved.customers);
-    this.groups.notify(saved.groups);
-  }
-
-  async projectedPosition(): Promise<GlobalPosition | undefined> {
-    return this.#meta.get.get("position")?.value;
-  }
-
-  /** Empties the read model (its position included), to be rebuilt from the event store. */
-  async reset(): Promise<void> {
-    this.#reset();
-  }
-
-  #reset(): void {
-    this.#db.transaction(() => {
-      this.#db.exec("DELETE FROM customers; DELETE FROM customer_groups; DELETE FROM meta WHERE key = 'position'");
-    })();
   }
 
   async close(): Promise<void> {
@@ -165,24 +117,16 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
   }
 
   async save(changes: Change<T>[]): Promise<void> {
-    this.notify(this.db.transaction(() => this.apply(changes))());
-  }
-
-  /** Writes the changes, inside the caller's transaction; the documents written. */
-  apply(changes: Change<T>[]): T[] {
     const saved: T[] = [];
-    for (const { document, previousRevision } of changes) {
-      const stored = this.#statements.revision.get(document.id)?.revision ?? null;
-      if (stored !== null && stored >= document.revision) continue;
-      if (stored !== previousRevision) throw new ReadModelRevisionGap(document.id, stored, document.revision);
-      this.#statements.upsert.run(document.id, document.revision, document.deleted_at === null ? 1 : 0, JSON.stringify(document));
-      saved.push(document);
-    }
-    return saved;
-  }
-
-  /** Wakes the waits for documents once their transaction is committed. */
-  notify(saved: T[]): void {
+    this.db.transaction(() => {
+      for (const { document, previousRevision } of changes) {
+        const stored = this.#statements.revision.get(document.id)?.revision ?? null;
+        if (stored !== null && stored >= document.revision) continue;
+        if (stored !== previousRevision) throw new ReadModelRevisionGap(document.id, stored, document.revision);
+        this.#statements.upsert.run(document.id, document.revision, document.deleted_at === null ? 1 : 0, JSON.stringify(document));
+        saved.push(document);
+      }
+    })();
     for (const document of saved) this.#waiters.notify(document.id, document.revision);
   }
 
