@@ -3,13 +3,10 @@
  * compares the result with the read model, both ways. Prints each difference and exits 1
  * when there is any, 0 when the read model is exactly what the event store makes.
  */
-import { createLogger } from "../../shared/logging.js";
 import { type CheckProgress, type ConvergenceReport, checkConvergence } from "../../shared/readmodel/convergence.js";
-import { InMemoryReadModel } from "../../shared/readmodel/inMemory.js";
 import type { CustomerReadModel } from "../../shared/readmodel/port.js";
-import { openEventStore, openMongoReadModel } from "../../shared/runtime/adapters.js";
+import { READ_MODEL_FILE, openEmbeddedReadModel, openEventStore, openMongoReadModel } from "../../shared/runtime/adapters.js";
 import { exitWithUsage, loadCliSettings, parseCommandLine } from "../../shared/runtime/cli.js";
-import { startInProcessPipeline } from "../../shared/runtime/embedded.js";
 
 const usage = `Usage: npm run check -- [--show N] [--settle SECONDS]
 
@@ -23,10 +20,9 @@ when there is one, 0 when there is none. Run it with the same settings as the se
   read model the projectors keep. Writes may go on meanwhile: each difference is
   looked at again after --settle seconds, and only lasting ones are reported.
 
-  In embedded mode the read model lives in the service's memory and is rebuilt from
-  the event store at every start. The check rebuilds it the same way (in this
-  process, from the SQLite file in DATA_DIR, or KurrentDB when KURRENTDB_URL is set),
-  so it finds events the projection cannot apply, and streams it folds differently.
+  In embedded mode it compares with the read model file the service keeps in DATA_DIR
+  (readmodel.sqlite), whether the service is running or not; a service that is
+  stopped brings that file up to date at its next start.
 
   --show N          print at most N differences in full (default 20; all are counted)
   --settle SECONDS  how long to wait before looking again at a difference (default 5)
@@ -42,10 +38,8 @@ if (!Number.isInteger(show) || show < 0) exitWithUsage("--show must be a whole n
 if (!Number.isFinite(settleSeconds) || settleSeconds < 0) exitWithUsage("--settle must be a number of seconds.", usage);
 
 const settings = loadCliSettings();
-const logger = createLogger("warn");
 const store = openEventStore(settings);
 let readModel: CustomerReadModel | undefined;
-let stopPipeline: (() => Promise<void>) | undefined;
 
 /** One progress line every second or so, on stderr, so the report on stdout stays clean. */
 let lastShown = 0;
@@ -78,19 +72,16 @@ try {
   if (settings.cluster) {
     readModel = await openMongoReadModel(settings.cluster);
   } else {
-    console.error("Embedded mode: rebuilding the read model from the event store, as the service does at start...");
-    const inMemory = new InMemoryReadModel();
-    stopPipeline = (await startInProcessPipeline(store, inMemory, settings, logger)).stop;
-    readModel = inMemory;
+    console.error(`Embedded mode: checking the read model file (${READ_MODEL_FILE} in DATA_DIR) against the event store...`);
+    readModel = openEmbeddedReadModel(settings);
   }
-  const report = await checkConvergence(store, readModel, { onProgress: showProgress, settleMs: settings.cluster ? settleSeconds * 1000 : 0 });
+  const report = await checkConvergence(store, readModel, { onProgress: showProgress, settleMs: settleSeconds * 1000 });
   print(report);
   process.exitCode = report.missing.length + report.different.length + report.extra.length === 0 ? 0 : 1;
 } catch (error) {
   console.error(`The check could not run: ${(error as Error).message}`);
   process.exitCode = 69;
 } finally {
-  await stopPipeline?.();
   await readModel?.close();
   await store.close();
 }

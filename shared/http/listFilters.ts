@@ -3,13 +3,11 @@
  * plain values are exact matches, lists are "in", operator maps keep their meaning, `q` is a
  * case-insensitive substring search over the searchable fields. Shared by every list route.
  */
-import { type Query, type Value, where } from "../readmodel/query.js";
+import { type Query, type Value, literalPattern, where } from "../readmodel/query.js";
 import { InvalidPattern, MAX_PATTERN_LENGTH, checkPattern } from "../readmodel/pattern.js";
 import { MedusaError } from "./errors.js";
 
 type OperatorMap = Partial<Record<"$eq" | "$ne" | "$in" | "$nin" | "$like" | "$ilike" | "$re" | "$contains" | "$gt" | "$gte" | "$lt" | "$lte", string | string[]>>;
-
-const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
  * SQL LIKE (`%` any run, `_` one character) as an anchored regular expression; a run of `%`
@@ -20,7 +18,7 @@ function likeToRegex(field: string, pattern: string): string {
   let out = "";
   for (const character of pattern) {
     if (character === "%") out += out.endsWith(".*") ? "" : ".*";
-    else out += character === "_" ? "." : escapeRegex(character);
+    else out += character === "_" ? "." : literalPattern(character);
   }
   return `^${out}$`;
 }
@@ -40,7 +38,7 @@ const invalidPattern = (field: string, reason: string) =>
   new MedusaError("invalid_data", `Invalid request: the pattern for field '${field}' cannot be used (${reason})`);
 
 export function searchFilter(q: string, fields: readonly string[]): Query {
-  return where.or(...fields.map((field) => where.regex(field, escapeRegex(q), true)));
+  return where.search(fields, q);
 }
 
 /** A plain value or list for one field. */
@@ -89,7 +87,7 @@ export function operatorFilter(field: string, operators: OperatorMap, isDate = f
         conditions.push(where.regex(field, likeToRegex(field, String(raw)), true));
         break;
       case "$contains":
-        conditions.push(where.regex(field, escapeRegex(String(raw))));
+        conditions.push(where.regex(field, literalPattern(String(raw))));
         break;
       case "$re":
         conditions.push(where.regex(field, clientPattern(field, String(raw))));

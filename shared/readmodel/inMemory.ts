@@ -8,7 +8,8 @@ import type { CustomerDocument } from "./customerDocument.js";
 import type { CustomerGroupDocument } from "./customerGroupDocument.js";
 import { addressPage } from "./addressPage.js";
 import { type Query, type Sort, type Value, compareDocuments, matchesEverything, matchesQuery } from "./query.js";
-import { type AddressListQuery, type Change, type CustomerReadModel, type DocumentCollection, type ListQuery, type Page, ReadModelRevisionGap } from "./port.js";
+import type { GlobalPosition } from "../eventstore/port.js";
+import { type AddressListQuery, type Change, type CustomerReadModel, type DocumentCollection, type ListQuery, type Page, type ProjectedBatch, ReadModelRevisionGap } from "./port.js";
 import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 
@@ -17,9 +18,21 @@ type Stored = { id: string; revision: number; deleted_at: string | null };
 export class InMemoryReadModel implements CustomerReadModel {
   readonly customers = new InMemoryCollection<CustomerDocument>();
   readonly groups = new InMemoryCollection<CustomerGroupDocument>();
+  #position: GlobalPosition | undefined;
 
   async listAddresses(query: AddressListQuery): Promise<Page<CustomerAddress>> {
     return addressPage(await this.customers.get(query.customerId), query);
+  }
+
+  async saveBatch({ customers, groups, position }: ProjectedBatch): Promise<void> {
+    await this.customers.save(customers);
+    await this.groups.save(groups);
+    if (position !== undefined) this.#position = position;
+  }
+
+  /** Kept for the process's life only, as the documents are. */
+  async projectedPosition(): Promise<GlobalPosition | undefined> {
+    return this.#position;
   }
 
   async close(): Promise<void> {

@@ -15,7 +15,8 @@ import { addressPage } from "./addressPage.js";
 import type { CustomerDocument } from "./customerDocument.js";
 import type { CustomerGroupDocument } from "./customerGroupDocument.js";
 import { MongoDocuments, inParallel, metadataFromText, metadataToText } from "./mongoDocuments.js";
-import { type AddressListQuery, type Change, type CustomerReadModel, type DocumentCollection, type ListQuery, type Page, ReadModelUnavailable } from "./port.js";
+import type { GlobalPosition } from "../eventstore/port.js";
+import { type AddressListQuery, type Change, type CustomerReadModel, type DocumentCollection, type ListQuery, type Page, type ProjectedBatch, ReadModelUnavailable } from "./port.js";
 import type { Query, Value } from "./query.js";
 import { RecentDocuments } from "./recentDocuments.js";
 import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
@@ -89,6 +90,15 @@ export class MongoReadModel implements CustomerReadModel {
 
   async listAddresses(query: AddressListQuery): Promise<Page<CustomerAddress>> {
     return addressPage(await this.customers.get(query.customerId), query);
+  }
+
+  /** The two collections are written side by side; the batch's position is the Kafka offsets' business, not this read model's. */
+  async saveBatch({ customers, groups }: ProjectedBatch): Promise<void> {
+    await Promise.all([this.customers.save(customers), this.groups.save(groups)]);
+  }
+
+  async projectedPosition(): Promise<GlobalPosition | undefined> {
+    return undefined;
   }
 
   /** The read model now holds `document` (a projector said so). */

@@ -8,6 +8,7 @@ import type { CustomerDocument } from "./customerDocument.js";
 import type { CustomerGroupDocument } from "./customerGroupDocument.js";
 import type { Query, Sort, Value } from "./query.js";
 import { Unavailable } from "../errors.js";
+import type { GlobalPosition } from "../eventstore/port.js";
 
 /** A page of live (not deleted) documents matching a filter, in an order. */
 export interface ListQuery {
@@ -72,7 +73,21 @@ export interface CustomerReadModel {
   readonly customers: DocumentCollection<CustomerDocument>;
   readonly groups: DocumentCollection<CustomerGroupDocument>;
   listAddresses(query: AddressListQuery): Promise<Page<CustomerAddress>>;
+  /**
+   * A projector's batch: the changes to both collections and, where the read model keeps it,
+   * the position in the event store's log the batch reaches, all at once (the durable
+   * embedded read model commits them in one transaction, so a restart resumes from there).
+   */
+  saveBatch(batch: ProjectedBatch): Promise<void>;
+  /** The log position the last batch reached, where the read model keeps it; undefined otherwise. */
+  projectedPosition(): Promise<GlobalPosition | undefined>;
   close(): Promise<void>;
+}
+
+export interface ProjectedBatch {
+  customers: Change<CustomerDocument>[];
+  groups: Change<CustomerGroupDocument>[];
+  position?: GlobalPosition;
 }
 
 export class ReadModelRevisionGap extends Error {

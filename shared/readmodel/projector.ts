@@ -89,7 +89,7 @@ export class Projector {
     }
     const relevant = envelopes.filter((envelope) => PROJECTED_EVENT_TYPES.has(envelope.type) && isProjectedStream(envelope.stream));
     try {
-      const notices = await this.#apply(relevant);
+      const notices = await this.#apply(relevant, envelopes.at(-1)?.position);
       this.#failure = undefined;
       await this.#options.notices?.announce(notices);
     } catch (error) {
@@ -100,7 +100,7 @@ export class Projector {
     for (const envelope of envelopes) this.#awaitedPositions.get(envelope.position)?.();
   }
 
-  async #apply(envelopes: EventEnvelope[]): Promise<ReadModelNotice[]> {
+  async #apply(envelopes: EventEnvelope[], position: string | undefined): Promise<ReadModelNotice[]> {
     const { readModel } = this.#options;
     const customers = applyInOrder<CustomerDocument, CustomerEvent>(
       envelopes.filter((envelope) => envelope.stream.startsWith(CUSTOMER_STREAM_PREFIX)),
@@ -113,7 +113,7 @@ export class Projector {
       projectCustomerGroupEvent,
     );
     const [customerResult, groupResult] = await Promise.all([customers, groups]);
-    await Promise.all([readModel.customers.save(customerResult.changes), readModel.groups.save(groupResult.changes)]);
+    await readModel.saveBatch({ customers: customerResult.changes, groups: groupResult.changes, position });
     return [...customerResult.reached, ...groupResult.reached].map((document) => ({ id: document.id, revision: document.revision, document }));
   }
 

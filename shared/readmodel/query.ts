@@ -4,7 +4,9 @@
  * a filter document (toMongoFilter). Both follow MongoDB's semantics, so they answer a query
  * the same way: a dotted path reaches into arrays (any element may match); `eq null` matches
  * a missing field; ranges compare values of the same kind only; ordering puts null first.
- * Patterns are RE2 syntax, checked before they get here (pattern.ts).
+ * Patterns are RE2 syntax, checked before they get here (pattern.ts). A search (`q`) is a
+ * case-insensitive substring of any of its fields: the same as a literal pattern on each, named
+ * so that a read model with a substring index can use it.
  */
 import { compiledPattern } from "./pattern.js";
 
@@ -16,7 +18,14 @@ export type Condition =
   | { op: "gt" | "gte" | "lt" | "lte"; field: string; value: string | number }
   | { op: "regex"; field: string; pattern: string; ignoreCase: boolean };
 
-export type Query = Condition | { op: "and" | "or"; of: Query[] };
+/** `text` anywhere in any of `fields`, ignoring case (as a case-insensitive literal `regex` on each). */
+export interface Search {
+  op: "search";
+  fields: readonly string[];
+  text: string;
+}
+
+export type Query = Condition | Search | { op: "and" | "or"; of: Query[] };
 
 export interface Sort {
   field: string;
@@ -37,7 +46,14 @@ export const where = {
     return kept.length === 1 ? kept[0]! : { op: "and", of: kept };
   },
   or: (...parts: Query[]): Query => ({ op: "or", of: parts }),
+  search: (fields: readonly string[], text: string): Query => ({ op: "search", fields, text }),
 };
+
+/** `text` as a pattern that matches exactly it. */
+export const literalPattern = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** The search as the patterns it stands for, one per field. */
+export const searchAsPatterns = ({ fields, text }: Search): Query => ({ op: "or", of: fields.map((field) => where.regex(field, literalPattern(text), true)) });
 
 /** The query that matches every document. */
 export const EVERYTHING: Query = { op: "and", of: [] };
@@ -76,6 +92,8 @@ export function matchesQuery(document: unknown, query: Query): boolean {
       return query.of.every((part) => matchesQuery(document, part));
     case "or":
       return query.of.some((part) => matchesQuery(document, part));
+    case "search":
+      return matchesQuery(document, searchAsPatterns(query));
   }
   const values = valuesAt(document, query.field.split("."));
   switch (query.op) {
@@ -109,6 +127,8 @@ export function toMongoFilter(query: Query, storedField: (field: string) => stri
     case "or":
       // MongoDB refuses an empty $or; an empty "any of" matches nothing.
       return query.of.length === 0 ? { _id: { $in: [] } } : { $or: query.of.map((part) => toMongoFilter(part, storedField)) };
+    case "search":
+      return toMongoFilter(searchAsPatterns(query), storedField);
     case "regex":
       return { [storedField(query.field)]: query.ignoreCase ? { $regex: query.pattern, $options: "i" } : { $regex: query.pattern } };
     case "in":

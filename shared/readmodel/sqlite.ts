@@ -4,49 +4,131 @@
  * lists filter or sort on (`json_extract(body, '$.field')`), so a page in any supported order
  * reads only its rows. Queries are translated by sqliteQuery.ts with MongoDB's semantics;
  * the read-model contract suite holds it to the same answers as the other adapters. A batch
- * of changes is one transaction, each change guarded by the revision it expects.
+ * of changes is one transaction, each change guarded by the revision it expects; a
+ * projector's batch also records the log position it reaches, in the same transaction, so a
+ * restart resumes from there instead of replaying the whole log.
+ *
+ * Lists, counts and distinct values run on reader threads (sqliteReader.ts), so that a
+ * search over many documents does not hold up the event loop; lookups by id and writes stay
+ * on this connection.
+ *
+ * The file also records the layout of its documents (LAYOUT): a read model written by an
+ * earlier layout is emptied at open and rebuilt from the event store.
  */
 import Database from "better-sqlite3";
 import type { CustomerAddress } from "../customers/customer.js";
 import { addressPage } from "./addressPage.js";
 import type { CustomerDocument } from "./customerDocument.js";
 import type { CustomerGroupDocument } from "./customerGroupDocument.js";
-import { compiledPattern } from "./pattern.js";
-import { type AddressListQuery, type Change, type CustomerReadModel, type DocumentCollection, type ListQuery, type Page, ReadModelRevisionGap } from "./port.js";
+import type { GlobalPosition } from "../eventstore/port.js";
+import { type AddressListQuery, type Change, type CustomerReadModel, type DocumentCollection, type ListQuery, type Page, type ProjectedBatch, ReadModelRevisionGap } from "./port.js";
 import type { Query, Value } from "./query.js";
 import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
+import { foldCase } from "./caseFold.js";
+import { registerReadModelFunctions } from "./sqliteFunctions.js";
 import { type DocumentShape, type SqlValue, fieldExpression, toSqlCondition, toSqlOrder } from "./sqliteQuery.js";
+import { DEFAULT_READER_THREADS, InlineReader, type SqliteReader, ThreadedReader } from "./sqliteReader.js";
 
-/** The fields each collection's lists filter or sort on, each indexed after `live`. */
-const CUSTOMER_INDEXED = ["email", "company_name", "first_name", "last_name", "phone", "created_by", "has_account", "created_at", "updated_at", "deleted_at"];
-const GROUP_INDEXED = ["name", "created_by", "created_at", "updated_at", "deleted_at"];
+export interface SqliteReadModelOptions {
+  /** Reader threads for lists (default: one fewer than the cores, one to four). */
+  readerThreads?: number;
+}
+
+/**
+ * The documents' layout: raise it whenever a projection (customerDocument.ts,
+ * customerGroupDocument.ts) changes what it builds, so existing files are rebuilt.
+ */
+export const LAYOUT = "2";
+
+/**
+ * How each collection is kept: the fields its lists filter or sort on, each indexed after
+ * `live`; its array fields; the text fields its searches (`q`) look through, in a substring index.
+ */
+interface CollectionLayout {
+  indexed: readonly string[];
+  arrayFields: readonly string[];
+  searchable: readonly string[];
+}
+
+const CUSTOMERS: CollectionLayout = {
+  indexed: ["email", "company_name", "first_name", "last_name", "phone", "created_by", "has_account", "created_at", "updated_at", "deleted_at"],
+  arrayFields: ["group_ids", "addresses"],
+  searchable: ["company_name", "first_name", "last_name", "email", "phone"],
+};
+const GROUPS: CollectionLayout = {
+  indexed: ["name", "created_by", "created_at", "updated_at", "deleted_at"],
+  arrayFields: [],
+  searchable: ["name"],
+};
 
 export class SqliteReadModel implements CustomerReadModel {
   readonly customers: SqliteCollection<CustomerDocument>;
   readonly groups: SqliteCollection<CustomerGroupDocument>;
   readonly #db: Database.Database;
+  readonly #reader: SqliteReader;
+  /** What the file says of itself: its layout, and the log position the last batch reached. */
+  readonly #meta: { get: Database.Statement<[string], { value: string }>; set: Database.Statement<[string, string]> };
 
-  constructor(filename: string) {
+  constructor(filename: string, options: SqliteReadModelOptions = {}) {
     this.#db = new Database(filename, { timeout: 10_000 });
     this.#db.pragma("journal_mode = WAL");
     this.#db.pragma("synchronous = NORMAL");
-    this.#db.function("re2_match", { deterministic: true }, (pattern: unknown, ignoreCase: unknown, value: unknown) =>
-      typeof value === "string" && compiledPattern(String(pattern), ignoreCase === 1).test(value) ? 1 : 0,
-    );
-    this.customers = new SqliteCollection(this.#db, "customers", CUSTOMER_INDEXED, { arrayFields: ["group_ids", "addresses"] });
-    this.groups = new SqliteCollection(this.#db, "customer_groups", GROUP_INDEXED, { arrayFields: [] });
+    registerReadModelFunctions(this.#db);
+    this.#db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    // The tables exist before a reader thread opens the file.
+    this.#reader = this.#db.memory ? new InlineReader(this.#db) : new ThreadedReader(filename, options.readerThreads ?? DEFAULT_READER_THREADS);
+    this.customers = new SqliteCollection(this.#db, this.#reader, "customers", CUSTOMERS);
+    this.groups = new SqliteCollection(this.#db, this.#reader, "customer_groups", GROUPS);
+    this.#meta = {
+      get: this.#db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?"),
+      set: this.#db.prepare<[string, string]>("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+    };
+    if (this.#meta.get.get("layout")?.value !== LAYOUT) {
+      this.#reset();
+      this.#meta.set.run("layout", LAYOUT);
+    }
   }
 
   async listAddresses(query: AddressListQuery): Promise<Page<CustomerAddress>> {
     return addressPage(await this.customers.get(query.customerId), query);
   }
 
+  async saveBatch({ customers, groups, position }: ProjectedBatch): Promise<void> {
+    const saved = this.#db.transaction(() => {
+      const both = { customers: this.customers.apply(customers), groups: this.groups.apply(groups) };
+      if (position !== undefined) this.#meta.set.run("position", position);
+      return both;
+    })();
+    this.customers.notify(saved.customers);
+    this.groups.notify(saved.groups);
+  }
+
+  async projectedPosition(): Promise<GlobalPosition | undefined> {
+    return this.#meta.get.get("position")?.value;
+  }
+
+  /** Empties the read model (its position included), to be rebuilt from the event store. */
+  async reset(): Promise<void> {
+    this.#reset();
+  }
+
+  #reset(): void {
+    this.#db.transaction(() => {
+      this.customers.deleteAll();
+      this.groups.deleteAll();
+      this.#db.exec("DELETE FROM meta WHERE key = 'position'");
+    })();
+  }
+
   async close(): Promise<void> {
     this.customers.close();
     this.groups.close();
+    await this.#reader.close();
     if (this.#db.open) this.#db.close();
   }
 }
+
+const searchableText = (value: unknown): string | null => (typeof value === "string" ? foldCase(value) : null);
 
 type Stored = { id: string; revision: number; deleted_at: string | null };
 
@@ -57,22 +139,33 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
   readonly #waiters = new RevisionWaiters();
   readonly #statements;
 
+  readonly shape: DocumentShape;
+
   constructor(
     private readonly db: Database.Database,
+    private readonly reader: SqliteReader,
     private readonly table: string,
-    indexed: readonly string[],
-    private readonly shape: DocumentShape,
+    private readonly layout: CollectionLayout,
   ) {
+    const text = `${table}_text`;
+    this.shape = { arrayFields: layout.arrayFields, substringIndex: { table: text, fields: layout.searchable } };
     db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, revision INTEGER NOT NULL, live INTEGER NOT NULL, body TEXT NOT NULL)`);
     db.exec(`CREATE INDEX IF NOT EXISTS ${table}_live_id ON ${table} (live, id)`);
-    for (const field of indexed) db.exec(`CREATE INDEX IF NOT EXISTS ${table}_live_${field} ON ${table} (live, ${fieldExpression(field)}, id)`);
+    for (const field of layout.indexed) db.exec(`CREATE INDEX IF NOT EXISTS ${table}_live_${field} ON ${table} (live, ${fieldExpression(field)}, id)`);
+    // Trigrams of the live documents' folded text (caseFold.ts), matched as folded: the
+    // index holds only what it needs to find rows, not the text itself.
+    db.exec(
+      `CREATE VIRTUAL TABLE IF NOT EXISTS ${text} USING fts5(${layout.searchable.join(", ")}, content='', contentless_delete=1, tokenize='trigram case_sensitive 1')`,
+    );
     this.#statements = {
       get: db.prepare<[string], { body: string }>(`SELECT body FROM ${table} WHERE id = ?`),
       revision: db.prepare<[string], { revision: number }>(`SELECT revision FROM ${table} WHERE id = ?`),
-      upsert: db.prepare<[string, number, number, string]>(
-        `INSERT INTO ${table} (id, revision, live, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, live = excluded.live, body = excluded.body`,
+      upsert: db.prepare<[string, number, number, string], { rowid: number }>(
+        `INSERT INTO ${table} (id, revision, live, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, live = excluded.live, body = excluded.body RETURNING rowid`,
       ),
       ids: db.prepare<[], { id: string }>(`SELECT id FROM ${table}`),
+      forgetText: db.prepare<[number]>(`DELETE FROM ${text} WHERE rowid = ?`),
+      indexText: db.prepare(`INSERT INTO ${text} (rowid, ${layout.searchable.join(", ")}) VALUES (?${", ?".repeat(layout.searchable.length)})`),
     };
   }
 
@@ -98,12 +191,14 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
   async list({ filter, sort, skip, limit }: ListQuery): Promise<Page<T>> {
     const condition = toSqlCondition(filter, this.shape);
     const where = `live = 1 AND ${condition.sql}`;
-    const rows =
-      limit === 0
-        ? []
-        : (this.db.prepare(`SELECT body FROM ${this.table} WHERE ${where} ORDER BY ${toSqlOrder(sort)} LIMIT ? OFFSET ?`).all(...condition.params, limit, skip) as Array<{ body: string }>);
-    const { count } = this.db.prepare(`SELECT COUNT(*) AS count FROM ${this.table} WHERE ${where}`).get(...condition.params) as { count: number };
-    return { documents: rows.map((row) => JSON.parse(row.body) as T), count };
+    const count = { sql: `SELECT COUNT(*) AS count FROM ${this.table} WHERE ${where}`, params: condition.params };
+    if (limit === 0) {
+      const [counted] = await this.reader.read([count]);
+      return { documents: [], count: (counted![0] as { count: number }).count };
+    }
+    const page = { sql: `SELECT body FROM ${this.table} WHERE ${where} ORDER BY ${toSqlOrder(sort)} LIMIT ? OFFSET ?`, params: [...condition.params, limit, skip] };
+    const [rows, counted] = (await this.reader.read([page, count])) as [Array<{ body: string }>, Array<{ count: number }>];
+    return { documents: rows.map((row) => JSON.parse(row.body) as T), count: counted[0]!.count };
   }
 
   async distinct(field: string, filter: Query): Promise<Value[]> {
@@ -112,21 +207,37 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
     const sql = this.shape.arrayFields.includes(field)
       ? `SELECT DISTINCT element.value AS value, element.type AS type FROM (${matching}) AS matching, json_each(matching.body, '$.${field}') AS element`
       : `SELECT DISTINCT ${fieldExpression(field, "matching.body")} AS value, json_type(matching.body, '$.${field}') AS type FROM (${matching}) AS matching WHERE type IS NOT NULL`;
-    const rows = this.db.prepare(sql).all(...condition.params) as Array<{ value: SqlValue; type: string }>;
+    const [rows] = (await this.reader.read([{ sql, params: condition.params }])) as [Array<{ value: SqlValue; type: string }>];
     return rows.map(({ value, type }) => (type === "true" ? true : type === "false" ? false : value));
   }
 
   async save(changes: Change<T>[]): Promise<void> {
+    this.notify(this.db.transaction(() => this.apply(changes))());
+  }
+
+  /** Writes the changes, inside the caller's transaction; the documents written. */
+  apply(changes: Change<T>[]): T[] {
     const saved: T[] = [];
-    this.db.transaction(() => {
-      for (const { document, previousRevision } of changes) {
-        const stored = this.#statements.revision.get(document.id)?.revision ?? null;
-        if (stored !== null && stored >= document.revision) continue;
-        if (stored !== previousRevision) throw new ReadModelRevisionGap(document.id, stored, document.revision);
-        this.#statements.upsert.run(document.id, document.revision, document.deleted_at === null ? 1 : 0, JSON.stringify(document));
-        saved.push(document);
-      }
-    })();
+    for (const { document, previousRevision } of changes) {
+      const stored = this.#statements.revision.get(document.id)?.revision ?? null;
+      if (stored !== null && stored >= document.revision) continue;
+      if (stored !== previousRevision) throw new ReadModelRevisionGap(document.id, stored, document.revision);
+      const live = document.deleted_at === null;
+      const { rowid } = this.#statements.upsert.get(document.id, document.revision, live ? 1 : 0, JSON.stringify(document))!;
+      if (stored !== null) this.#statements.forgetText.run(rowid);
+      if (live) this.#statements.indexText.run(rowid, ...this.layout.searchable.map((field) => searchableText((document as Record<string, unknown>)[field])));
+      saved.push(document);
+    }
+    return saved;
+  }
+
+  /** Removes every document, inside the caller's transaction. */
+  deleteAll(): void {
+    this.db.exec(`DELETE FROM ${this.table}; INSERT INTO ${this.table}_text (${this.table}_text) VALUES ('delete-all')`);
+  }
+
+  /** Wakes the waits for documents once their transaction is committed. */
+  notify(saved: T[]): void {
     for (const document of saved) this.#waiters.notify(document.id, document.revision);
   }
 

@@ -6,7 +6,8 @@
  * the read model registers, `re2_match`). Field reads are `json_extract(body, '$.field')`,
  * written exactly as the indexes are, so SQLite uses them.
  */
-import type { Condition, Query, Sort, Value } from "./query.js";
+import { foldCase } from "./caseFold.js";
+import { type Condition, type Query, type Search, type Sort, type Value, searchAsPatterns } from "./query.js";
 
 export interface SqlCondition {
   sql: string;
@@ -19,6 +20,11 @@ export type SqlValue = string | number | null;
 export interface DocumentShape {
   /** Fields whose value is an array (`group_ids`, `addresses`): a path through one matches any element. */
   arrayFields: readonly string[];
+  /**
+   * Where there is one, an FTS5 table of trigrams over some text fields, folded by foldCase
+   * (rowid = the document's rowid).
+   */
+  substringIndex?: { table: string; fields: readonly string[] };
 }
 
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -46,6 +52,8 @@ export function toSqlCondition(query: Query, shape: DocumentShape): SqlCondition
       const parts = query.of.map((part) => toSqlCondition(part, shape));
       return { sql: `(${parts.map((part) => part.sql).join(query.op === "and" ? " AND " : " OR ")})`, params: parts.flatMap((part) => part.params) };
     }
+    case "search":
+      return searchCondition(query, shape);
   }
   const [head, ...rest] = query.field.split(".");
   if (head !== undefined && shape.arrayFields.includes(head)) {
@@ -85,6 +93,24 @@ function scalarCondition(query: Condition, value: string): SqlCondition {
       return { sql: `(typeof(${value}) ${kind} AND ${value} ${operator} ?)`, params: [query.value] };
     }
   }
+}
+
+/** Trigrams: a search for fewer characters finds nothing in the index and has to scan. */
+const SHORTEST_INDEXED_SEARCH = 3;
+
+/**
+ * A search reads its candidates from the substring index (folded text holds folded text
+ * exactly when the pattern matches, caseFold.ts), then checks each with the patterns the
+ * search stands for (query.ts), which keeps the two ways of answering one. Without an index
+ * over every searched field, or for a text too short for trigrams, the patterns alone (a scan).
+ */
+function searchCondition(query: Search, shape: DocumentShape): SqlCondition {
+  const exact = toSqlCondition(searchAsPatterns(query), shape);
+  const index = shape.substringIndex;
+  if (!index || [...query.text].length < SHORTEST_INDEXED_SEARCH || !query.fields.every((field) => index.fields.includes(field))) return exact;
+  // FTS5's query syntax: a column filter, then the text as one quoted string (quotes doubled).
+  const match = `{${query.fields.map(checkedField).join(" ")}} : "${foldCase(query.text).replaceAll('"', '""')}"`;
+  return { sql: `(rowid IN (SELECT rowid FROM ${index.table} WHERE ${index.table} MATCH ?) AND ${exact.sql})`, params: [match, ...exact.params] };
 }
 
 /** MongoDB's order: null and missing first when ascending (as SQLite's NULLs), ties by id. */

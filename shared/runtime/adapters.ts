@@ -17,6 +17,7 @@ import { MongoReadModel } from "../readmodel/mongodb.js";
 import { MongoSessionStore } from "../sessions/mongodb.js";
 import type { SessionStore } from "../sessions/port.js";
 import { SqliteSessionStore } from "../sessions/sqlite.js";
+import { SqliteReadModel } from "../readmodel/sqlite.js";
 
 export const EVENT_STORE_FILE = "events.sqlite";
 export const CHECKPOINT_FILE = "checkpoints.sqlite";
@@ -26,6 +27,14 @@ export function eventStoreFile(settings: Settings): string {
   mkdirSync(settings.dataDir, { recursive: true });
   return join(settings.dataDir, EVENT_STORE_FILE);
 }
+
+/** The embedded mode's read model: a SQLite file of its own in DATA_DIR, beside the events. */
+export function openEmbeddedReadModel(settings: Settings): SqliteReadModel {
+  mkdirSync(settings.dataDir, { recursive: true });
+  return new SqliteReadModel(join(settings.dataDir, READ_MODEL_FILE));
+}
+
+export const READ_MODEL_FILE = "readmodel.sqlite";
 
 /** KurrentDB when KURRENTDB_URL is set, else the SQLite file in DATA_DIR. */
 export function openEventStore(settings: Settings, options: { watchForOtherWriters?: boolean } = {}): EventStore {

@@ -135,6 +135,40 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
     t.same(await list(EVERYTHING, undefined, 0, 0), { ids: [], count: 4 });
   });
 
+  t.test("searches find a text anywhere in any of their fields, ignoring case, in live documents only", async (t) => {
+    const { readModel } = fixture;
+    const tag = `user_${randomUUID()}`;
+    const people = [
+      { id: `${tag}-1`, email: "ada@example.com", first_name: "Ada", last_name: "Lovelace", company_name: "Engines" },
+      { id: `${tag}-2`, email: "ADA@example.com", first_name: "Émile", last_name: "Zola", company_name: 'The "Ada" Press' },
+      { id: `${tag}-3`, email: null, first_name: "ÉMILE", last_name: "Hopper", company_name: null },
+      { id: `${tag}-4`, email: "alan@example.com", first_name: "Alan", last_name: "Turing", company_name: "Bletchley" },
+      { id: `${tag}-5`, email: "gone@example.com", first_name: "Gone", last_name: "Away", company_name: null },
+    ];
+    for (const person of people) await saveCustomer(readModel, customerDocument({ ...person, created_by: tag }), null);
+    await saveCustomer(readModel, customerDocument({ ...people[4]!, created_by: tag, deleted_at: "2026-02-01T00:00:00.000Z", revision: 1 }), 0);
+    const fields = ["company_name", "first_name", "last_name", "email", "phone"];
+    const search = async (text: string, searched = fields) => {
+      const page = await readModel.customers.list({ filter: where.and(where.eq("created_by", tag), where.search(searched, text)), sort: { field: "id", direction: 1 }, skip: 0, limit: 50 });
+      return { ids: page.documents.map((c) => c.id.slice(tag.length + 1)), count: page.count };
+    };
+    t.same(await search("ada"), { ids: ["1", "2"], count: 2 }, "in any field, any case");
+    t.same(await search("ELACE"), { ids: ["1"], count: 1 }, "inside a word");
+    t.same(await search("ov"), { ids: ["1"], count: 1 }, "two characters");
+    t.same(await search("a"), { ids: ["1", "2", "4"], count: 3 }, "one character");
+    t.same(await search("ada", ["last_name", "first_name"]), { ids: ["1"], count: 1 }, "only in the fields searched");
+    t.same(await search("émile"), { ids: ["2", "3"], count: 2 }, "letters beyond ASCII ignore case too");
+    t.same(await search("emile"), { ids: [], count: 0 }, "accents are not ignored");
+    t.same(await search('"ada" p'), { ids: ["2"], count: 1 }, "quotes are text");
+    t.same(await search("gone"), { ids: [], count: 0 }, "deleted customers are never found");
+    t.same(await search("zzz"), { ids: [], count: 0 });
+    await saveCustomer(readModel, customerDocument({ ...people[3]!, created_by: tag, last_name: "Church", revision: 1 }), 0);
+    t.same(await search("uring"), { ids: [], count: 0 }, "an old value is no longer found");
+    t.same(await search("CHURCH"), { ids: ["4"], count: 1 }, "the new one is");
+    const page = await readModel.customers.list({ filter: where.and(where.eq("created_by", tag), where.search(fields, "example")), sort: { field: "email", direction: -1 }, skip: 1, limit: 1 });
+    t.same({ ids: page.documents.map((c) => c.id.slice(tag.length + 1)), count: page.count }, { ids: ["1"], count: 3 }, "in any order, paged, counted");
+  });
+
   t.test("a customer's addresses are filtered and paged by the read side; a deleted customer has none", async (t) => {
     const { readModel } = fixture;
     const addresses = ["Oslo", "Bergen", "Oslo"].map((city, n) => address({ id: `${id}-addr-${n}`, customer_id: id, city }));

@@ -29,3 +29,57 @@ t.test("documents outlive the process: a new read model on the same file has the
   t.teardown(() => second.close());
   t.same(await second.customers.get("cus_durable"), document);
 });
+
+t.test("a projector's batch and the log position it reaches are committed together, and outlive the process", async (t) => {
+  const data = makeDataDir();
+  t.teardown(() => data.remove());
+  const file = join(data.dir, "readmodel.sqlite");
+  const { customerDocument, customerGroupDocument } = await import("../support/documents.js");
+  const first = new SqliteReadModel(file);
+  t.equal(await first.projectedPosition(), undefined, "a new file has projected nothing");
+  await first.saveBatch({
+    customers: [{ document: customerDocument({ id: "cus_a" }), previousRevision: null }],
+    groups: [{ document: customerGroupDocument({ id: "cusgroup_a" }), previousRevision: null }],
+    position: "41",
+  });
+  // A gap fails the whole batch: neither document nor position moves.
+  await t.rejects(
+    first.saveBatch({
+      customers: [
+        { document: customerDocument({ id: "cus_b" }), previousRevision: null },
+        { document: customerDocument({ id: "cus_a", revision: 5 }), previousRevision: 4 },
+      ],
+      groups: [],
+      position: "42",
+    }),
+    { name: "ReadModelRevisionGap" },
+  );
+  t.equal(await first.customers.get("cus_b"), null, "nothing of the failed batch is written");
+  await first.close();
+
+  const second = new SqliteReadModel(file);
+  t.equal(await second.projectedPosition(), "41", "the position of the last committed batch");
+  t.ok(await second.groups.get("cusgroup_a"));
+  await second.reset();
+  t.equal(await second.projectedPosition(), undefined, "a reset forgets the position");
+  t.same(await second.customers.ids(), [], "and the documents");
+  await second.close();
+});
+
+t.test("a file written with another document layout is emptied at open, to be rebuilt", async (t) => {
+  const data = makeDataDir();
+  t.teardown(() => data.remove());
+  const file = join(data.dir, "readmodel.sqlite");
+  const { customerDocument } = await import("../support/documents.js");
+  const first = new SqliteReadModel(file);
+  await first.saveBatch({ customers: [{ document: customerDocument({ id: "cus_old" }), previousRevision: null }], groups: [], position: "7" });
+  await first.close();
+  const Database = (await import("better-sqlite3")).default;
+  const db = new Database(file);
+  db.prepare("UPDATE meta SET value = 'an older layout' WHERE key = 'layout'").run();
+  db.close();
+  const reopened = new SqliteReadModel(file);
+  t.teardown(() => reopened.close());
+  t.equal(await reopened.projectedPosition(), undefined);
+  t.same(await reopened.customers.ids(), []);
+});
