@@ -22,9 +22,10 @@ import type { CustomerDocument } from "./customerDocument.js";
 import type { CustomerGroupDocument } from "./customerGroupDocument.js";
 import type { GlobalPosition } from "../eventstore/port.js";
 import { type AddressListQuery, type Change, type CustomerReadModel, type DocumentCollection, type ListQuery, type Page, type ProjectedBatch, ReadModelRevisionGap } from "./port.js";
-import type { Query, Value } from "./query.js";
+import { type Query, type Value, matchesEverything } from "./query.js";
 import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
 import { foldCase } from "./caseFold.js";
+import { CountCache } from "./countCache.js";
 import { registerReadModelFunctions } from "./sqliteFunctions.js";
 import { type DocumentShape, type SqlValue, fieldExpression, toSqlCondition, toSqlOrder } from "./sqliteQuery.js";
 import { DEFAULT_READER_THREADS, InlineReader, type SqliteReader, ThreadedReader } from "./sqliteReader.js";
@@ -32,13 +33,20 @@ import { DEFAULT_READER_THREADS, InlineReader, type SqliteReader, ThreadedReader
 export interface SqliteReadModelOptions {
   /** Reader threads for lists (default: one fewer than the cores, one to four). */
   readerThreads?: number;
+  /**
+   * How a list page is read (SqliteCollection.list): as its count says (the default), or
+   * always one way, which the contract suite uses to hold both ways to the same answers.
+   */
+  pagePlan?: PagePlan;
 }
+
+export type PagePlan = "by count" | "few matches" | "many matches";
 
 /**
  * The documents' layout: raise it whenever a projection (customerDocument.ts,
  * customerGroupDocument.ts) changes what it builds, so existing files are rebuilt.
  */
-export const LAYOUT = "2";
+export const LAYOUT = "3";
 
 /**
  * How each collection is kept: the fields its lists filter or sort on, each indexed after
@@ -47,17 +55,21 @@ export const LAYOUT = "2";
 interface CollectionLayout {
   indexed: readonly string[];
   arrayFields: readonly string[];
+  /** Array fields of strings whose elements are indexed, for "has one of these" filters. */
+  elementIndexed: readonly string[];
   searchable: readonly string[];
 }
 
 const CUSTOMERS: CollectionLayout = {
   indexed: ["email", "company_name", "first_name", "last_name", "phone", "created_by", "has_account", "created_at", "updated_at", "deleted_at"],
   arrayFields: ["group_ids", "addresses"],
+  elementIndexed: ["group_ids"],
   searchable: ["company_name", "first_name", "last_name", "email", "phone"],
 };
 const GROUPS: CollectionLayout = {
   indexed: ["name", "created_by", "created_at", "updated_at", "deleted_at"],
   arrayFields: [],
+  elementIndexed: [],
   searchable: ["name"],
 };
 
@@ -77,8 +89,8 @@ export class SqliteReadModel implements CustomerReadModel {
     this.#db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
     // The tables exist before a reader thread opens the file.
     this.#reader = this.#db.memory ? new InlineReader(this.#db) : new ThreadedReader(filename, options.readerThreads ?? DEFAULT_READER_THREADS);
-    this.customers = new SqliteCollection(this.#db, this.#reader, "customers", CUSTOMERS);
-    this.groups = new SqliteCollection(this.#db, this.#reader, "customer_groups", GROUPS);
+    this.customers = new SqliteCollection(this.#db, this.#reader, "customers", CUSTOMERS, options.pagePlan);
+    this.groups = new SqliteCollection(this.#db, this.#reader, "customer_groups", GROUPS, options.pagePlan);
     this.#meta = {
       get: this.#db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?"),
       set: this.#db.prepare<[string, string]>("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
@@ -118,6 +130,8 @@ export class SqliteReadModel implements CustomerReadModel {
       this.groups.deleteAll();
       this.#db.exec("DELETE FROM meta WHERE key = 'position'");
     })();
+    this.customers.emptied();
+    this.groups.emptied();
   }
 
   async close(): Promise<void> {
@@ -130,7 +144,16 @@ export class SqliteReadModel implements CustomerReadModel {
 
 const searchableText = (value: unknown): string | null => (typeof value === "string" ? foldCase(value) : null);
 
+/** What a transaction wrote to a collection: the documents, and how many more are live. */
+interface Applied<T> {
+  saved: T[];
+  liveDelta: number;
+}
+
 type Stored = { id: string; revision: number; deleted_at: string | null };
+
+/** Up to this many matches, a page reads and sorts them all rather than walking an ordered index. */
+const FEW_MATCHES = 200;
 
 /** Rows looked up at once by id (SQLite's limit on bound parameters is far above it). */
 const IDS_AT_ONCE = 500;
@@ -138,6 +161,10 @@ const IDS_AT_ONCE = 500;
 class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
   readonly #waiters = new RevisionWaiters();
   readonly #statements;
+  readonly #counts = new CountCache();
+  readonly #elements: Array<{ field: string; forget: Database.Statement<[number]>; add: Database.Statement<[SqlValue, number]>; deleteAll: string }>;
+  /** How many live documents there are: what an unfiltered list counts, kept as writes commit. */
+  #liveCount: number;
 
   readonly shape: DocumentShape;
 
@@ -146,9 +173,11 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
     private readonly reader: SqliteReader,
     private readonly table: string,
     private readonly layout: CollectionLayout,
+    private readonly pagePlan: PagePlan = "by count",
   ) {
     const text = `${table}_text`;
-    this.shape = { arrayFields: layout.arrayFields, substringIndex: { table: text, fields: layout.searchable } };
+    const elementTables = Object.fromEntries(layout.elementIndexed.map((field) => [field, `${table}_${field}`]));
+    this.shape = { table, arrayFields: layout.arrayFields, substringIndex: { table: text, fields: layout.searchable }, elementIndexes: elementTables };
     db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, revision INTEGER NOT NULL, live INTEGER NOT NULL, body TEXT NOT NULL)`);
     db.exec(`CREATE INDEX IF NOT EXISTS ${table}_live_id ON ${table} (live, id)`);
     for (const field of layout.indexed) db.exec(`CREATE INDEX IF NOT EXISTS ${table}_live_${field} ON ${table} (live, ${fieldExpression(field)}, id)`);
@@ -157,16 +186,28 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
     db.exec(
       `CREATE VIRTUAL TABLE IF NOT EXISTS ${text} USING fts5(${layout.searchable.join(", ")}, content='', contentless_delete=1, tokenize='trigram case_sensitive 1')`,
     );
+    for (const elements of Object.values(elementTables)) {
+      db.exec(`CREATE TABLE IF NOT EXISTS ${elements} (value NOT NULL, owner INTEGER NOT NULL, PRIMARY KEY (value, owner)) WITHOUT ROWID`);
+      db.exec(`CREATE INDEX IF NOT EXISTS ${elements}_owner ON ${elements} (owner)`);
+    }
+    this.#elements = Object.entries(elementTables).map(([field, elements]) => ({
+      field,
+      forget: db.prepare<[number]>(`DELETE FROM ${elements} WHERE owner = ?`),
+      add: db.prepare<[SqlValue, number]>(`INSERT OR IGNORE INTO ${elements} (value, owner) VALUES (?, ?)`),
+      deleteAll: `DELETE FROM ${elements}`,
+    }));
     this.#statements = {
       get: db.prepare<[string], { body: string }>(`SELECT body FROM ${table} WHERE id = ?`),
-      revision: db.prepare<[string], { revision: number }>(`SELECT revision FROM ${table} WHERE id = ?`),
+      stored: db.prepare<[string], { revision: number; live: number }>(`SELECT revision, live FROM ${table} WHERE id = ?`),
       upsert: db.prepare<[string, number, number, string], { rowid: number }>(
         `INSERT INTO ${table} (id, revision, live, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, live = excluded.live, body = excluded.body RETURNING rowid`,
       ),
       ids: db.prepare<[], { id: string }>(`SELECT id FROM ${table}`),
+      liveCount: db.prepare<[], { count: number }>(`SELECT COUNT(*) AS count FROM ${table} WHERE live = 1`),
       forgetText: db.prepare<[number]>(`DELETE FROM ${text} WHERE rowid = ?`),
       indexText: db.prepare(`INSERT INTO ${text} (rowid, ${layout.searchable.join(", ")}) VALUES (?${", ?".repeat(layout.searchable.length)})`),
     };
+    this.#liveCount = this.#statements.liveCount.get()!.count;
   }
 
   async get(id: string): Promise<T | null> {
@@ -188,17 +229,34 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
     return new Map(ids.filter((id) => found.has(id)).map((id) => [id, found.get(id)!]));
   }
 
+  /**
+   * A page and the count of every match. The count comes first (kept until the collection
+   * changes, CountCache) and decides how the page is read: a few matches are found through
+   * the indexes that list them and sorted; many are found by walking the index of the order
+   * and checking each row until the page is full, which is quicker once about one row in
+   * sqrt(rows / (offset + page)) matches. (The page and its count are two reads: a write
+   * between them may show in one and not the other, as with the MongoDB read model.)
+   */
   async list({ filter, sort, skip, limit }: ListQuery): Promise<Page<T>> {
     const condition = toSqlCondition(filter, this.shape);
-    const where = `live = 1 AND ${condition.sql}`;
-    const count = { sql: `SELECT COUNT(*) AS count FROM ${this.table} WHERE ${where}`, params: condition.params };
-    if (limit === 0) {
-      const [counted] = await this.reader.read([count]);
-      return { documents: [], count: (counted![0] as { count: number }).count };
+    const generation = this.#counts.generation;
+    const countKey = `${condition.sql}\u0000${JSON.stringify(condition.params)}`;
+    let count = matchesEverything(filter) ? this.#liveCount : this.#counts.get(countKey);
+    if (count === undefined) {
+      // `+live` keeps SQLite from scanning the index of live rows when an index lists the matches.
+      const sql = `SELECT COUNT(*) AS count FROM ${this.table} WHERE ${condition.narrows ? "+" : ""}live = 1 AND ${condition.sql}`;
+      const [counted] = (await this.reader.read([{ sql, params: condition.params }])) as [Array<{ count: number }>];
+      count = counted[0]!.count;
+      this.#counts.remember(countKey, generation, count);
     }
-    const page = { sql: `SELECT body FROM ${this.table} WHERE ${where} ORDER BY ${toSqlOrder(sort)} LIMIT ? OFFSET ?`, params: [...condition.params, limit, skip] };
-    const [rows, counted] = (await this.reader.read([page, count])) as [Array<{ body: string }>, Array<{ count: number }>];
-    return { documents: rows.map((row) => JSON.parse(row.body) as T), count: counted[0]!.count };
+    if (limit === 0) return { documents: [], count };
+    const fewMatches =
+      this.pagePlan === "by count" ? count <= FEW_MATCHES || count * count <= (skip + limit) * this.#liveCount : this.pagePlan === "few matches";
+    const matching = fewMatches ? condition : toSqlCondition(filter, this.shape, "rows");
+    const live = `${fewMatches && condition.narrows ? "+" : ""}live = 1`;
+    const sql = `SELECT body FROM ${this.table} WHERE ${live} AND ${matching.sql} ORDER BY ${toSqlOrder(sort, fewMatches)} LIMIT ? OFFSET ?`;
+    const [rows] = (await this.reader.read([{ sql, params: [...matching.params, limit, skip] }])) as [Array<{ body: string }>];
+    return { documents: rows.map((row) => JSON.parse(row.body) as T), count };
   }
 
   async distinct(field: string, filter: Query): Promise<Value[]> {
@@ -215,30 +273,47 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
     this.notify(this.db.transaction(() => this.apply(changes))());
   }
 
-  /** Writes the changes, inside the caller's transaction; the documents written. */
-  apply(changes: Change<T>[]): T[] {
-    const saved: T[] = [];
+  /** Writes the changes, inside the caller's transaction; what notify() needs once it commits. */
+  apply(changes: Change<T>[]): Applied<T> {
+    const applied: Applied<T> = { saved: [], liveDelta: 0 };
     for (const { document, previousRevision } of changes) {
-      const stored = this.#statements.revision.get(document.id)?.revision ?? null;
-      if (stored !== null && stored >= document.revision) continue;
-      if (stored !== previousRevision) throw new ReadModelRevisionGap(document.id, stored, document.revision);
+      const stored = this.#statements.stored.get(document.id);
+      const storedRevision = stored?.revision ?? null;
+      if (storedRevision !== null && storedRevision >= document.revision) continue;
+      if (storedRevision !== previousRevision) throw new ReadModelRevisionGap(document.id, storedRevision, document.revision);
       const live = document.deleted_at === null;
       const { rowid } = this.#statements.upsert.get(document.id, document.revision, live ? 1 : 0, JSON.stringify(document))!;
-      if (stored !== null) this.#statements.forgetText.run(rowid);
+      if (stored) this.#statements.forgetText.run(rowid);
+      for (const elements of this.#elements) {
+        if (stored) elements.forget.run(rowid);
+        const value = (document as Record<string, unknown>)[elements.field];
+        if (Array.isArray(value)) for (const element of value) if (typeof element === "string") elements.add.run(element, rowid);
+      }
       if (live) this.#statements.indexText.run(rowid, ...this.layout.searchable.map((field) => searchableText((document as Record<string, unknown>)[field])));
-      saved.push(document);
+      applied.liveDelta += Number(live) - (stored?.live ?? 0);
+      applied.saved.push(document);
     }
-    return saved;
+    return applied;
   }
 
   /** Removes every document, inside the caller's transaction. */
   deleteAll(): void {
     this.db.exec(`DELETE FROM ${this.table}; INSERT INTO ${this.table}_text (${this.table}_text) VALUES ('delete-all')`);
+    for (const elements of this.#elements) this.db.exec(elements.deleteAll);
   }
 
-  /** Wakes the waits for documents once their transaction is committed. */
-  notify(saved: T[]): void {
+  /** Once the transaction that applied them is committed: counts move, waits for the documents wake. */
+  notify({ saved, liveDelta }: Applied<T>): void {
+    if (saved.length === 0) return;
+    this.#liveCount += liveDelta;
+    this.#counts.changed();
     for (const document of saved) this.#waiters.notify(document.id, document.revision);
+  }
+
+  /** After deleteAll() is committed. */
+  emptied(): void {
+    this.#liveCount = 0;
+    this.#counts.changed();
   }
 
   waitFor(id: string, revision: number, timeoutMs: number): Promise<T | null> {

@@ -12,12 +12,19 @@ import { type Condition, type Query, type Search, type Sort, type Value, searchA
 export interface SqlCondition {
   sql: string;
   params: SqlValue[];
+  /**
+   * Whether the condition holds only for rows an index lists by rowid (a search's candidates,
+   * an array's owners): a query can start from those rows instead of a scan of an ordered index.
+   */
+  narrows?: boolean;
 }
 
 export type SqlValue = string | number | null;
 
 /** What a collection tells the translation about its documents. */
 export interface DocumentShape {
+  /** The collection's table (a condition may look up rows of other tables by its rowid). */
+  table: string;
   /** Fields whose value is an array (`group_ids`, `addresses`): a path through one matches any element. */
   arrayFields: readonly string[];
   /**
@@ -25,6 +32,11 @@ export interface DocumentShape {
    * (rowid = the document's rowid).
    */
   substringIndex?: { table: string; fields: readonly string[] };
+  /**
+   * Tables of the elements of some array fields of scalars (`group_ids`): one row per element,
+   * `(value, owner)` with owner = the document's rowid, indexed by value.
+   */
+  elementIndexes?: Readonly<Record<string, string>>;
 }
 
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -44,18 +56,37 @@ function checkedField(field: string): string {
 /** SQLite has no booleans: JSON's true and false come back as 1 and 0. */
 const sqlValue = (value: Value): SqlValue => (typeof value === "boolean" ? Number(value) : value);
 
-export function toSqlCondition(query: Query, shape: DocumentShape): SqlCondition {
+/**
+ * How a condition is to be checked:
+ * - "indexes" (the default): through the indexes SQLite can use to find the matching rows
+ *   (a field's index, the rows a search or an array's elements list), for a query with few
+ *   matches, read and then sorted;
+ * - "rows": row by row, every index hidden from SQLite's planner (a unary `+`, which changes no
+ *   value), for a query with many matches, which walks the index of its order instead and
+ *   stops once the page is full. SQLite cannot tell the two apart without statistics; the
+ *   read model can, from the count it reads first (sqlite.ts).
+ */
+export type CheckedThrough = "indexes" | "rows";
+
+export function toSqlCondition(query: Query, shape: DocumentShape, through: CheckedThrough = "indexes"): SqlCondition {
   switch (query.op) {
     case "and":
     case "or": {
       if (query.of.length === 0) return { sql: query.op === "and" ? "1" : "0", params: [] };
-      const parts = query.of.map((part) => toSqlCondition(part, shape));
-      return { sql: `(${parts.map((part) => part.sql).join(query.op === "and" ? " AND " : " OR ")})`, params: parts.flatMap((part) => part.params) };
+      const parts = query.of.map((part) => toSqlCondition(part, shape, through));
+      // Every row of an "and" meets each part; a row of an "or" meets one part or another.
+      const narrows = query.op === "and" ? parts.some((part) => part.narrows) : parts.every((part) => part.narrows);
+      return { sql: `(${parts.map((part) => part.sql).join(query.op === "and" ? " AND " : " OR ")})`, params: parts.flatMap((part) => part.params), narrows };
     }
     case "search":
-      return searchCondition(query, shape);
+      return through === "indexes" ? searchCondition(query, shape) : toSqlCondition(searchAsPatterns(query), shape, "rows");
   }
   const [head, ...rest] = query.field.split(".");
+  const elements = rest.length === 0 && head !== undefined ? shape.elementIndexes?.[head] : undefined;
+  if (elements !== undefined) {
+    const indexed = elementCondition(query, elements, shape, through);
+    if (indexed) return indexed;
+  }
   if (head !== undefined && shape.arrayFields.includes(head)) {
     // Any element: EXISTS over the array; "not" conditions hold when no element matches.
     const element = rest.length === 0 ? "element.value" : `json_extract(element.value, '$.${rest.map(checkedField).join(".")}')`;
@@ -66,7 +97,7 @@ export function toSqlCondition(query: Query, shape: DocumentShape): SqlCondition
     return { sql: negated ? `NOT ${exists}` : exists, params: inner.params };
   }
   if (rest.length > 0) throw new Error(`Not a field the read model can query: ${JSON.stringify(query.field)}`);
-  return scalarCondition(query, fieldExpression(query.field));
+  return scalarCondition(query, `${through === "rows" ? "+" : ""}${fieldExpression(query.field)}`);
 }
 
 function scalarCondition(query: Condition, value: string): SqlCondition {
@@ -95,26 +126,53 @@ function scalarCondition(query: Condition, value: string): SqlCondition {
   }
 }
 
+/**
+ * Whether an array holds (`eq`, `in`) or does not hold (`ne`, `nin`) some strings, read from
+ * its element index; undefined for what the index cannot answer (null, other kinds of value),
+ * which the translation then reads from the documents themselves.
+ */
+function elementCondition(query: Condition, elements: string, shape: DocumentShape, through: CheckedThrough): SqlCondition | undefined {
+  if (query.op !== "eq" && query.op !== "ne" && query.op !== "in" && query.op !== "nin") return undefined;
+  const values = "values" in query ? query.values : [query.value];
+  if (!values.every((value) => typeof value === "string")) return undefined;
+  const negated = query.op === "ne" || query.op === "nin";
+  if (values.length === 0) return { sql: negated ? "1" : "0", params: [] };
+  const listed = `value IN (${values.map(() => "?").join(", ")})`;
+  // The rows the index lists, or, row by row, a lookup of this row's own elements.
+  const holds =
+    through === "indexes" && !negated
+      ? `${shape.table}.rowid IN (SELECT owner FROM ${elements} WHERE ${listed})`
+      : `EXISTS (SELECT 1 FROM ${elements} WHERE ${listed} AND owner = ${shape.table}.rowid)`;
+  return { sql: negated ? `NOT ${holds}` : holds, params: values as string[], narrows: !negated && through === "indexes" };
+}
+
 /** Trigrams: a search for fewer characters finds nothing in the index and has to scan. */
 const SHORTEST_INDEXED_SEARCH = 3;
 
 /**
- * A search reads its candidates from the substring index (folded text holds folded text
- * exactly when the pattern matches, caseFold.ts), then checks each with the patterns the
- * search stands for (query.ts), which keeps the two ways of answering one. Without an index
- * over every searched field, or for a text too short for trigrams, the patterns alone (a scan).
+ * A search read from the substring index. The index holds folded text (caseFold.ts), and
+ * folded text holds the folded search exactly when the search's pattern matches the text,
+ * so the index answers alone, as the patterns would (the contract suite runs both ways).
+ * Without an index over every searched field, or for a text too short for trigrams, the
+ * patterns (a scan).
  */
 function searchCondition(query: Search, shape: DocumentShape): SqlCondition {
-  const exact = toSqlCondition(searchAsPatterns(query), shape);
   const index = shape.substringIndex;
-  if (!index || [...query.text].length < SHORTEST_INDEXED_SEARCH || !query.fields.every((field) => index.fields.includes(field))) return exact;
+  if (!index || [...query.text].length < SHORTEST_INDEXED_SEARCH || !query.fields.every((field) => index.fields.includes(field))) {
+    return toSqlCondition(searchAsPatterns(query), shape, "rows");
+  }
   // FTS5's query syntax: a column filter, then the text as one quoted string (quotes doubled).
   const match = `{${query.fields.map(checkedField).join(" ")}} : "${foldCase(query.text).replaceAll('"', '""')}"`;
-  return { sql: `(rowid IN (SELECT rowid FROM ${index.table} WHERE ${index.table} MATCH ?) AND ${exact.sql})`, params: [match, ...exact.params] };
+  return { sql: `${shape.table}.rowid IN (SELECT rowid FROM ${index.table} WHERE ${index.table} MATCH ?)`, params: [match], narrows: true };
 }
 
-/** MongoDB's order: null and missing first when ascending (as SQLite's NULLs), ties by id. */
-export function toSqlOrder(sort: Sort): string {
+/**
+ * MongoDB's order: null and missing first when ascending (as SQLite's NULLs), ties by id.
+ * `sortingRows`: the rows are few and sorted as they are found, so the expression is written
+ * so that SQLite does not walk the ordered index instead (a unary `+` hides it from the planner).
+ */
+export function toSqlOrder(sort: Sort, sortingRows = false): string {
   const direction = sort.direction === 1 ? "ASC" : "DESC";
-  return sort.field === "id" ? `id ${direction}` : `${fieldExpression(sort.field)} ${direction}, id ASC`;
+  const hidden = sortingRows ? "+" : "";
+  return sort.field === "id" ? `${hidden}id ${direction}` : `${hidden}${fieldExpression(sort.field)} ${direction}, id ASC`;
 }

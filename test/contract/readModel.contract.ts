@@ -122,6 +122,10 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
     t.same((await list(where.and(where.nin("id", [`${tag}-1`]), where.ne("company_name", null)))).ids, ["3", "4"]);
     t.same((await list(where.eq("group_ids", "cusgroup_vip"))).ids, ["4"], "a value matches an element of an array");
     t.same((await list(where.in("group_ids", ["cusgroup_b2b", "cusgroup_other"]))).ids, ["4"]);
+    t.same((await list(where.ne("group_ids", "cusgroup_vip"))).ids, ["1", "2", "3"], "not equal: no element is");
+    t.same((await list(where.nin("group_ids", ["cusgroup_other", "cusgroup_b2b"]))).ids, ["1", "2", "3"], "not in: no element is");
+    t.same((await list(where.and(where.eq("group_ids", "cusgroup_vip"), where.eq("first_name", "Alan")), { field: "first_name", direction: -1 })).ids, ["4"]);
+    t.same((await list(where.or(where.eq("group_ids", "cusgroup_vip"), where.eq("first_name", "Grace")))).ids, ["3", "4"], "an array's element or a field");
     t.same((await readModel.customers.distinct("group_ids", where.eq("created_by", tag))).sort(), ["cusgroup_b2b", "cusgroup_vip"], "the groups of live customers, each once");
     t.same(await readModel.customers.distinct("group_ids", where.and(where.eq("created_by", tag), where.eq("first_name", "Ada"))), []);
     t.same((await list(where.eq("email", null))).ids, ["3"], "null matches a missing value");

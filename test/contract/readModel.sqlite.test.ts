@@ -1,20 +1,25 @@
 import { join } from "node:path";
 import t from "tap";
-import { SqliteReadModel } from "../../shared/readmodel/sqlite.js";
+import { type PagePlan, SqliteReadModel } from "../../shared/readmodel/sqlite.js";
 import { makeDataDir } from "../support/service.js";
 import { readModelContract } from "./readModel.contract.js";
 
-readModelContract(t, async () => {
-  const data = makeDataDir();
-  const readModel = new SqliteReadModel(join(data.dir, "readmodel.sqlite"));
-  return {
-    readModel,
-    cleanup: async () => {
-      await readModel.close();
-      data.remove();
-    },
-  };
-});
+// A page is read one of two ways, as its count decides; each way on its own gives the same answers.
+for (const pagePlan of ["by count", "few matches", "many matches"] satisfies PagePlan[]) {
+  t.test(`pages read ${pagePlan === "by count" ? "as their count decides" : `as for ${pagePlan}`}`, async (t) => {
+    readModelContract(t, async () => {
+      const data = makeDataDir();
+      const readModel = new SqliteReadModel(join(data.dir, "readmodel.sqlite"), { pagePlan });
+      return {
+        readModel,
+        cleanup: async () => {
+          await readModel.close();
+          data.remove();
+        },
+      };
+    });
+  });
+}
 
 t.test("documents outlive the process: a new read model on the same file has them", async (t) => {
   const data = makeDataDir();
