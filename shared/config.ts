@@ -28,6 +28,8 @@ export interface Settings {
   reservationGraceMs: number;
   /** Memory the command service may use for decided states by stream revision (0: none). */
   stateCacheBytes: number;
+  /** Read-model documents a command service keeps parsed in memory, the most recent (0: none). */
+  readCacheMaxDocuments: number;
   eventsTopic: string;
   logLevel: string;
   /** Set together: the roles run as separate processes over Kafka and MongoDB. */
@@ -73,8 +75,7 @@ export interface ClusterSettings {
   projectorGroupId: string;
   /** Topic on which the projector announces what the read model holds (read-your-writes across processes). */
   readModelNoticesTopic: string;
-  /** The command service's copy of recent read-model documents: size (0: none) and lifetime. */
-  readCacheMaxDocuments: number;
+  /** How long the command service's copy of a read-model document is used (its size is readCacheMaxDocuments). */
   readCacheTtlMs: number;
 }
 
@@ -103,6 +104,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
     readModelWaitMs: integer(env, "READ_MODEL_WAIT_MS", 5000, { min: 0, max: 60_000 }),
     reservationGraceMs: integer(env, "RESERVATION_GRACE_MS", 30_000, { min: 0, max: 86_400_000 }),
     stateCacheBytes: integer(env, "STATE_CACHE_MB", 64, { min: 0, max: 65_536 }) * 1024 * 1024,
+    readCacheMaxDocuments: integer(env, "READ_CACHE_MAX_DOCUMENTS", 50_000, { min: 0, max: 10_000_000 }),
     eventsTopic: env.EVENTS_TOPIC || "customers.events.v1",
     logLevel: env.LOG_LEVEL || (environment === "test" ? "silent" : "info"),
     cluster: clusterSettings(env),
@@ -194,7 +196,6 @@ function clusterSettings(env: NodeJS.ProcessEnv): ClusterSettings | undefined {
     mongodbTimeoutMs: integer(env, "MONGODB_TIMEOUT_MS", 5_000, { min: 100, max: 600_000 }),
     projectorGroupId: env.PROJECTOR_GROUP_ID || PROJECTOR_GROUP,
     readModelNoticesTopic: env.READ_MODEL_NOTICES_TOPIC || "customers.read-model.v1",
-    readCacheMaxDocuments: integer(env, "READ_CACHE_MAX_DOCUMENTS", 50_000, { min: 0, max: 10_000_000 }),
     readCacheTtlMs: integer(env, "READ_CACHE_TTL_MS", 30_000, { min: 0, max: 3_600_000 }),
   };
 }

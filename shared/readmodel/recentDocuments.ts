@@ -46,6 +46,10 @@ export class RecentDocuments<T extends { id: string; revision: number }> {
     }
   }
 
+  forget(): void {
+    this.#entries.clear();
+  }
+
   get size(): number {
     return this.#entries.size;
   }

@@ -23,6 +23,7 @@ import type { CustomerGroupDocument } from "./customerGroupDocument.js";
 import type { GlobalPosition } from "../eventstore/port.js";
 import { type AddressListQuery, type Change, type CustomerReadModel, type DocumentCollection, type ListQuery, type Page, type ProjectedBatch, ReadModelRevisionGap } from "./port.js";
 import { type Query, type Value, matchesEverything } from "./query.js";
+import { RecentDocuments } from "./recentDocuments.js";
 import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
 import { foldCase } from "./caseFold.js";
 import { CountCache } from "./countCache.js";
@@ -38,6 +39,11 @@ export interface SqliteReadModelOptions {
    * always one way, which the contract suite uses to hold both ways to the same answers.
    */
   pagePlan?: PagePlan;
+  /**
+   * Documents kept parsed in memory, the most recently written or read (default 0: none).
+   * This process writes the file alone, so a kept document is never behind the file.
+   */
+  cachedDocuments?: number;
 }
 
 export type PagePlan = "by count" | "few matches" | "many matches";
@@ -89,8 +95,8 @@ export class SqliteReadModel implements CustomerReadModel {
     this.#db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
     // The tables exist before a reader thread opens the file.
     this.#reader = this.#db.memory ? new InlineReader(this.#db) : new ThreadedReader(filename, options.readerThreads ?? DEFAULT_READER_THREADS);
-    this.customers = new SqliteCollection(this.#db, this.#reader, "customers", CUSTOMERS, options.pagePlan);
-    this.groups = new SqliteCollection(this.#db, this.#reader, "customer_groups", GROUPS, options.pagePlan);
+    this.customers = new SqliteCollection(this.#db, this.#reader, "customers", CUSTOMERS, options);
+    this.groups = new SqliteCollection(this.#db, this.#reader, "customer_groups", GROUPS, options);
     this.#meta = {
       get: this.#db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?"),
       set: this.#db.prepare<[string, string]>("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
@@ -162,6 +168,8 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
   readonly #waiters = new RevisionWaiters();
   readonly #statements;
   readonly #counts = new CountCache();
+  readonly #pagePlan: PagePlan;
+  readonly #recent: RecentDocuments<T>;
   readonly #elements: Array<{ field: string; forget: Database.Statement<[number]>; add: Database.Statement<[SqlValue, number]>; deleteAll: string }>;
   /** How many live documents there are: what an unfiltered list counts, kept as writes commit. */
   #liveCount: number;
@@ -173,8 +181,10 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
     private readonly reader: SqliteReader,
     private readonly table: string,
     private readonly layout: CollectionLayout,
-    private readonly pagePlan: PagePlan = "by count",
+    options: SqliteReadModelOptions,
   ) {
+    this.#pagePlan = options.pagePlan ?? "by count";
+    this.#recent = new RecentDocuments(options.cachedDocuments ?? 0, Number.POSITIVE_INFINITY);
     const text = `${table}_text`;
     const elementTables = Object.fromEntries(layout.elementIndexed.map((field) => [field, `${table}_${field}`]));
     this.shape = { table, arrayFields: layout.arrayFields, substringIndex: { table: text, fields: layout.searchable }, elementIndexes: elementTables };
@@ -211,8 +221,13 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
   }
 
   async get(id: string): Promise<T | null> {
+    const recent = this.#recent.get(id);
+    if (recent) return recent;
     const row = this.#statements.get.get(id);
-    return row ? (JSON.parse(row.body) as T) : null;
+    if (!row) return null;
+    const document = JSON.parse(row.body) as T;
+    this.#recent.remember(document);
+    return document;
   }
 
   async getMany(ids: string[]): Promise<Map<string, T>> {
@@ -251,7 +266,7 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
     }
     if (limit === 0) return { documents: [], count };
     const fewMatches =
-      this.pagePlan === "by count" ? count <= FEW_MATCHES || count * count <= (skip + limit) * this.#liveCount : this.pagePlan === "few matches";
+      this.#pagePlan === "by count" ? count <= FEW_MATCHES || count * count <= (skip + limit) * this.#liveCount : this.#pagePlan === "few matches";
     const matching = fewMatches ? condition : toSqlCondition(filter, this.shape, "rows");
     const live = `${fewMatches && condition.narrows ? "+" : ""}live = 1`;
     const sql = `SELECT body FROM ${this.table} WHERE ${live} AND ${matching.sql} ORDER BY ${toSqlOrder(sort, fewMatches)} LIMIT ? OFFSET ?`;
@@ -307,11 +322,15 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
     if (saved.length === 0) return;
     this.#liveCount += liveDelta;
     this.#counts.changed();
-    for (const document of saved) this.#waiters.notify(document.id, document.revision);
+    for (const document of saved) {
+      this.#recent.remember(document);
+      this.#waiters.notify(document.id, document.revision);
+    }
   }
 
   /** After deleteAll() is committed. */
   emptied(): void {
+    this.#recent.forget();
     this.#liveCount = 0;
     this.#counts.changed();
   }

@@ -31,7 +31,7 @@ export function eventStoreFile(settings: Settings): string {
 /** The embedded mode's read model: a SQLite file of its own in DATA_DIR, beside the events. */
 export function openEmbeddedReadModel(settings: Settings): SqliteReadModel {
   mkdirSync(settings.dataDir, { recursive: true });
-  return new SqliteReadModel(join(settings.dataDir, READ_MODEL_FILE));
+  return new SqliteReadModel(join(settings.dataDir, READ_MODEL_FILE), { cachedDocuments: settings.readCacheMaxDocuments });
 }
 
 export const READ_MODEL_FILE = "readmodel.sqlite";

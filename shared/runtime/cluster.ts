@@ -25,7 +25,7 @@ export interface RunningRole {
 export async function startCommandRole(settings: Settings, cluster: ClusterSettings, logger: ProcessLogger): Promise<RunningService> {
   const store = openEventStore(settings);
   const bus = await openKafkaBus(cluster, logger, [settings.eventsTopic, cluster.readModelNoticesTopic]);
-  const readModel = await openMongoReadModel(cluster, { maxDocuments: cluster.readCacheMaxDocuments, ttlMs: cluster.readCacheTtlMs });
+  const readModel = await openMongoReadModel(cluster, { maxDocuments: settings.readCacheMaxDocuments, ttlMs: cluster.readCacheTtlMs });
   const notices = await followReadModelNotices(bus, cluster.readModelNoticesTopic, (notice) => readModel.notify(notice.document));
   // Without notices the API still answers everything, writes from their own events after
   // READ_MODEL_WAIT_MS: degraded, not unhealthy, so that load balancers keep sending writes.

@@ -9,7 +9,8 @@ for (const pagePlan of ["by count", "few matches", "many matches"] satisfies Pag
   t.test(`pages read ${pagePlan === "by count" ? "as their count decides" : `as for ${pagePlan}`}`, async (t) => {
     readModelContract(t, async () => {
       const data = makeDataDir();
-      const readModel = new SqliteReadModel(join(data.dir, "readmodel.sqlite"), { pagePlan });
+      // With documents kept in memory too, as the service runs it.
+      const readModel = new SqliteReadModel(join(data.dir, "readmodel.sqlite"), { pagePlan, cachedDocuments: pagePlan === "by count" ? 1000 : 0 });
       return {
         readModel,
         cleanup: async () => {
