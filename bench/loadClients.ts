@@ -14,15 +14,14 @@ export interface Scenario {
   name: string;
   /**
    * A create (unique email per request), a retrieve or an update (random id from the list;
-   * an update changes first_name and merges one metadata key), or a list page (20 customers
-   * at a random offset among the first `pages` pages). `metadataBytes` pads each update's
-   * metadata with a string of that length.
+   * an update changes first_name and merges one metadata key), or a GET of one of `paths` at
+   * random (list pages). `metadataBytes` pads each update's metadata with a string of that length.
    */
   kind:
     | { type: "create" }
     | { type: "retrieve"; ids: string[] }
     | { type: "update"; ids: string[]; metadataBytes?: number }
-    | { type: "list"; pages: number };
+    | { type: "list"; paths: string[] };
 }
 
 export interface LoadResult {
@@ -104,7 +103,7 @@ function autocannonRequest(scenario: Scenario): autocannon.Request {
       };
     }
     case "list":
-      return { method: "GET", setupRequest: (r) => ({ ...r, path: `/admin/customers?limit=20&offset=${20 * Math.floor(Math.random() * kind.pages)}` }) };
+      return { method: "GET", setupRequest: (r) => ({ ...r, path: pick(kind.paths) }) };
   }
 }
 
@@ -163,8 +162,9 @@ end
 `;
     }
     case "list":
-      return `request = function()
-  return wrk.format("GET", "/admin/customers?limit=20&offset=" .. (20 * math.random(0, ${kind.pages - 1})))
+      return `local paths = {${kind.paths.map((path) => JSON.stringify(path)).join(",")}}
+request = function()
+  return wrk.format("GET", paths[math.random(1, #paths)])
 end
 `;
   }

@@ -2,7 +2,7 @@
  * `npm run bench`: starts the service the way users run it (its own processes, a fresh data
  * directory), warms it up, then drives it over loopback HTTP (wrk, or autocannon) for a fixed
  * time per scenario (create, retrieve, list, update) and concurrency; then measures the
- * projection lag (append to visible) and, in embedded mode, the replay rate of a restart.
+ * projection lag (append to visible) and, in embedded mode, how soon a restart answers.
  * Prints tables and writes the figures as JSON to bench/results/.
  *
  * Modes: "embedded" (npm start's one process) always; "cluster" (command, publisher and
@@ -13,10 +13,16 @@
  *   BENCH_CONNECTIONS  comma-separated concurrencies (default 1,16,64)
  *   BENCH_MODES        comma-separated modes to run (default: every available one)
  *   BENCH_CLIENT       "autocannon" to use it even where wrk is installed
- *   BENCH_PHASES       comma-separated phases to run: throughput (with the replay), lag,
+ *   BENCH_PHASES       comma-separated phases to run: throughput (with the restart), lag,
  *                      history (write cost against a long history; embedded only), hostile
  *                      (other requests' latency during hostile lists; embedded only); default all
  *   BENCH_HISTORY_EVENTS  events in the long customer's stream (default 10000)
+ *   BENCH_CUSTOMERS    customers stored before the throughput phase, written through the event
+ *                      store rather than over HTTP (default 100000)
+ *
+ * The throughput phase also measures the HTTP layer alone (bench/httpLayerAlone.ts: the same
+ * validation, nothing durable) and prints each figure as a ratio to it. `--baseline FILE`
+ * prints each figure's ratio to the same row of an earlier run's JSON as well.
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -24,8 +30,9 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { MongoClient } from "mongodb";
 import { signAdminToken } from "../shared/auth/adminToken.js";
-import { PUBLISHED_STREAM_PREFIXES } from "../shared/events/publishedStreams.js";
 import { SqliteEventStore } from "../shared/eventstore/sqlite.js";
+import { EVENT_STORE_FILE } from "../shared/runtime/adapters.js";
+import { type Preloaded, preloadCustomers, preloadedEmail } from "./preload.js";
 import { RoleProcess, freePort } from "../shared/runtime/roleProcess.js";
 import { type Scenario, chooseLoadClient } from "./loadClients.js";
 
@@ -37,6 +44,10 @@ const MONGODB_URL = process.env.MONGODB_URL ?? "";
 const AVAILABLE_MODES = ["embedded", ...(KAFKA_BROKERS && MONGODB_URL ? ["cluster"] : [])];
 const PHASES = new Set((process.env.BENCH_PHASES ?? "throughput,lag,history,hostile").split(","));
 const MODES = (process.env.BENCH_MODES ?? AVAILABLE_MODES.join(",")).split(",").filter((mode) => AVAILABLE_MODES.includes(mode));
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
+const BASELINE = process.argv.includes("--baseline") ? process.argv[process.argv.indexOf("--baseline") + 1] : undefined;
+/** The rows of the HTTP layer alone, which every other row is compared with. */
+const YARDSTICK = "http layer alone";
 let BASE = "";
 
 interface Row {
@@ -59,8 +70,9 @@ interface RunningMode {
  * Starts the processes of one mode, as users run them, and points BASE at its API.
  * `env` adds settings (the lag phase answers writes without waiting for the read model).
  */
-async function startMode(mode: string, env: Record<string, string> = {}): Promise<RunningMode & { dataDir: string }> {
+async function startMode(mode: string, env: Record<string, string> = {}, prepare?: (dataDir: string) => Promise<void>): Promise<RunningMode & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), "customers-bench-"));
+  await prepare?.(dataDir);
   const port = await freePort();
   BASE = `http://127.0.0.1:${port}`;
   const common = { HOST: "127.0.0.1", JWT_SECRET: SECRET, DATA_DIR: dataDir, LOG_LEVEL: "warn", NODE_ENV: "production", ...env };
@@ -129,8 +141,10 @@ interface ModeFigures {
   peak_rss_mib: Record<string, number>;
   /** Append to visible through the API, one write at a time. */
   projection_lag_ms?: { samples: number; p50: number; p99: number };
-  /** Rebuilding the read model from the event store at start (embedded mode). */
-  replay?: { events: number; ms: number; events_per_second: number };
+  /** Customers stored before the throughput phase, and how long until the API listed them all. */
+  preload?: { customers: number; ms: number };
+  /** A restart on the data of the throughput phase (embedded mode): until it answers /health. */
+  restart?: { events: number; ready_ms: number; catch_up_ms: number };
   /** Write cost against history (embedded mode). */
   long_history?: LongHistoryFigures;
   /** How long other requests wait while hostile lists run (embedded mode). */
@@ -175,37 +189,101 @@ async function benchMode(mode: string, rows: Row[]): Promise<ModeFigures> {
   return figures;
 }
 
-async function measureThroughput(mode: string, rows: Row[], figures: ModeFigures): Promise<void> {
-  const running = await startMode(mode);
+/** The list pages measured, each a GET of one of its paths at random. */
+function listScenarios(preloaded: Preloaded): Scenario[] {
+  const pages = (query: string) => Array.from({ length: 50 }, (_, page) => `/admin/customers?${query}${query ? "&" : ""}limit=20&offset=${20 * page}`);
+  const random = (count: number, path: (n: number) => string) => Array.from({ length: count }, () => path(Math.floor(Math.random() * preloaded.count)));
+  const list = (name: string, paths: string[]): Scenario => ({ name: `list: ${name}`, kind: { type: "list", paths } });
+  return [
+    list("default order", pages("")),
+    list("order=email", pages("order=email")),
+    list("order=-created_at", pages("order=-created_at")),
+    list("order=last_name", pages("order=last_name")),
+    list("groups (1 in 10)", pages(`groups=${preloaded.groupId}`)),
+    list("email=", random(200, (n) => `/admin/customers?email=${encodeURIComponent(preloadedEmail(n))}&limit=20`)),
+    list("created_at[$gte]", pages(`created_at${encodeURIComponent("[$gte]")}=2020-01-01T00:00:00.000Z`)),
+    list("q (a few matches)", random(200, (n) => `/admin/customers?q=${encodeURIComponent(preloadedEmail(n).replace("@example.com", ""))}&limit=20`)),
+    list("q (most match)", pages("q=example")),
+  ];
+}
+
+async function runScenario(mode: string, scenario: Scenario, rows: Row[]): Promise<void> {
+  for (const connections of CONNECTIONS) {
+    const result = await client.run(BASE, authorization, scenario, connections, SECONDS);
+    rows.push({
+      mode,
+      scenario: scenario.name,
+      connections,
+      requests_per_second: result.requestsPerSecond,
+      p50_ms: result.p50Ms,
+      p99_ms: result.p99Ms,
+      errors: result.errors,
+      non_2xx: result.non2xx,
+    });
+    console.error(`${mode} ${scenario.name} @${connections}: ${result.requestsPerSecond}/s`);
+  }
+}
+
+/** The yardstick: the same create, retrieve, list and update against the HTTP layer alone. */
+async function measureHttpLayerAlone(rows: Row[]): Promise<void> {
+  const port = await freePort();
+  BASE = `http://127.0.0.1:${port}`;
+  const server = new RoleProcess("http-layer-alone", { HOST: "127.0.0.1", PORT: String(port) }, `${BASE}/health`, "dist/bench/httpLayerAlone.js");
+  await server.start();
   try {
-    await client.run(BASE, authorization, { name: "warm-up", kind: { type: "create" } }, 16, 3);
+    await client.run(BASE, authorization, { name: "warm-up", kind: { type: "create" } }, 16, 2);
     const ids = await seedIds(1000);
+    const pages = Array.from({ length: 50 }, (_, page) => `/admin/customers?limit=20&offset=${20 * page}`);
+    for (const scenario of [
+      { name: "create", kind: { type: "create" } },
+      { name: "retrieve", kind: { type: "retrieve", ids } },
+      { name: "list", kind: { type: "list", paths: pages } },
+      { name: "update", kind: { type: "update", ids } },
+    ] satisfies Scenario[]) {
+      await runScenario(YARDSTICK, scenario, rows);
+    }
+  } finally {
+    await server.kill();
+  }
+}
+
+async function measureThroughput(mode: string, rows: Row[], figures: ModeFigures): Promise<void> {
+  let preloaded: Preloaded | undefined;
+  const started = performance.now();
+  const running = await startMode(mode, {}, async (dataDir) => {
+    const store = new SqliteEventStore(join(dataDir, EVENT_STORE_FILE));
+    preloaded = await preloadCustomers(store, CUSTOMERS, (done) => console.error(`${mode}: ${done} customers stored`));
+    await store.close();
+  });
+  try {
+    await waitForCustomers(preloaded!.count);
+    figures.preload = { customers: preloaded!.count, ms: Math.round(performance.now() - started) };
+    console.error(`${mode}: ${preloaded!.count} customers stored and listed in ${figures.preload.ms} ms`);
+    await client.run(BASE, authorization, { name: "warm-up", kind: { type: "create" } }, 16, 3);
+    const ids = preloaded!.sampleIds;
     const scenarios: Scenario[] = [
       { name: "create", kind: { type: "create" } },
       { name: "retrieve", kind: { type: "retrieve", ids } },
-      { name: "list (20 per page)", kind: { type: "list", pages: 50 } },
+      ...listScenarios(preloaded!),
       { name: "update", kind: { type: "update", ids } },
     ];
-    for (const scenario of scenarios) {
-      for (const connections of CONNECTIONS) {
-        const result = await client.run(BASE, authorization, scenario, connections, SECONDS);
-        rows.push({
-          mode,
-          scenario: scenario.name,
-          connections,
-          requests_per_second: result.requestsPerSecond,
-          p50_ms: result.p50Ms,
-          p99_ms: result.p99Ms,
-          errors: result.errors,
-          non_2xx: result.non2xx,
-        });
-        console.error(`${mode} ${scenario.name} @${connections}: ${result.requestsPerSecond}/s`);
-      }
-    }
+    for (const scenario of scenarios) await runScenario(mode, scenario, rows);
     figures.peak_rss_mib = Object.fromEntries(running.roles.map((role) => [role.role, peakMemoryMiB(role.pid!)]));
-    if (mode === "embedded") figures.replay = await measureReplay(running);
+    if (mode === "embedded") figures.restart = await measureRestart(running);
   } finally {
     await running.cleanup();
+  }
+}
+
+/** Until the read model lists `count` customers (the cluster's projector catches up after its start). */
+async function waitForCustomers(count: number): Promise<void> {
+  const deadline = Date.now() + Math.max(120_000, count * 10);
+  for (;;) {
+    const response = await fetch(`${BASE}/admin/customers?limit=0`, { headers: { authorization } });
+    const listed = response.ok ? ((await response.json()) as { count: number }).count : 0;
+    if (listed >= count) return;
+    if (Date.now() > deadline) throw new Error(`only ${listed} of ${count} preloaded customers are listed`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
 
@@ -244,14 +322,18 @@ async function measureLag(mode: string): Promise<ModeFigures["projection_lag_ms"
   }
 }
 
-/** Replay rate: restart the embedded service on the data it just wrote and time the rebuild it logs. */
-async function measureReplay(running: RunningMode & { dataDir: string }): Promise<ModeFigures["replay"]> {
+/**
+ * A restart of the embedded service on the data the throughput phase wrote: how many events
+ * the store holds, how long from the process's start until it answers, and how long of that
+ * it spent bringing the read model up to date (it logs it).
+ */
+async function measureRestart(running: RunningMode & { dataDir: string }): Promise<ModeFigures["restart"]> {
   for (const role of running.roles) await role.kill();
-  const store = new SqliteEventStore(join(running.dataDir, "events.sqlite"));
+  const store = new SqliteEventStore(join(running.dataDir, EVENT_STORE_FILE));
   let events = 0;
   let after: string | undefined;
   for (;;) {
-    const page = await store.readAll({ after, streamPrefixes: PUBLISHED_STREAM_PREFIXES, maxCount: 10_000 });
+    const page = await store.readAll({ after, maxCount: 10_000 });
     events += page.length;
     if (page.length < 10_000) break;
     after = page.at(-1)!.position;
@@ -263,12 +345,14 @@ async function measureReplay(running: RunningMode & { dataDir: string }): Promis
     { HOST: "127.0.0.1", PORT: String(port), JWT_SECRET: SECRET, DATA_DIR: running.dataDir, LOG_LEVEL: "info", NODE_ENV: "production", KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "" },
     `http://127.0.0.1:${port}/health`,
   );
+  const started = performance.now();
   await restarted.start();
+  const readyMs = Math.round(performance.now() - started);
   await restarted.kill();
-  const line = restarted.output().split("\n").find((text) => text.includes("read model rebuilt from the event store"));
-  const ms = Number(line ? JSON.parse(line).ms : Number.NaN);
-  console.error(`embedded replay: ${events} events in ${ms} ms`);
-  return { events, ms, events_per_second: Math.round((events / ms) * 1000) };
+  const line = restarted.output().split("\n").find((text) => text.includes("read model up to date with the event store"));
+  const catchUpMs = Number(line ? JSON.parse(line).ms : Number.NaN);
+  console.error(`embedded restart with ${events} events: ready in ${readyMs} ms (read model caught up in ${catchUpMs} ms)`);
+  return { events, ready_ms: readyMs, catch_up_ms: catchUpMs };
 }
 
 /** Sends `count` updates to one customer, `parallel` at a time. */
@@ -436,21 +520,33 @@ async function measureHostileLists(mode: string): Promise<HostileListFigures> {
 async function main(): Promise<void> {
   const rows: Row[] = [];
   const figures: Record<string, ModeFigures> = {};
+  if (PHASES.has("throughput")) await measureHttpLayerAlone(rows);
   for (const mode of MODES) figures[mode] = await benchMode(mode, rows);
   const peaks = Object.fromEntries(Object.entries(figures).map(([mode, f]) => [mode, f.peak_rss_mib]));
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}; load from ${client.name} on the same machine`;
   console.log(`\nMachine: ${machine}; ${SECONDS} s per row; peak RSS (MiB) by role: ${JSON.stringify(peaks)}\n`);
-  console.log("| mode | scenario | connections | req/s | p50 ms | p99 ms | errors | non-2xx |");
-  console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  const baseline = BASELINE ? (JSON.parse(readFileSync(BASELINE, "utf8")) as { rows: Row[] }).rows : undefined;
+  const rowKey = (row: Row) => `${row.mode}|${row.scenario}|${row.connections}`;
+  const before = new Map((baseline ?? []).map((row) => [rowKey(row), row]));
+  const yardstick = new Map(rows.filter((row) => row.mode === YARDSTICK).map((row) => [`${row.scenario.startsWith("list") ? "list" : row.scenario}|${row.connections}`, row]));
+  const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}x` : "-");
+  console.log(`| mode | scenario | connections | req/s | p50 ms | p99 ms | errors | non-2xx | / ${YARDSTICK} |${baseline ? " / baseline |" : ""}`);
+  console.log(`| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |${baseline ? " ---: |" : ""}`);
   for (const row of rows) {
-    console.log(`| ${row.mode} | ${row.scenario} | ${row.connections} | ${row.requests_per_second} | ${row.p50_ms} | ${row.p99_ms} | ${row.errors} | ${row.non_2xx} |`);
+    const alone = yardstick.get(`${row.scenario.startsWith("list") ? "list" : row.scenario}|${row.connections}`);
+    const earlier = baseline ? ` ${ratio(row.requests_per_second, before.get(rowKey(row))?.requests_per_second)} |` : "";
+    console.log(
+      `| ${row.mode} | ${row.scenario} | ${row.connections} | ${row.requests_per_second} | ${row.p50_ms} | ${row.p99_ms} | ${row.errors} | ${row.non_2xx} | ${ratio(row.requests_per_second, alone?.requests_per_second)} |${earlier}`,
+    );
   }
-  console.log("\n| mode | projection lag p50 ms | p99 ms | samples | replay events | replay ms | replay events/s |");
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  console.log("\n| mode | customers stored | listed after ms | projection lag p50 ms | p99 ms | samples | events at restart | ready after restart ms | of which catching up ms |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const [mode, f] of Object.entries(figures)) {
     const lag = f.projection_lag_ms;
-    const replay = f.replay;
-    console.log(`| ${mode} | ${lag?.p50 ?? "-"} | ${lag?.p99 ?? "-"} | ${lag?.samples ?? "-"} | ${replay?.events ?? "-"} | ${replay?.ms ?? "-"} | ${replay?.events_per_second ?? "-"} |`);
+    const restart = f.restart;
+    console.log(
+      `| ${mode} | ${f.preload?.customers ?? "-"} | ${f.preload?.ms ?? "-"} | ${lag?.p50 ?? "-"} | ${lag?.p99 ?? "-"} | ${lag?.samples ?? "-"} | ${restart?.events ?? "-"} | ${restart?.ready_ms ?? "-"} | ${restart?.catch_up_ms ?? "-"} |`,
+    );
   }
   for (const [mode, f] of Object.entries(figures)) {
     const h = f.long_history;

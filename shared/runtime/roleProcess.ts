@@ -22,14 +22,16 @@ export class RoleProcess {
   #child: ChildProcess | undefined;
   #output: string[] = [];
 
+  /** `script`: another program of the build to run under this name (the benchmark's yardstick). */
   constructor(
-    readonly role: "command" | "publisher" | "projector",
+    readonly role: "command" | "publisher" | "projector" | "http-layer-alone",
     readonly env: Record<string, string>,
     readonly healthUrl: string,
+    readonly script = `dist/services/${role}/main.js`,
   ) {}
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, ["--enable-source-maps", `dist/services/${this.role}/main.js`], {
+    const child = spawn(process.execPath, ["--enable-source-maps", this.script], {
       env: { ...process.env, ...this.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
