@@ -1,8 +1,8 @@
 /**
  * A durable read model in a SQLite file of its own: one table per collection, each document
- * as JSON text with its id, its revision and whether it is live, and an index per field the
- * lists filter or sort on (`json_extract(body, '$.field')`), so a page in any supported order
- * reads only its rows. Queries are translated by sqliteQuery.ts with MongoDB's semantics;
+ * as JSON text with its id, its revision and whether it is live; the fields lists filter or
+ * sort on also in columns of their own, each indexed, so a page in any supported order reads
+ * only its rows; a trigram index for searches and an index of group memberships. Queries are translated by sqliteQuery.ts with MongoDB's semantics;
  * the read-model contract suite holds it to the same answers as the other adapters. A batch
  * of changes is one transaction, each change guarded by the revision it expects; a
  * projector's batch also records the log position it reaches, in the same transaction, so a
@@ -12,8 +12,8 @@
  * search over many documents does not hold up the event loop; lookups by id and writes stay
  * on this connection.
  *
- * The file also records the layout of its documents (LAYOUT): a read model written by an
- * earlier layout is emptied at open and rebuilt from the event store.
+ * The file also records its layout (LAYOUT): the tables of another layout are dropped at
+ * open, and the documents rebuilt from the event store.
  */
 import Database from "better-sqlite3";
 import type { CustomerAddress } from "../customers/customer.js";
@@ -28,7 +28,7 @@ import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
 import { foldCase } from "./caseFold.js";
 import { CountCache } from "./countCache.js";
 import { registerReadModelFunctions } from "./sqliteFunctions.js";
-import { type DocumentShape, type SqlValue, fieldExpression, toSqlCondition, toSqlOrder } from "./sqliteQuery.js";
+import { type DocumentShape, type SqlValue, columnName, columnValue, fieldExpression, toSqlCondition, toSqlOrder } from "./sqliteQuery.js";
 import { DEFAULT_READER_THREADS, InlineReader, type SqliteReader, ThreadedReader } from "./sqliteReader.js";
 
 export interface SqliteReadModelOptions {
@@ -49,14 +49,16 @@ export interface SqliteReadModelOptions {
 export type PagePlan = "by count" | "few matches" | "many matches";
 
 /**
- * The documents' layout: raise it whenever a projection (customerDocument.ts,
- * customerGroupDocument.ts) changes what it builds, so existing files are rebuilt.
+ * The file's layout: raise it whenever a projection (customerDocument.ts,
+ * customerGroupDocument.ts) changes what it builds, or the tables change, so existing files
+ * are rebuilt.
  */
-export const LAYOUT = "3";
+export const LAYOUT = "4";
 
 /**
- * How each collection is kept: the fields its lists filter or sort on, each indexed after
- * `live`; its array fields; the text fields its searches (`q`) look through, in a substring index.
+ * How each collection is kept: the fields its lists filter or sort on, each in a column of its
+ * own indexed after `live` (not `deleted_at`: no listed document has one); its array fields;
+ * the text fields its searches (`q`) look through, in a substring index.
  */
 interface CollectionLayout {
   indexed: readonly string[];
@@ -67,13 +69,13 @@ interface CollectionLayout {
 }
 
 const CUSTOMERS: CollectionLayout = {
-  indexed: ["email", "company_name", "first_name", "last_name", "phone", "created_by", "has_account", "created_at", "updated_at", "deleted_at"],
+  indexed: ["email", "company_name", "first_name", "last_name", "phone", "created_by", "has_account", "created_at", "updated_at"],
   arrayFields: ["group_ids", "addresses"],
   elementIndexed: ["group_ids"],
   searchable: ["company_name", "first_name", "last_name", "email", "phone"],
 };
 const GROUPS: CollectionLayout = {
-  indexed: ["name", "created_by", "created_at", "updated_at", "deleted_at"],
+  indexed: ["name", "created_by", "created_at", "updated_at"],
   arrayFields: [],
   elementIndexed: [],
   searchable: ["name"],
@@ -91,20 +93,32 @@ export class SqliteReadModel implements CustomerReadModel {
     this.#db = new Database(filename, { timeout: 10_000 });
     this.#db.pragma("journal_mode = WAL");
     this.#db.pragma("synchronous = NORMAL");
+    // Pages of the indexes a write touches stay in memory (SQLite's default keeps 2 MiB).
+    this.#db.pragma(`cache_size = -${WRITER_CACHE_KIB}`);
     registerReadModelFunctions(this.#db);
     this.#db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-    // The tables exist before a reader thread opens the file.
-    this.#reader = this.#db.memory ? new InlineReader(this.#db) : new ThreadedReader(filename, options.readerThreads ?? DEFAULT_READER_THREADS);
-    this.customers = new SqliteCollection(this.#db, this.#reader, "customers", CUSTOMERS, options);
-    this.groups = new SqliteCollection(this.#db, this.#reader, "customer_groups", GROUPS, options);
     this.#meta = {
       get: this.#db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?"),
       set: this.#db.prepare<[string, string]>("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
     };
-    if (this.#meta.get.get("layout")?.value !== LAYOUT) {
-      this.#reset();
-      this.#meta.set.run("layout", LAYOUT);
-    }
+    const layout = this.#meta.get.get("layout")?.value;
+    if (layout !== LAYOUT) this.#dropEverything();
+    this.#reader = this.#db.memory ? new InlineReader(this.#db) : new ThreadedReader(filename, options.readerThreads ?? DEFAULT_READER_THREADS);
+    this.customers = new SqliteCollection(this.#db, this.#reader, "customers", CUSTOMERS, options);
+    this.groups = new SqliteCollection(this.#db, this.#reader, "customer_groups", GROUPS, options);
+    this.#meta.set.run("layout", LAYOUT);
+  }
+
+  /** Another layout's tables go, and the position with them: the documents are built again from the log. */
+  #dropEverything(): void {
+    const tables = this.#db.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name != 'meta' AND name NOT LIKE 'sqlite_%' AND sql LIKE 'CREATE %'").all();
+    this.#db.transaction(() => {
+      // Virtual tables first: dropping one drops its own shadow tables.
+      for (const { name } of tables.sort((a, b) => Number(b.name.endsWith("_text")) - Number(a.name.endsWith("_text")))) {
+        if (this.#db.prepare("SELECT 1 FROM sqlite_schema WHERE name = ?").get(name)) this.#db.exec(`DROP TABLE "${name.replaceAll('"', '""')}"`);
+      }
+      this.#db.exec("DELETE FROM meta WHERE key = 'position'");
+    })();
   }
 
   async listAddresses(query: AddressListQuery): Promise<Page<CustomerAddress>> {
@@ -158,6 +172,8 @@ interface Applied<T> {
 
 type Stored = { id: string; revision: number; deleted_at: string | null };
 
+const WRITER_CACHE_KIB = 32 * 1024;
+
 /** Up to this many matches, a page reads and sorts them all rather than walking an ordered index. */
 const FEW_MATCHES = 200;
 
@@ -187,10 +203,13 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
     this.#recent = new RecentDocuments(options.cachedDocuments ?? 0, Number.POSITIVE_INFINITY);
     const text = `${table}_text`;
     const elementTables = Object.fromEntries(layout.elementIndexed.map((field) => [field, `${table}_${field}`]));
-    this.shape = { table, arrayFields: layout.arrayFields, substringIndex: { table: text, fields: layout.searchable }, elementIndexes: elementTables };
-    db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, revision INTEGER NOT NULL, live INTEGER NOT NULL, body TEXT NOT NULL)`);
+    this.shape = { table, columns: layout.indexed, arrayFields: layout.arrayFields, substringIndex: { table: text, fields: layout.searchable }, elementIndexes: elementTables };
+    // The listed fields in columns of their own, without a declared type, so that each keeps
+    // the kind of value json_extract would give (text, integer, real, null).
+    const columns = layout.indexed.map(columnName);
+    db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, revision INTEGER NOT NULL, live INTEGER NOT NULL, body TEXT NOT NULL, ${columns.join(", ")})`);
     db.exec(`CREATE INDEX IF NOT EXISTS ${table}_live_id ON ${table} (live, id)`);
-    for (const field of layout.indexed) db.exec(`CREATE INDEX IF NOT EXISTS ${table}_live_${field} ON ${table} (live, ${fieldExpression(field)}, id)`);
+    for (const field of layout.indexed) db.exec(`CREATE INDEX IF NOT EXISTS ${table}_live_${field} ON ${table} (live, ${columnName(field)}, id)`);
     // Trigrams of the live documents' folded text (caseFold.ts), matched as folded: the
     // index holds only what it needs to find rows, not the text itself.
     db.exec(
@@ -209,8 +228,9 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
     this.#statements = {
       get: db.prepare<[string], { body: string }>(`SELECT body FROM ${table} WHERE id = ?`),
       stored: db.prepare<[string], { revision: number; live: number }>(`SELECT revision, live FROM ${table} WHERE id = ?`),
-      upsert: db.prepare<[string, number, number, string], { rowid: number }>(
-        `INSERT INTO ${table} (id, revision, live, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, live = excluded.live, body = excluded.body RETURNING rowid`,
+      upsert: db.prepare<SqlValue[], { rowid: number }>(
+        `INSERT INTO ${table} (id, revision, live, body, ${columns.join(", ")}) VALUES (?, ?, ?, ?${", ?".repeat(columns.length)}) ` +
+          `ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, live = excluded.live, body = excluded.body${columns.map((column) => `, ${column} = excluded.${column}`).join("")} RETURNING rowid`,
       ),
       ids: db.prepare<[], { id: string }>(`SELECT id FROM ${table}`),
       liveCount: db.prepare<[], { count: number }>(`SELECT COUNT(*) AS count FROM ${table} WHERE live = 1`),
@@ -269,7 +289,7 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
       this.#pagePlan === "by count" ? count <= FEW_MATCHES || count * count <= (skip + limit) * this.#liveCount : this.#pagePlan === "few matches";
     const matching = fewMatches ? condition : toSqlCondition(filter, this.shape, "rows");
     const live = `${fewMatches && condition.narrows ? "+" : ""}live = 1`;
-    const sql = `SELECT body FROM ${this.table} WHERE ${live} AND ${matching.sql} ORDER BY ${toSqlOrder(sort, fewMatches)} LIMIT ? OFFSET ?`;
+    const sql = `SELECT body FROM ${this.table} WHERE ${live} AND ${matching.sql} ORDER BY ${toSqlOrder(sort, this.shape, fewMatches)} LIMIT ? OFFSET ?`;
     const [rows] = (await this.reader.read([{ sql, params: [...matching.params, limit, skip] }])) as [Array<{ body: string }>];
     return { documents: rows.map((row) => JSON.parse(row.body) as T), count };
   }
@@ -279,7 +299,7 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
     const matching = `SELECT body FROM ${this.table} WHERE live = 1 AND ${condition.sql}`;
     const sql = this.shape.arrayFields.includes(field)
       ? `SELECT DISTINCT element.value AS value, element.type AS type FROM (${matching}) AS matching, json_each(matching.body, '$.${field}') AS element`
-      : `SELECT DISTINCT ${fieldExpression(field, "matching.body")} AS value, json_type(matching.body, '$.${field}') AS type FROM (${matching}) AS matching WHERE type IS NOT NULL`;
+      : `SELECT DISTINCT ${fieldExpression(field, undefined, "matching.body")} AS value, json_type(matching.body, '$.${field}') AS type FROM (${matching}) AS matching WHERE type IS NOT NULL`;
     const [rows] = (await this.reader.read([{ sql, params: condition.params }])) as [Array<{ value: SqlValue; type: string }>];
     return rows.map(({ value, type }) => (type === "true" ? true : type === "false" ? false : value));
   }
@@ -297,14 +317,15 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
       if (storedRevision !== null && storedRevision >= document.revision) continue;
       if (storedRevision !== previousRevision) throw new ReadModelRevisionGap(document.id, storedRevision, document.revision);
       const live = document.deleted_at === null;
-      const { rowid } = this.#statements.upsert.get(document.id, document.revision, live ? 1 : 0, JSON.stringify(document))!;
+      const fields = document as Record<string, unknown>;
+      const { rowid } = this.#statements.upsert.get(document.id, document.revision, live ? 1 : 0, JSON.stringify(document), ...this.layout.indexed.map((field) => columnValue(fields[field])))!;
       if (stored) this.#statements.forgetText.run(rowid);
       for (const elements of this.#elements) {
         if (stored) elements.forget.run(rowid);
-        const value = (document as Record<string, unknown>)[elements.field];
+        const value = fields[elements.field];
         if (Array.isArray(value)) for (const element of value) if (typeof element === "string") elements.add.run(element, rowid);
       }
-      if (live) this.#statements.indexText.run(rowid, ...this.layout.searchable.map((field) => searchableText((document as Record<string, unknown>)[field])));
+      if (live) this.#statements.indexText.run(rowid, ...this.layout.searchable.map((field) => searchableText(fields[field])));
       applied.liveDelta += Number(live) - (stored?.live ?? 0);
       applied.saved.push(document);
     }

@@ -3,8 +3,9 @@
  * with MongoDB's semantics, as the other adapters have them: `eq null` matches a missing
  * field; `ne` and `nin` match it too; ranges compare values of the same kind only; a path
  * through an array field matches when any element does; patterns run in RE2 (a function
- * the read model registers, `re2_match`). Field reads are `json_extract(body, '$.field')`,
- * written exactly as the indexes are, so SQLite uses them.
+ * the read model registers, `re2_match`). A field the collection keeps in a column of its own
+ * (the fields lists filter and sort on, each indexed) is read from it; any other field is
+ * `json_extract(body, '$.field')`, which gives the same value.
  */
 import { foldCase } from "./caseFold.js";
 import { type Condition, type Query, type Search, type Sort, type Value, searchAsPatterns } from "./query.js";
@@ -25,6 +26,8 @@ export type SqlValue = string | number | null;
 export interface DocumentShape {
   /** The collection's table (a condition may look up rows of other tables by its rowid). */
   table: string;
+  /** Fields kept in columns of their own (columnName), as json_extract reads them from the body. */
+  columns: readonly string[];
   /** Fields whose value is an array (`group_ids`, `addresses`): a path through one matches any element. */
   arrayFields: readonly string[];
   /**
@@ -41,10 +44,22 @@ export interface DocumentShape {
 
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** `json_extract(body, '$.field')`, the expression every index of the read model is built on. */
-export function fieldExpression(field: string, source = "body"): string {
+/** Where a document's field is read: its column, or `json_extract(body, '$.field')`. */
+export function fieldExpression(field: string, shape?: DocumentShape, source = "body"): string {
   if (field === "id") return "id";
+  if (shape?.columns.includes(field)) return columnName(field);
   return `json_extract(${source}, '$.${checkedField(field)}')`;
+}
+
+/** The column of a field kept in one (prefixed, so no field can be taken for `id`, `live` or `body`). */
+export const columnName = (field: string): string => `f_${checkedField(field)}`;
+
+/** A field's value as its column keeps it: as json_extract would read it from the document's JSON. */
+export function columnValue(value: unknown): SqlValue {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "boolean") return Number(value);
+  if (typeof value === "string" || typeof value === "number") return value;
+  return JSON.stringify(value);
 }
 
 function checkedField(field: string): string {
@@ -97,7 +112,7 @@ export function toSqlCondition(query: Query, shape: DocumentShape, through: Chec
     return { sql: negated ? `NOT ${exists}` : exists, params: inner.params };
   }
   if (rest.length > 0) throw new Error(`Not a field the read model can query: ${JSON.stringify(query.field)}`);
-  return scalarCondition(query, `${through === "rows" ? "+" : ""}${fieldExpression(query.field)}`);
+  return scalarCondition(query, `${through === "rows" ? "+" : ""}${fieldExpression(query.field, shape)}`);
 }
 
 function scalarCondition(query: Condition, value: string): SqlCondition {
@@ -171,8 +186,8 @@ function searchCondition(query: Search, shape: DocumentShape): SqlCondition {
  * `sortingRows`: the rows are few and sorted as they are found, so the expression is written
  * so that SQLite does not walk the ordered index instead (a unary `+` hides it from the planner).
  */
-export function toSqlOrder(sort: Sort, sortingRows = false): string {
+export function toSqlOrder(sort: Sort, shape: DocumentShape, sortingRows = false): string {
   const direction = sort.direction === 1 ? "ASC" : "DESC";
   const hidden = sortingRows ? "+" : "";
-  return sort.field === "id" ? `${hidden}id ${direction}` : `${hidden}${fieldExpression(sort.field)} ${direction}, id ASC`;
+  return sort.field === "id" ? `${hidden}id ${direction}` : `${hidden}${fieldExpression(sort.field, shape)} ${direction}, id ASC`;
 }

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import t from "tap";
 import { type PagePlan, SqliteReadModel } from "../../shared/readmodel/sqlite.js";
+import { where } from "../../shared/readmodel/query.js";
 import { makeDataDir } from "../support/service.js";
 import { readModelContract } from "./readModel.contract.js";
 
@@ -83,9 +84,16 @@ t.test("a file written with another document layout is emptied at open, to be re
   const Database = (await import("better-sqlite3")).default;
   const db = new Database(file);
   db.prepare("UPDATE meta SET value = 'an older layout' WHERE key = 'layout'").run();
+  // An older layout's table, without the columns of this one.
+  db.exec("DROP TABLE customers; CREATE TABLE customers (id TEXT PRIMARY KEY, revision INTEGER NOT NULL, live INTEGER NOT NULL, body TEXT NOT NULL)");
+  db.prepare("INSERT INTO customers VALUES ('cus_old', 0, 1, '{}')").run();
   db.close();
   const reopened = new SqliteReadModel(file);
   t.teardown(() => reopened.close());
   t.equal(await reopened.projectedPosition(), undefined);
   t.same(await reopened.customers.ids(), []);
+  const document = customerDocument({ id: "cus_new", email: "new@example.com" });
+  await reopened.saveBatch({ customers: [{ document, previousRevision: null }], groups: [], position: "8" });
+  const page = await reopened.customers.list({ filter: where.search(["email"], "new@"), sort: { field: "email", direction: 1 }, skip: 0, limit: 10 });
+  t.same(page, { documents: [document], count: 1 }, "the new layout's tables and indexes are there");
 });
