@@ -177,9 +177,6 @@ const WRITER_CACHE_KIB = 32 * 1024;
 /** Up to this many matches, a page reads and sorts them all rather than walking an ordered index. */
 const FEW_MATCHES = 200;
 
-/** Rows looked up at once by id (SQLite's limit on bound parameters is far above it). */
-const IDS_AT_ONCE = 500;
-
 class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
   readonly #waiters = new RevisionWaiters();
   readonly #statements;
@@ -227,6 +224,8 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
     }));
     this.#statements = {
       get: db.prepare<[string], { body: string }>(`SELECT body FROM ${table} WHERE id = ?`),
+      // Any number of ids as one JSON array: one statement, prepared once.
+      many: db.prepare<[string], { body: string }>(`SELECT body FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`),
       stored: db.prepare<[string], { revision: number; live: number }>(`SELECT revision, live FROM ${table} WHERE id = ?`),
       upsert: db.prepare<SqlValue[], { rowid: number }>(
         `INSERT INTO ${table} (id, revision, live, body, ${columns.join(", ")}) VALUES (?, ?, ?, ?${", ?".repeat(columns.length)}) ` +
@@ -252,10 +251,14 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
 
   async getMany(ids: string[]): Promise<Map<string, T>> {
     const found = new Map<string, T>();
-    for (let start = 0; start < ids.length; start += IDS_AT_ONCE) {
-      const slice = ids.slice(start, start + IDS_AT_ONCE);
-      const rows = this.db.prepare(`SELECT body FROM ${this.table} WHERE id IN (${slice.map(() => "?").join(", ")})`).all(...slice) as Array<{ body: string }>;
-      for (const row of rows) {
+    const missing: string[] = [];
+    for (const id of ids) {
+      const recent = this.#recent.get(id);
+      if (recent) found.set(id, recent);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      for (const row of this.#statements.many.all(JSON.stringify(missing))) {
         const document = JSON.parse(row.body) as T;
         found.set(document.id, document);
       }
