@@ -46,6 +46,12 @@ export class RecentDocuments<T extends { id: string; revision: number }> {
     }
   }
 
+  /** A newer revision of a document kept here replaces it; other documents are not added. */
+  update(document: T): void {
+    const existing = this.#entries.get(document.id);
+    if (existing && existing.document.revision < document.revision) this.#entries.set(document.id, { document, storedAt: this.now() });
+  }
+
   forget(): void {
     this.#entries.clear();
   }

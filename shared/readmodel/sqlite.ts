@@ -40,8 +40,8 @@ export interface SqliteReadModelOptions {
    */
   pagePlan?: PagePlan;
   /**
-   * Documents kept parsed in memory, the most recently written or read (default 0: none).
-   * This process writes the file alone, so a kept document is never behind the file.
+   * Documents kept parsed in memory, the most recently read (default 0: none). This process
+   * writes the file alone and updates the kept copies as it writes, so none is ever behind it.
    */
   cachedDocuments?: number;
 }
@@ -347,7 +347,9 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
     this.#liveCount += liveDelta;
     this.#counts.changed();
     for (const document of saved) {
-      this.#recent.remember(document);
+      // Kept copies move on with the file; others are kept when first read, so that a
+      // rebuild of the whole read model does not fill the memory with documents nobody reads.
+      this.#recent.update(document);
       this.#waiters.notify(document.id, document.revision);
     }
   }
