@@ -56,12 +56,43 @@ export type RelationShapes = Record<string, readonly string[]>;
  * picked relation fields, whole relations as full items. Relations are arrays.
  */
 export function shapeEntity(entity: Record<string, unknown>, selection: FieldSelection, scalars: readonly string[], relations: RelationShapes): Record<string, unknown> {
+  const plan = shapePlan(selection, scalars, relations);
   const shaped: Record<string, unknown> = {};
+  for (const field of plan.scalars) shaped[field] = entity[field] ?? null;
+  for (const [relation, columns] of plan.relations) {
+    const items = (entity[relation] as Array<Record<string, unknown>> | undefined) ?? [];
+    shaped[relation] = items.map((item) => {
+      const out: Record<string, unknown> = {};
+      for (const column of columns) out[column] = item[column] ?? null;
+      return out;
+    });
+  }
+  return shaped;
+}
+
+/** Which keys an answer has, in order: worked out once per selection, not once per entity of a page. */
+interface ShapePlan {
+  scalars: string[];
+  /** Each relation shown, with the columns of its items (known ones only). */
+  relations: Array<[string, string[]]>;
+}
+
+const plans = new WeakMap<FieldSelection, Map<readonly string[], ShapePlan>>();
+
+function shapePlan(selection: FieldSelection, scalars: readonly string[], relations: RelationShapes): ShapePlan {
+  let bySchema = plans.get(selection);
+  if (!bySchema) {
+    bySchema = new Map();
+    plans.set(selection, bySchema);
+  }
+  let plan = bySchema.get(scalars);
+  if (plan) return plan;
+  plan = { scalars: [], relations: [] };
   const picked = new Map<string, string[]>();
   for (const field of selection.fields) {
     const dot = field.indexOf(".");
     if (dot === -1) {
-      if (scalars.includes(field)) shaped[field] = entity[field] ?? null;
+      if (scalars.includes(field)) plan.scalars.push(field);
       else if (Object.hasOwn(relations, field)) picked.set(field, [...(relations[field] ?? [])]);
       continue;
     }
@@ -76,12 +107,8 @@ export function shapeEntity(entity: Record<string, unknown>, selection: FieldSel
   }
   for (const [relation, columns] of picked) {
     const known = new Set(relations[relation]);
-    const items = (entity[relation] as Array<Record<string, unknown>> | undefined) ?? [];
-    shaped[relation] = items.map((item) => {
-      const out: Record<string, unknown> = {};
-      for (const column of columns) if (known.has(column)) out[column] = item[column] ?? null;
-      return out;
-    });
+    plan.relations.push([relation, columns.filter((column) => known.has(column))]);
   }
-  return shaped;
+  bySchema.set(scalars, plan);
+  return plan;
 }
