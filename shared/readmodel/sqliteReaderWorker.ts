@@ -7,7 +7,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { registerReadModelFunctions } from "./sqliteFunctions.js";
-import type { ReaderReply, ReaderRequest } from "./sqliteReader.js";
+import type { SqlStatement } from "./sqliteReader.js";
+import { serveRequests } from "./sqliteThread.js";
 
 const { filename } = workerData as { filename: string };
 const db = new Database(filename, { fileMustExist: true, timeout: 10_000 });
@@ -28,14 +29,6 @@ function statement(sql: string): Database.Statement {
   return found;
 }
 
-const readAll = db.transaction((request: ReaderRequest) => request.statements.map(({ sql, params }) => statement(sql).all(...params)));
+const readAll = db.transaction((statements: SqlStatement[]) => statements.map(({ sql, params }) => statement(sql).all(...params)));
 
-parentPort!.on("message", (request: ReaderRequest) => {
-  let reply: ReaderReply;
-  try {
-    reply = { id: request.id, results: readAll.deferred(request) as unknown[][] };
-  } catch (error) {
-    reply = { id: request.id, error: { name: (error as Error).name, message: (error as Error).message } };
-  }
-  parentPort!.postMessage(reply);
-});
+serveRequests(parentPort!, (statements: SqlStatement[]) => readAll.deferred(statements));

@@ -1,0 +1,76 @@
+/**
+ * Where the SQLite read model writes: a thread of its own (sqliteWriterWorker.ts) with its own
+ * connection, so that the projector's batches (each document's row, its indexes, its
+ * trigrams) are written beside the event loop rather than on it. One thread, one request at a
+ * time, in order: batches are committed in the order they were sent. A database in memory
+ * cannot be shared with a thread: its writes run on the read model's own connection.
+ */
+import type Database from "better-sqlite3";
+import { ReadModelUnavailable } from "./port.js";
+import { BatchWriter, type BatchWritten, type WrittenBatch } from "./sqliteTables.js";
+import { SqliteThread, workerModule } from "./sqliteThread.js";
+
+export type WriterRequest = { kind: "write"; batch: WrittenBatch } | { kind: "reset" };
+
+export interface SqliteWriter {
+  /** Commits the batch (or throws ReadModelRevisionGap, and nothing of it is written). */
+  write(batch: WrittenBatch): Promise<BatchWritten>;
+  /** Empties the collections and forgets the position. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class InlineWriter implements SqliteWriter {
+  readonly #writer: BatchWriter;
+
+  constructor(db: Database.Database) {
+    this.#writer = new BatchWriter(db);
+  }
+
+  async write(batch: WrittenBatch): Promise<BatchWritten> {
+    return this.#writer.write(batch);
+  }
+
+  async reset(): Promise<void> {
+    this.#writer.reset();
+  }
+
+  async close(): Promise<void> {}
+}
+
+const WRITER_MODULE = workerModule("sqliteWriterWorker");
+
+/** The writer thread; one that stops fails its requests as unavailable and is started again at the next. */
+export class ThreadedWriter implements SqliteWriter {
+  #thread: SqliteThread | undefined;
+  #closed = false;
+
+  constructor(private readonly filename: string) {
+    this.#thread = this.#start();
+  }
+
+  #start(): SqliteThread {
+    return new SqliteThread(WRITER_MODULE, this.filename, (gone) => {
+      if (this.#thread === gone) this.#thread = undefined;
+    });
+  }
+
+  #send(request: WriterRequest): Promise<unknown> {
+    if (this.#closed) return Promise.reject(new ReadModelUnavailable(new Error("the read model is closed")));
+    this.#thread ??= this.#start();
+    return this.#thread.send(request);
+  }
+
+  async write(batch: WrittenBatch): Promise<BatchWritten> {
+    return (await this.#send({ kind: "write", batch })) as BatchWritten;
+  }
+
+  async reset(): Promise<void> {
+    await this.#send({ kind: "reset" });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#thread?.terminate();
+  }
+}
