@@ -4,13 +4,33 @@
  * collection the count reads every match while the page reads only its rows, and the same few
  * filters (none, a search, a group) come back page after page. A count is remembered with the
  * collection's generation at the moment it was asked for, so a count that raced with a write
- * is never used after it.
+ * is never used after it. Lists that ask for the same count while it is being read wait for
+ * that one reading, rather than each reading it again.
  */
 const MAX_REMEMBERED = 1000;
 
 export class CountCache {
   #generation = 0;
   readonly #counts = new Map<string, { generation: number; count: number }>();
+  readonly #reading = new Map<string, { generation: number; count: Promise<number> }>();
+
+  /** The count for `key`: remembered, being read already, or read now with `read`. */
+  async count(key: string, read: () => Promise<number>): Promise<number> {
+    const known = this.get(key);
+    if (known !== undefined) return known;
+    const generation = this.#generation;
+    const reading = this.#reading.get(key);
+    if (reading && reading.generation === generation) return reading.count;
+    const count = read();
+    this.#reading.set(key, { generation, count });
+    try {
+      const counted = await count;
+      this.remember(key, generation, counted);
+      return counted;
+    } finally {
+      if (this.#reading.get(key)?.count === count) this.#reading.delete(key);
+    }
+  }
 
   /** The collection's generation now: pass it to remember() with a count asked for now. */
   get generation(): number {
@@ -33,5 +53,6 @@ export class CountCache {
   changed(): void {
     this.#generation += 1;
     this.#counts.clear();
+    this.#reading.clear();
   }
 }

@@ -209,16 +209,15 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
    */
   async list({ filter, sort, skip, limit }: ListQuery): Promise<Page<T>> {
     const condition = toSqlCondition(filter, this.shape);
-    const generation = this.#counts.generation;
     const countKey = `${condition.sql}\u0000${JSON.stringify(condition.params)}`;
-    let count = matchesEverything(filter) ? this.#liveCount : this.#counts.get(countKey);
-    if (count === undefined) {
-      // `+live` keeps SQLite from scanning the index of live rows when an index lists the matches.
-      const sql = `SELECT COUNT(*) AS count FROM ${this.#table} WHERE ${condition.narrows ? "+" : ""}live = 1 AND ${condition.sql}`;
-      const [counted] = (await this.reader.read([{ sql, params: condition.params }])) as [Array<{ count: number }>];
-      count = counted[0]!.count;
-      this.#counts.remember(countKey, generation, count);
-    }
+    const count = matchesEverything(filter)
+      ? this.#liveCount
+      : await this.#counts.count(countKey, async () => {
+          // `+live` keeps SQLite from scanning the index of live rows when an index lists the matches.
+          const sql = `SELECT COUNT(*) AS count FROM ${this.#table} WHERE ${condition.narrows ? "+" : ""}live = 1 AND ${condition.sql}`;
+          const [counted] = (await this.reader.read([{ sql, params: condition.params }])) as [Array<{ count: number }>];
+          return counted[0]!.count;
+        });
     if (limit === 0) return { documents: [], count };
     const fewMatches =
       this.#pagePlan === "by count" ? count <= FEW_MATCHES || count * count <= (skip + limit) * this.#liveCount : this.#pagePlan === "few matches";
