@@ -22,7 +22,9 @@ function asksFor(selection: FieldSelection, relation: string): boolean {
 /** A customer as the API shows it, with its live groups (needed only when `fields` asks for them). */
 export function shapeCustomer(document: CustomerDocument, selection: FieldSelection | string | undefined, groups: CustomerGroupDocument[] = []): Record<string, unknown> {
   const fields = typeof selection === "object" ? selection : parseFields(selection, DEFAULT_CUSTOMER_FIELDS);
-  return shapeEntity({ ...document, groups } as unknown as Record<string, unknown>, fields, DEFAULT_CUSTOMER_FIELDS, CUSTOMER_RELATIONS);
+  // Without groups to show, the document itself (a missing relation shows as none): no copy per customer of a page.
+  const entity = groups.length > 0 ? { ...document, groups } : document;
+  return shapeEntity(entity as unknown as Record<string, unknown>, fields, DEFAULT_CUSTOMER_FIELDS, CUSTOMER_RELATIONS);
 }
 
 /** A group as the API shows it, with its live customers (needed only when `fields` asks for them). */
