@@ -1,7 +1,7 @@
 /**
- * Embedded read model: documents in Maps. Documents handed out are shared, never
- * mutated: every change stores a new object. It is rebuilt from the event store at start
- * (shared/runtime/embedded.ts), so it needs no file of its own.
+ * A read model in memory: documents in Maps, for tests that need one without a file.
+ * Documents handed out are shared, never mutated: every change stores a new object. It keeps
+ * no position, so a pipeline feeding it starts from the beginning of the log.
  */
 import type { CustomerAddress } from "../customers/customer.js";
 import type { CustomerDocument } from "./customerDocument.js";

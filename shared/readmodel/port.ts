@@ -1,7 +1,8 @@
 /**
  * The read model port: documents shaped for the API's reads, each guarded by the stream
  * revision it reflects so that replayed or duplicated events change nothing.
- * Adapters: in-memory (embedded mode) and MongoDB; both pass test/contract/readModel.contract.ts.
+ * Adapters: SQLite (embedded mode), MongoDB (cluster) and in memory (tests); all pass
+ * test/contract/readModel.contract.ts.
  */
 import type { CustomerAddress } from "../customers/customer.js";
 import type { CustomerDocument } from "./customerDocument.js";

@@ -2,8 +2,9 @@
  * Where the SQLite read model runs its lists, counts and distinct values: on reader threads
  * (sqliteReaderWorker.ts), each with its own connection to the file, so that a list that
  * scans many documents (a search, a pattern) never holds up the event loop that answers
- * every other request. Lookups by id and the projector's writes stay on the main connection:
- * they read or write a few rows through the primary key, faster than a message to a thread.
+ * every other request. Lookups by id stay on the main connection: they read one row through
+ * the primary key, faster than a message to a thread. (Writes have a thread of their own,
+ * sqliteWriter.ts.)
  *
  * A read model in memory (":memory:") cannot be shared with a thread: its reader runs the
  * statements on the main connection.
