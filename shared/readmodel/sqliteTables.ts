@@ -13,7 +13,7 @@ import { type DocumentShape, type SqlValue, columnName, columnValue } from "./sq
  * customerGroupDocument.ts) changes what it builds, or the tables change, so existing files
  * are rebuilt.
  */
-export const LAYOUT = "4";
+export const LAYOUT = "5";
 
 /**
  * How each collection is kept: the fields its lists filter or sort on, each in a column of its
@@ -23,6 +23,11 @@ export const LAYOUT = "4";
 export interface CollectionLayout {
   table: string;
   indexed: readonly string[];
+  /**
+   * Indexed fields also listed newest first, with a second index in that direction: ties go
+   * by id ascending either way, which an index read backwards cannot give without sorting.
+   */
+  descending: readonly string[];
   arrayFields: readonly string[];
   /** Array fields of strings whose elements are indexed, for "has one of these" filters. */
   elementIndexed: readonly string[];
@@ -32,6 +37,7 @@ export interface CollectionLayout {
 export const CUSTOMERS: CollectionLayout = {
   table: "customers",
   indexed: ["email", "company_name", "first_name", "last_name", "phone", "created_by", "has_account", "created_at", "updated_at"],
+  descending: ["created_at", "updated_at"],
   arrayFields: ["group_ids", "addresses"],
   elementIndexed: ["group_ids"],
   searchable: ["company_name", "first_name", "last_name", "email", "phone"],
@@ -40,6 +46,7 @@ export const CUSTOMERS: CollectionLayout = {
 export const GROUPS: CollectionLayout = {
   table: "customer_groups",
   indexed: ["name", "created_by", "created_at", "updated_at"],
+  descending: ["created_at", "updated_at"],
   arrayFields: [],
   elementIndexed: [],
   searchable: ["name"],
@@ -67,6 +74,7 @@ export function createTables(db: Database.Database, layout: CollectionLayout): v
   db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, revision INTEGER NOT NULL, live INTEGER NOT NULL, body TEXT NOT NULL, ${columns.join(", ")})`);
   db.exec(`CREATE INDEX IF NOT EXISTS ${table}_live_id ON ${table} (live, id)`);
   for (const field of layout.indexed) db.exec(`CREATE INDEX IF NOT EXISTS ${table}_live_${field} ON ${table} (live, ${columnName(field)}, id)`);
+  for (const field of layout.descending) db.exec(`CREATE INDEX IF NOT EXISTS ${table}_live_${field}_desc ON ${table} (live, ${columnName(field)} DESC, id)`);
   // Trigrams of the live documents' folded text (caseFold.ts), matched as folded: the
   // index holds only what it needs to find rows, not the text itself.
   db.exec(
