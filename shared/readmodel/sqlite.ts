@@ -33,8 +33,6 @@ import { DEFAULT_READER_THREADS, InlineReader, type SqliteReader, ThreadedReader
 import { type CollectionLayout, CUSTOMERS, GROUPS, LAYOUT, type TableWritten, WRITER_CACHE_KIB, type WrittenChange, createTables, shapeOf } from "./sqliteTables.js";
 import { InlineWriter, type SqliteWriter, ThreadedWriter } from "./sqliteWriter.js";
 
-export { LAYOUT } from "./sqliteTables.js";
-
 export interface SqliteReadModelOptions {
   /** Reader threads for lists (default: one fewer than the cores, one to four). */
   readerThreads?: number;

@@ -16,6 +16,12 @@ import { type DocumentShape, type SqlValue, columnName, columnValue } from "./sq
 export const LAYOUT = "5";
 
 /**
+ * The page cache of the connection that writes: the pages of the indexes a write touches stay
+ * in memory (SQLite's default keeps 2 MiB).
+ */
+export const WRITER_CACHE_KIB = 32 * 1024;
+
+/**
  * How each collection is kept: the fields its lists filter or sort on, each in a column of its
  * own indexed after `live` (not `deleted_at`: no listed document has one); its array fields;
  * the text fields its searches (`q`) look through, in a substring index.
@@ -201,6 +207,3 @@ export class BatchWriter {
     })();
   }
 }
-
-/** The page cache of the connection that writes: the pages of the indexes a write touches stay in memory (SQLite's default keeps 2 MiB). */
-export const WRITER_CACHE_KIB = 32 * 1024;
