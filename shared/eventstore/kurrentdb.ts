@@ -24,12 +24,15 @@ import {
   START,
   STREAM_EXISTS,
   StreamNotFoundError,
+  UnsupportedError,
+  WrongExpectedVersionError,
   jsonEvent,
   streamNameFilter,
 } from "@kurrent/kurrentdb-client";
 import { serialiseEvent } from "./eventJson.js";
 import { type KurrentDbConnectionSource, KurrentDbConnection } from "./kurrentdbConnection.js";
 import { asCommandError, toActualRevision, toAppendError, toStoreError } from "./kurrentdbErrors.js";
+import { fromStoredMetadata, toMetadataProperties } from "./kurrentdbMetadata.js";
 import {
   type AppendResult,
   type EventMetadata,
@@ -40,8 +43,10 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   type Subscription,
   EventStoreUnavailable,
+  MultiStreamAppendUnsupported,
   StreamDeleted,
   WrongExpectedRevision,
 } from "./port.js";
@@ -101,6 +106,37 @@ export class KurrentDbEventStore implements EventStore {
         return { revision: Number(result.nextExpectedRevision), position: encodePosition(position) };
       } catch (error) {
         throw toAppendError(error, stream, expectedRevision);
+      }
+    });
+  }
+
+  /**
+   * Several streams in one write with multiStreamAppend (KurrentDB 25.1 and later; older
+   * servers answer MultiStreamAppendUnsupported before anything is sent). Its metadata goes
+   * as string properties (kurrentdbMetadata.ts). One stream alone is an ordinary append.
+   */
+  async appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]> {
+    this.#checkOpen();
+    assertWritableTogether(appends);
+    if (appends.length === 0) return [];
+    if (appends.length === 1) {
+      const [only] = appends;
+      return [await this.appendToStream(only!.stream, only!.events, { expectedRevision: only!.expectedRevision })];
+    }
+    // Made and checked before the client sees them (eventJson.ts).
+    const requests = appends.map(({ stream, events, expectedRevision }) => ({
+      streamName: stream,
+      expectedState: toStreamState(expectedRevision),
+      events: events.map((event) => toEventData(stream, event, "properties")),
+    }));
+    return this.#connection.run("append", async (client) => {
+      try {
+        const result = await client.multiStreamAppend(requests);
+        const revisions = new Map(result.responses.map((response) => [response.streamName, Number(response.revision)]));
+        const position = encodePosition({ commit: result.position, prepare: result.position });
+        return appends.map(({ stream }) => ({ revision: revisions.get(stream)!, position }));
+      } catch (error) {
+        throw toMultiStreamAppendError(error, appends);
       }
     });
   }
@@ -348,15 +384,36 @@ export function isWanted(event: KurrentRecordedEvent, prefixes: string[]): boole
   return prefixes.length === 0 || prefixes.some((prefix) => event.streamId.startsWith(prefix));
 }
 
-/** The event as the client takes it: plain JSON values it can write without failing. */
-function toEventData(stream: string, event: EventToAppend) {
+/**
+ * The event as the client takes it: plain JSON values it can write without failing. Its
+ * metadata as JSON, or as the string properties a write across streams takes.
+ */
+function toEventData(stream: string, event: EventToAppend, metadataAs: "json" | "properties" = "json") {
   const serialised = serialiseEvent(stream, event);
+  const metadata = JSON.parse(serialised.metadata) as EventMetadata;
   return jsonEvent<JSONEventType>({
     id: serialised.event_id,
     type: serialised.type,
     data: JSON.parse(serialised.data) as JSONType,
-    metadata: JSON.parse(serialised.metadata) as JSONType,
+    metadata: (metadataAs === "json" ? metadata : toMetadataProperties(metadata)) as unknown as JSONType,
   });
+}
+
+/** Each stream named once and given events: KurrentDB refuses anything else in one write. */
+function assertWritableTogether(appends: StreamAppend[]): void {
+  if (new Set(appends.map((append) => append.stream)).size !== appends.length) throw new Error("A write across several streams names each stream once");
+  if (appends.length > 1 && appends.some((append) => append.events.length === 0)) throw new Error("A write across several streams gives each stream events");
+}
+
+/** A conflict names its stream; a server without the feature is told apart from an outage. */
+function toMultiStreamAppendError(error: unknown, appends: StreamAppend[]): unknown {
+  const converted = asCommandError(error);
+  if (converted instanceof UnsupportedError) return new MultiStreamAppendUnsupported(converted.message, { cause: converted });
+  if (converted instanceof WrongExpectedVersionError) {
+    const conflicting = appends.find((append) => append.stream === converted.streamName) ?? appends[0]!;
+    return new WrongExpectedRevision(conflicting.stream, conflicting.expectedRevision, toActualRevision(converted.actualState));
+  }
+  return toStoreError(error);
 }
 
 /** A stream that is not there, or deleted (soft or for good), reads as empty. */
@@ -384,8 +441,8 @@ export function toRecordedEvent(event: KurrentRecordedEvent): RecordedEvent {
     position: encodePosition(event.position),
     type: event.type,
     data: event.data,
-    // The JSON metadata this adapter wrote; the client has parsed it.
-    metadata: event.metadata as unknown as EventMetadata,
+    // The metadata this adapter wrote, which the client has parsed (kurrentdbMetadata.ts).
+    metadata: fromStoredMetadata(event.metadata),
     recorded_at: event.created.toISOString(),
   };
 }

@@ -70,7 +70,10 @@ export function toStoreError(error: unknown, stream?: string): unknown {
 }
 
 function streamOf(error: CommandError): string {
-  return "streamName" in error && typeof error.streamName === "string" ? error.streamName : "(unknown stream)";
+  // The v1 protocol's errors name it streamName, the v2 protocol's (writes across streams) stream.
+  if ("streamName" in error && typeof error.streamName === "string") return error.streamName;
+  if ("stream" in error && typeof error.stream === "string") return error.stream;
+  return "(unknown stream)";
 }
 
 /** The client's error, converting a raw gRPC status the way the client does (some paths reject with one). */

@@ -45,6 +45,13 @@ export interface AppendResult {
   position: GlobalPosition;
 }
 
+/** One stream's part of a write across several streams (EventStore.appendToStreams). */
+export interface StreamAppend {
+  stream: string;
+  events: EventToAppend[];
+  expectedRevision: ExpectedRevision;
+}
+
 export interface ReadAllOptions {
   /** Start strictly after this position; from the beginning when absent. */
   after?: GlobalPosition;
@@ -66,6 +73,14 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
 
 export interface EventStore {
   appendToStream(stream: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
+  /**
+   * One write across several streams (each named once): every expected revision holds and
+   * every event is written, or nothing is. A stream not at its expected revision rejects the
+   * whole write with WrongExpectedRevision naming that stream. Answers each stream's result,
+   * in the order given. A store that cannot write several streams atomically (a KurrentDB
+   * server older than 25.1) rejects with MultiStreamAppendUnsupported and writes nothing.
+   */
+  appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]>;
   /**
    * The stream's events in order, from `fromRevision` on (the whole stream by default); an
    * empty array when it does not exist or has nothing there.
@@ -94,6 +109,14 @@ export class WrongExpectedRevision extends Error {
 export class EventStoreUnavailable extends Unavailable {
   override readonly name = "EventStoreUnavailable";
   readonly publicMessage = "The event store is unavailable. The request changed nothing; retry it later.";
+}
+
+/**
+ * The store cannot write several streams in one atomic write; the caller writes them one at a
+ * time instead, in an order that stays safe if it stops part-way.
+ */
+export class MultiStreamAppendUnsupported extends Error {
+  override readonly name = "MultiStreamAppendUnsupported";
 }
 
 /** The stream was deleted from the store for good (a KurrentDB tombstone): it can never be written again. */

@@ -3,7 +3,8 @@
  *
  * Appends arriving in the same turn of the event loop are committed together in one
  * transaction (one fsync for the lot); each keeps its own expected-revision check, so one
- * conflicting append fails alone.
+ * conflicting append fails alone. A write across several streams runs in a savepoint of
+ * that transaction: one stream's conflict undoes the others' events and nothing else.
  */
 import Database from "better-sqlite3";
 import { Signal } from "../signal.js";
@@ -16,17 +17,23 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   type Subscription,
   EventStoreUnavailable,
   WrongExpectedRevision,
 } from "./port.js";
 import { type SerialisedEvent, serialiseEvent } from "./eventJson.js";
 
-interface PendingAppend {
+interface PendingPart {
   stream: string;
   events: SerialisedEvent[];
   expectedRevision: ExpectedRevision;
-  resolve: (result: AppendResult) => void;
+}
+
+/** One caller's write: a single stream, or several written together or not at all. */
+interface PendingWrite {
+  parts: PendingPart[];
+  resolve: (results: AppendResult[]) => void;
   reject: (error: Error) => void;
 }
 
@@ -57,7 +64,7 @@ const OTHER_WRITERS_CHECK_MS = 3;
 export class SqliteEventStore implements EventStore {
   readonly #db: Database.Database;
   readonly #appended = new Signal();
-  #queue: PendingAppend[] = [];
+  #queue: PendingWrite[] = [];
   #flushScheduled = false;
   #closed = false;
   readonly #statements;
@@ -108,20 +115,23 @@ export class SqliteEventStore implements EventStore {
     }, OTHER_WRITERS_CHECK_MS);
   }
 
-  appendToStream(
-    stream: string,
-    events: EventToAppend[],
-    options: { expectedRevision: ExpectedRevision },
-  ): Promise<AppendResult> {
+  async appendToStream(stream: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    const [result] = await this.appendToStreams([{ stream, events, expectedRevision: options.expectedRevision }]);
+    return result!;
+  }
+
+  appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]> {
     if (this.#closed) return Promise.reject(new EventStoreUnavailable("The event store is closed"));
-    let serialised: SerialisedEvent[];
+    let parts: PendingPart[];
     try {
-      serialised = events.map((event) => serialiseEvent(stream, event));
+      assertEachStreamOnce(appends);
+      parts = appends.map(({ stream, events, expectedRevision }) => ({ stream, expectedRevision, events: events.map((event) => serialiseEvent(stream, event)) }));
     } catch (error) {
       return Promise.reject(error);
     }
+    if (parts.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.#queue.push({ stream, events: serialised, expectedRevision: options.expectedRevision, resolve, reject });
+      this.#queue.push({ parts, resolve, reject });
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
         setImmediate(() => this.#flush());
@@ -134,26 +144,47 @@ export class SqliteEventStore implements EventStore {
     const batch = this.#queue;
     this.#queue = [];
     if (batch.length === 0) return;
-    const outcomes: Array<AppendResult | Error> = [];
+    const outcomes: Array<AppendResult[] | Error> = [];
     const recordedAt = new Date().toISOString();
     try {
       this.#db.transaction(() => {
-        for (const append of batch) outcomes.push(this.#appendInTransaction(append, recordedAt));
+        for (const write of batch) outcomes.push(this.#writeInTransaction(write.parts, recordedAt));
       })();
     } catch (error) {
       const failure = new EventStoreUnavailable(`The event store could not write: ${(error as Error).message}`);
-      for (const append of batch) append.reject(failure);
+      for (const write of batch) write.reject(failure);
       return;
     }
-    batch.forEach((append, index) => {
+    batch.forEach((write, index) => {
       const outcome = outcomes[index]!;
-      if (outcome instanceof Error) append.reject(outcome);
-      else append.resolve(outcome);
+      if (outcome instanceof Error) write.reject(outcome);
+      else write.resolve(outcome);
     });
     this.#appended.notify();
   }
 
-  #appendInTransaction(append: PendingAppend, recordedAt: string): AppendResult | Error {
+  /** Every part written, or the conflict that undid them all. */
+  #writeInTransaction(parts: PendingPart[], recordedAt: string): AppendResult[] | WrongExpectedRevision {
+    if (parts.length === 1) {
+      const outcome = this.#appendInTransaction(parts[0]!, recordedAt);
+      return outcome instanceof Error ? outcome : [outcome];
+    }
+    try {
+      // Nested in the batch's transaction, better-sqlite3 runs this in a savepoint.
+      return this.#db.transaction(() =>
+        parts.map((part) => {
+          const outcome = this.#appendInTransaction(part, recordedAt);
+          if (outcome instanceof Error) throw outcome;
+          return outcome;
+        }),
+      )();
+    } catch (error) {
+      if (error instanceof WrongExpectedRevision) return error;
+      throw error;
+    }
+  }
+
+  #appendInTransaction(append: PendingPart, recordedAt: string): AppendResult | WrongExpectedRevision {
     const current = this.#statements.streamRevision.get(append.stream)?.revision ?? null;
     const conflict = checkExpectedRevision(append.stream, append.expectedRevision, current);
     if (conflict) return conflict;
@@ -249,6 +280,12 @@ export class SqliteEventStore implements EventStore {
     this.#appended.notify();
     this.#db.close();
   }
+}
+
+/** Two parts for one stream would each check the same revision: a caller's mistake. */
+function assertEachStreamOnce(appends: StreamAppend[]): void {
+  const streams = new Set(appends.map((append) => append.stream));
+  if (streams.size !== appends.length) throw new Error("A write across several streams names each stream once");
 }
 
 function checkExpectedRevision(

@@ -7,7 +7,14 @@ import { randomUUID } from "node:crypto";
 import type { Test } from "tap";
 import { UnserialisableEvent } from "../../shared/eventstore/eventJson.js";
 import { eventToAppend } from "../support/events.js";
-import { type EventStore, type RecordedEvent, WrongExpectedRevision } from "../../shared/eventstore/port.js";
+import {
+  type AppendResult,
+  type EventStore,
+  type RecordedEvent,
+  type StreamAppend,
+  MultiStreamAppendUnsupported,
+  WrongExpectedRevision,
+} from "../../shared/eventstore/port.js";
 
 export interface EventStoreFixture {
   store: EventStore;
@@ -135,6 +142,97 @@ export function eventStoreContract(t: Test, makeFixture: () => Promise<EventStor
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;
     await t.rejects(store.appendToStream(stream("cycle"), [{ ...event("Bad"), data: cycle }], { expectedRevision: "any" }), UnserialisableEvent);
+  });
+
+  /**
+   * A write across streams, or undefined when the store says it cannot make one (a KurrentDB
+   * server older than 25.1): then the test checks that nothing was written and stops.
+   */
+  async function appendAcross(t: Test, appends: StreamAppend[]): Promise<AppendResult[] | undefined> {
+    try {
+      return await fixture.store.appendToStreams(appends);
+    } catch (error) {
+      if (!(error instanceof MultiStreamAppendUnsupported)) throw error;
+      for (const { stream: name } of appends) t.same(await fixture.store.readStream(name), [], `nothing written to ${name}`);
+      t.comment(`this store writes no two streams at once: ${error.message}`);
+      return undefined;
+    }
+  }
+
+  t.test("a write across streams writes every stream, in one piece", async (t) => {
+    const { store } = fixture;
+    await store.appendToStream(stream("m-existing"), [event("E0")], { expectedRevision: "no_stream" });
+    const start = await store.headPosition();
+    const first = event("Reserved", { value: "a@example.com" });
+    const results = await appendAcross(t, [
+      { stream: stream("m-existing"), events: [first], expectedRevision: 0 },
+      { stream: stream("m-new"), events: [event("Created", { n: 1 }), event("Updated", { n: 2 })], expectedRevision: "no_stream" },
+    ]);
+    if (!results) return;
+    t.same(results.map((result) => result.revision), [1, 1], "each stream's last revision, in the order given");
+    const existing = await store.readStream(stream("m-existing"));
+    t.same(existing.map((e) => [e.revision, e.type, e.data]), [
+      [0, "E0", {}],
+      [1, "Reserved", { value: "a@example.com" }],
+    ]);
+    t.same(existing[1]!.metadata, first.metadata, "metadata comes back as written");
+    t.same((await store.readStream(stream("m-new"))).map((e) => [e.revision, e.type]), [
+      [0, "Created"],
+      [1, "Updated"],
+    ]);
+    const log = await store.readAll({ after: start, maxCount: 10, streamPrefixes: [`contract${run}-`] });
+    t.same(log.map((e) => e.type), ["Reserved", "Created", "Updated"], "next to each other in the global log");
+  });
+
+  t.test("a conflict on one stream of a write across streams writes nothing and names that stream", async (t) => {
+    const { store } = fixture;
+    await store.appendToStream(stream("x-taken"), [event("E0")], { expectedRevision: "no_stream" });
+    const attempt = appendAcross(t, [
+      { stream: stream("x-free"), events: [event("Created")], expectedRevision: "no_stream" },
+      { stream: stream("x-taken"), events: [event("Reserved")], expectedRevision: "no_stream" },
+    ]);
+    const error = await attempt.catch((e: unknown) => e);
+    if (error === undefined) return;
+    t.type(error, WrongExpectedRevision);
+    t.match(error, { stream: stream("x-taken"), expected: "no_stream", actual: 0 });
+    t.same(await store.readStream(stream("x-free")), [], "the stream that was free stays empty");
+    t.same((await store.readStream(stream("x-taken"))).map((e) => e.type), ["E0"]);
+  });
+
+  t.test("of many concurrent writes across streams that share one, exactly one wins, whole", async (t) => {
+    const { store } = fixture;
+    const probe = await appendAcross(t, [
+      { stream: stream("r-probe-a"), events: [event("Probe")], expectedRevision: "no_stream" },
+      { stream: stream("r-probe-b"), events: [event("Probe")], expectedRevision: "no_stream" },
+    ]);
+    if (!probe) return;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 32 }, (_, i) =>
+        store.appendToStreams([
+          { stream: stream("r-shared"), events: [event("Reserved", { i })], expectedRevision: "no_stream" },
+          { stream: stream(`r-own-${i}`), events: [event("Created", { i })], expectedRevision: "no_stream" },
+        ]),
+      ),
+    );
+    const won = outcomes.flatMap((outcome, i) => (outcome.status === "fulfilled" ? [i] : []));
+    t.equal(won.length, 1, "one write wins");
+    t.ok(outcomes.every((o) => o.status === "fulfilled" || o.reason instanceof WrongExpectedRevision), "the others lose the race");
+    const shared = await store.readStream(stream("r-shared"));
+    t.same(shared.map((e) => e.data), [{ i: won[0] }], "the shared stream holds the winner's event");
+    for (let i = 0; i < 32; i += 1) {
+      t.equal((await store.readStream(stream(`r-own-${i}`))).length, i === won[0] ? 1 : 0, `stream ${i} written only if its write won`);
+    }
+  });
+
+  t.test("a write across streams that names a stream twice is refused", async (t) => {
+    const { store } = fixture;
+    await t.rejects(
+      store.appendToStreams([
+        { stream: stream("twice"), events: [event("A")], expectedRevision: "no_stream" },
+        { stream: stream("twice"), events: [event("B")], expectedRevision: "no_stream" },
+      ]),
+    );
+    t.same(await store.readStream(stream("twice")), []);
   });
 
   t.test("reads the global log in order, after a position, filtered by stream prefix", async (t) => {

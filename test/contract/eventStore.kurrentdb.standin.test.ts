@@ -14,6 +14,7 @@ import {
   EventStoreMisconfigured,
   EventStoreUnavailable,
   EventTooLarge,
+  MultiStreamAppendUnsupported,
   StreamDeleted,
   WrongExpectedRevision,
 } from "../../shared/eventstore/port.js";
@@ -137,4 +138,32 @@ t.test("a checkpoint only moves forward: a lagging second publisher cannot move 
     (await new KurrentDbEventStore(() => standIn.client()).readAll({ maxCount: 100 })).some((recorded) => recorded.stream.startsWith("customers_checkpoint-")),
     "checkpoints are not part of the log the adapter reads",
   );
+});
+
+t.test("a write across streams: string properties as metadata, read back in the port's shape; refused whole by an older server", async (t) => {
+  const standIn = new KurrentDbStandIn();
+  const store = new KurrentDbEventStore(() => standIn.client());
+  t.teardown(() => store.close());
+  const reserved = event("EmailReserved", { email: "a@example.com" });
+  await store.appendToStreams([
+    { stream: "customer_email-1", events: [reserved], expectedRevision: "no_stream" },
+    { stream: "customer-1", events: [event("CustomerCreated")], expectedRevision: "no_stream" },
+  ]);
+  const stored = standIn.events[0]!.metadata as Record<string, unknown>;
+  t.ok(Object.values(stored).every((value) => typeof value === "string"), "the server was given strings only");
+  t.match(stored, { "actor.id": "user_1", schema_version: "1", "$schema.name": "EmailReserved" });
+  const [read] = await store.readStream("customer_email-1");
+  t.same(read!.metadata, reserved.metadata, "read back as the port's metadata");
+
+  standIn.withoutMultiStreamAppend = true;
+  await t.rejects(
+    store.appendToStreams([
+      { stream: "customer_email-2", events: [event("EmailReserved")], expectedRevision: "no_stream" },
+      { stream: "customer-2", events: [event("CustomerCreated")], expectedRevision: "no_stream" },
+    ]),
+    MultiStreamAppendUnsupported,
+  );
+  t.equal(standIn.events.length, 2, "nothing more written");
+  await store.appendToStreams([{ stream: "customer-2", events: [event("CustomerCreated")], expectedRevision: "no_stream" }]);
+  t.equal(standIn.events.length, 3, "one stream alone is an ordinary append, which every server takes");
 });

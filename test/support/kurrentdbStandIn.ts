@@ -21,7 +21,9 @@ import {
   DeadlineExceededError,
   StreamDeletedError,
   StreamNotFoundError,
+  StreamTombstonedError,
   UnavailableError,
+  UnsupportedError,
   WrongExpectedVersionError,
 } from "@kurrent/kurrentdb-client";
 
@@ -51,6 +53,8 @@ export class KurrentDbStandIn {
   mode: Mode = "up";
   /** As the real client with throwOnAppendFailure=false. */
   throwOnAppendFailure = true;
+  /** As a server older than 25.1: the client refuses multiStreamAppend before sending it. */
+  withoutMultiStreamAppend = false;
   /** The next client made has a capability check that failed and stays failed. */
   poisonNextClient = false;
   clientsMade = 0;
@@ -103,12 +107,7 @@ export class KurrentDbStandIn {
             if (standIn.tombstoned.has(stream)) return reject(StreamDeletedError.fromStreamName(stream));
             const current = standIn.#revisionOf(stream);
             const expected = options.streamState ?? "any";
-            const matches =
-              expected === "any" ||
-              (expected === "no_stream" && current === undefined) ||
-              (expected === "stream_exists" && current !== undefined) ||
-              (typeof expected === "bigint" && current === expected);
-            if (!matches) {
+            if (!stateMatches(expected, current)) {
               if (!standIn.throwOnAppendFailure) return resolve({ success: false, nextExpectedRevision: 1n, position: undefined });
               return reject(new WrongExpectedVersionError(undefined, { streamName: stream, expected: expected as never, current: current ?? "no_stream" }));
             }
@@ -125,6 +124,48 @@ export class KurrentDbStandIn {
             resolve({ success: true, nextExpectedRevision: revision, position });
           })();
         });
+      },
+
+      /**
+       * As the client's multiStreamAppend against a 25.1 server: metadata only as string
+       * properties, all streams written or none, a conflict naming its stream, and the
+       * properties read back as flat JSON beside the server's "$schema.*" entries.
+       */
+      async multiStreamAppend(requests: Array<{ streamName: string; expectedState: unknown; events: ProposedEvent[] }>) {
+        if (disposed) throw new UnavailableError();
+        if (standIn.withoutMultiStreamAppend) throw new UnsupportedError("multiStreamAppend", "25.1");
+        for (const { events } of requests) {
+          for (const { metadata } of events) {
+            if (metadata == null) continue;
+            if (typeof metadata !== "object" || Array.isArray(metadata) || Object.values(metadata).some((value) => typeof value !== "string")) {
+              throw new Error("multiStreamAppend requires metadata to be a plain object with string keys and string values.");
+            }
+          }
+        }
+        standIn.#available();
+        for (const { streamName, expectedState } of requests) {
+          if (standIn.tombstoned.has(streamName)) throw new StreamTombstonedError(undefined as never, { stream: streamName } as never);
+          const current = standIn.#revisionOf(streamName);
+          if (!stateMatches(expectedState, current)) {
+            throw new WrongExpectedVersionError(undefined, { streamName, expected: expectedState as never, current: current ?? "no_stream" });
+          }
+        }
+        standIn.#commit += 100n;
+        const commit = standIn.#commit;
+        // One commit position for the lot; prepare positions in the order written.
+        let prepare = commit;
+        const responses = requests.map(({ streamName, events }) => {
+          let revision = standIn.#revisionOf(streamName) ?? -1n;
+          for (const event of events) {
+            revision += 1n;
+            const metadata = { ...(event.metadata as Record<string, string>), "$schema.data-format": "Json", "$schema.name": event.type };
+            const stored = { streamId: streamName, revision, type: event.type, data: JSON.parse(JSON.stringify(event.data)), metadata, position: { commit, prepare: prepare++ }, id: event.id, created: new Date() };
+            standIn.events.push(stored);
+            for (const subscription of standIn.#live) subscription.write(resolvedOf(stored));
+          }
+          return { streamName, revision };
+        });
+        return { position: commit, responses };
       },
 
       readStream(stream: string, options: { direction?: string; fromRevision?: unknown; maxCount?: number | bigint } = {}) {
@@ -207,6 +248,16 @@ export class KurrentDbStandIn {
     for (const event of this.events) if (event.streamId === stream) revision = event.revision;
     return revision;
   }
+}
+
+/** KurrentDB's expected-state rule. */
+function stateMatches(expected: unknown, current: bigint | undefined): boolean {
+  return (
+    expected === "any" ||
+    (expected === "no_stream" && current === undefined) ||
+    (expected === "stream_exists" && current !== undefined) ||
+    (typeof expected === "bigint" && current === expected)
+  );
 }
 
 function resolvedOf(event: StoredEvent): AllStreamResolvedEvent {

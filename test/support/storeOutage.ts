@@ -37,6 +37,7 @@ export class StoreOutage {
     };
     return {
       appendToStream: (stream, events, options) => guarded(() => store.appendToStream(stream, events, options))(),
+      appendToStreams: (appends) => guarded(() => store.appendToStreams(appends))(),
       readStream: (stream, options) => guarded(() => store.readStream(stream, options))(),
       readAll: (options) => guarded(() => store.readAll(options))(),
       headPosition: (options) => guarded(() => store.headPosition(options))(),
