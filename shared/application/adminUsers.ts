@@ -40,8 +40,8 @@ export class AdminUsers {
         clock,
         context,
         newStream: true,
-        before: (_events, _state, now) =>
-          userEmails.reserve(store, { type: "ReserveUserEmail", data: { email: input.email, user_id: id, now, pending_grace_ms: reservationGraceMs } }, context, now),
+        alongside: (_events, _state, now) =>
+          userEmails.claim(store, { type: "ReserveUserEmail", data: { email: input.email, user_id: id, now, pending_grace_ms: reservationGraceMs } }, context, now),
       },
     );
     return (handled.events[0] as Extract<UserEvent, { type: "UserCreated" }>).data;

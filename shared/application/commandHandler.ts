@@ -12,12 +12,19 @@
  * appended expecting no stream at all: the only writer that can get there first is a later
  * create fencing this one as abandoned (shared/application/reservation.ts), so that is a
  * conflict, never a retry.
+ *
+ * Writes to other streams that must land with this one (`alongside`: the reservation of a
+ * unique value) are appended with it in one atomic write, one commit for both. Where the
+ * store cannot do that, they are appended first, one at a time, then this stream's events:
+ * the order the reservations are designed for (a reservation whose holder never came to be
+ * is fenced later). Another writer getting to one of those streams first means deciding
+ * everything again, a new stream included.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { ConcurrentWriteConflict } from "../errors.js";
 import { type Aggregate, loadStream } from "../eventstore/loadStream.js";
 import { OneAtATime } from "../eventstore/oneAtATime.js";
-import { type EventStore, type ExpectedRevision, WrongExpectedRevision } from "../eventstore/port.js";
+import { type EventStore, type StreamAppend, MultiStreamAppendUnsupported, WrongExpectedRevision } from "../eventstore/port.js";
 import type { StreamStateCache } from "../eventstore/streamStateCache.js";
 import { type CommandContext, toEventsToAppend } from "./context.js";
 
@@ -27,6 +34,9 @@ export type { Aggregate } from "../eventstore/loadStream.js";
 const MAX_ATTEMPTS = 8;
 
 export type WriteHook<State, Event> = (events: Event[], state: State, now: Date) => Promise<void>;
+
+/** Writes to other streams that must land with this one or not at all; none to write is []. */
+export type CompanionWrites<State, Event> = (events: Event[], state: State, now: Date) => Promise<StreamAppend[]>;
 
 /** What a command wrote: what the HTTP layer needs to show it (shared/readmodel/readYourWrites.ts). */
 export interface Handled<State, Event> {
@@ -43,8 +53,8 @@ export interface Handled<State, Event> {
 export interface HandleOptions<State, Event> {
   clock: () => Date;
   context: CommandContext;
-  /** Runs ahead of the append (reservations). */
-  before?: WriteHook<State, Event>;
+  /** What to write to other streams with this write (reservations): see the module comment. */
+  alongside?: CompanionWrites<State, Event>;
   /** Runs once the events are written (releases). */
   after?: WriteHook<State, Event>;
   states?: StreamStateCache;
@@ -67,23 +77,28 @@ export function handleCommand<State, Event extends { type: string; data: unknown
   let queue = writeQueues.get(store);
   if (!queue) writeQueues.set(store, (queue = new OneAtATime()));
   return queue.run(stream, async () => {
-    for (let attempt = 0; attempt < (options.newStream ? 1 : MAX_ATTEMPTS); attempt += 1) {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       if (attempt > 0) await sleep(backoffMs(attempt));
-      const written = await attemptOnce(store, stream, aggregate, decide, options);
-      if (written) return written;
+      const outcome = await attemptOnce(store, stream, aggregate, decide, options);
+      if (outcome !== LOST_OWN_STREAM && outcome !== LOST_OTHER_STREAM) return outcome;
+      if (outcome === LOST_OWN_STREAM && options.newStream) break;
     }
     throw new ConcurrentWriteConflict(stream);
   });
 }
 
-/** The write, or undefined when another writer got to the stream first. */
+/** Another writer got to this stream first. */
+const LOST_OWN_STREAM = Symbol("lost the race for the stream");
+/** Another writer got first to a stream written alongside. */
+const LOST_OTHER_STREAM = Symbol("lost the race for a stream written alongside");
+
 async function attemptOnce<State, Event extends { type: string; data: unknown }>(
   store: EventStore,
   stream: string,
   aggregate: Aggregate<State, Event>,
   decide: Decide<State, Event>,
   options: HandleOptions<State, Event>,
-): Promise<Handled<State, Event> | undefined> {
+): Promise<Handled<State, Event> | typeof LOST_OWN_STREAM | typeof LOST_OTHER_STREAM> {
   const { states } = options;
   const now = options.clock();
   const loaded = options.newStream
@@ -91,14 +106,17 @@ async function attemptOnce<State, Event extends { type: string; data: unknown }>
     : await loadStream(store, stream, aggregate, states);
   const events = await decide(loaded.state, now);
   if (events.length === 0) return { stream, state: loaded.state, events, revision: loaded.revision, changed: false };
-  await options.before?.(events, loaded.state, now);
-  const revision = await appendOrLoseRace(store, stream, toEventsToAppend(events, options.context, now), loaded.expectedRevision);
+  const companions = ((await options.alongside?.(events, loaded.state, now)) ?? []).filter((companion) => companion.events.length > 0);
+  const own: StreamAppend = { stream, events: toEventsToAppend(events, options.context, now), expectedRevision: loaded.expectedRevision };
+  const appended = await writeTogether(store, [...companions, own]);
   const kind = aggregate.kind;
-  if (revision === undefined) {
+  if (appended instanceof WrongExpectedRevision) {
+    if (appended.stream !== stream) return LOST_OTHER_STREAM;
     // Another process wrote the stream; a cached state may also be from elsewhere than the store.
     if (states && kind !== undefined) states.delete(kind, stream);
-    return undefined;
+    return LOST_OWN_STREAM;
   }
+  const revision = appended;
   const state = events.reduce((folded, event, index) => aggregate.evolve(folded, event, loaded.revision + 1 + index), loaded.state);
   if (states && kind !== undefined) states.set(kind, stream, { revision, state });
   await options.after?.(events, loaded.state, now);
@@ -110,17 +128,25 @@ function backoffMs(attempt: number): number {
   return Math.random() * Math.min(100, 2 ** attempt);
 }
 
-/** The revision written, or undefined when the stream was not at the expected revision. */
-async function appendOrLoseRace(
-  store: EventStore,
-  stream: string,
-  events: ReturnType<typeof toEventsToAppend>,
-  expectedRevision: ExpectedRevision,
-): Promise<number | undefined> {
+/**
+ * The appends in one atomic write (the last one is the command's own stream), or one at a
+ * time in the order given where the store cannot. The own stream's revision written, or the
+ * conflict of the stream that was not at its expected revision.
+ */
+async function writeTogether(store: EventStore, appends: StreamAppend[]): Promise<number | WrongExpectedRevision> {
   try {
-    return (await store.appendToStream(stream, events, { expectedRevision })).revision;
+    if (appends.length > 1) {
+      try {
+        return (await store.appendToStreams(appends)).at(-1)!.revision;
+      } catch (error) {
+        if (!(error instanceof MultiStreamAppendUnsupported)) throw error;
+      }
+    }
+    let revision = -1;
+    for (const { stream, events, expectedRevision } of appends) revision = (await store.appendToStream(stream, events, { expectedRevision })).revision;
+    return revision;
   } catch (error) {
-    if (error instanceof WrongExpectedRevision) return undefined;
+    if (error instanceof WrongExpectedRevision) return error;
     throw error;
   }
 }

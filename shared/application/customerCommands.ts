@@ -17,11 +17,11 @@ import { RelatedEntityNotFound } from "../customers/errors.js";
 import { decideChangeMemberships } from "../customers/membership.js";
 import { customerGroupStreamName, evolveCustomerGroup, initialCustomerGroupState } from "../customerGroups/group.js";
 import { type UpdateCustomer, decideUpdateCustomer } from "../customers/updateCustomer.js";
-import type { EventStore } from "../eventstore/port.js";
+import type { EventStore, StreamAppend } from "../eventstore/port.js";
 import { loadStream } from "../eventstore/loadStream.js";
 import type { StreamStateCache } from "../eventstore/streamStateCache.js";
 import type { Logger } from "../logger.js";
-import { type Handled, type WriteHook, handleCommand } from "./commandHandler.js";
+import { type CompanionWrites, type Handled, type WriteHook, handleCommand } from "./commandHandler.js";
 import type { CommandContext } from "./context.js";
 import { customerEmails } from "./reservations.js";
 
@@ -65,9 +65,7 @@ export class CustomerCommands {
       (state, now) => decideCreateCustomer({ type: "CreateCustomer", data: { ...input, id, created_by: context.actor.id, now } }, state),
       {
         newStream: true,
-        before: async (_events, _state, now) => {
-          if (typeof input.email === "string") await this.#reserve(input.email, id, now, context);
-        },
+        alongside: async (_events, _state, now) => (typeof input.email === "string" ? this.#claim(input.email, id, now, context) : []),
       },
     );
     return written(id, handled);
@@ -79,9 +77,9 @@ export class CustomerCommands {
    */
   async update(id: string, input: UpdateCustomerInput, context: CommandContext): Promise<CustomerWritten> {
     const handled = await this.#write(id, context, (state, now) => decideUpdateCustomer({ type: "UpdateCustomer", data: { ...input, id, now } }, state), {
-      before: async (events, _state, now) => {
+      alongside: async (events, _state, now) => {
         const changes = emailChange(events);
-        if (changes && typeof changes.email === "string") await this.#reserve(changes.email, id, now, context);
+        return changes && typeof changes.email === "string" ? this.#claim(changes.email, id, now, context) : [];
       },
       after: async (events, state, now) => {
         const previous = currentEmail(state);
@@ -179,14 +177,14 @@ export class CustomerCommands {
     id: string,
     context: CommandContext,
     decide: (state: CustomerState, now: Date) => CustomerEvent[],
-    options: { before?: WriteHook<CustomerState, CustomerEvent>; after?: WriteHook<CustomerState, CustomerEvent>; newStream?: boolean } = {},
+    options: { alongside?: CompanionWrites<CustomerState, CustomerEvent>; after?: WriteHook<CustomerState, CustomerEvent>; newStream?: boolean } = {},
   ): Promise<Handled<CustomerState, CustomerEvent>> {
     return handleCommand(this.deps.store, customerStreamName(id), CUSTOMER, decide, { clock: this.deps.clock, context, states: this.deps.states, ...options });
   }
 
-  #reserve(email: string, customerId: string, now: Date, context: CommandContext): Promise<void> {
+  #claim(email: string, customerId: string, now: Date, context: CommandContext): Promise<StreamAppend[]> {
     const command = { type: "ReserveEmail" as const, data: { email, has_account: false, customer_id: customerId, now, pending_grace_ms: this.deps.reservationGraceMs } };
-    return customerEmails.reserve(this.deps.store, command, context, now);
+    return customerEmails.claim(this.deps.store, command, context, now);
   }
 
   async #release(email: string, customerId: string, reason: "customer_deleted" | "email_changed", now: Date, context: CommandContext): Promise<void> {

@@ -13,11 +13,11 @@ import {
   evolveCustomerGroup,
   initialCustomerGroupState,
 } from "../customerGroups/group.js";
-import type { EventStore } from "../eventstore/port.js";
+import type { EventStore, StreamAppend } from "../eventstore/port.js";
 import type { StreamStateCache } from "../eventstore/streamStateCache.js";
 import type { Logger } from "../logger.js";
 import type { Metadata } from "../metadata.js";
-import { type Handled, type WriteHook, handleCommand } from "./commandHandler.js";
+import { type CompanionWrites, type Handled, type WriteHook, handleCommand } from "./commandHandler.js";
 import type { CommandContext } from "./context.js";
 import { customerGroupNames } from "./reservations.js";
 
@@ -60,21 +60,21 @@ export class CustomerGroupCommands {
       id,
       context,
       (state, now) => decideCreateCustomerGroup({ type: "CreateCustomerGroup", data: { id, name: input.name, metadata: input.metadata, created_by: context.actor.id, now } }, state),
-      { newStream: true, before: (_events, _state, now) => this.#reserve(input.name, id, now, context) },
+      { newStream: true, alongside: (_events, _state, now) => this.#claim(input.name, id, now, context) },
     );
     return written(id, handled);
   }
 
-  /** A new name is reserved before the change is written; the old one is released after. */
+  /** A new name is reserved with the change; the old one is released after. */
   async update(id: string, input: GroupInput, context: CommandContext): Promise<GroupWritten> {
     const handled = await this.#write(
       id,
       context,
       (state, now) => decideUpdateCustomerGroup({ type: "UpdateCustomerGroup", data: { ...input, id, now } }, state),
       {
-        before: async (events, _state, now) => {
+        alongside: async (events, _state, now) => {
           const name = renamedTo(events);
-          if (name !== undefined) await this.#reserve(name, id, now, context);
+          return name === undefined ? [] : this.#claim(name, id, now, context);
         },
         after: async (events, state, now) => {
           const previous = currentName(state);
@@ -104,13 +104,13 @@ export class CustomerGroupCommands {
     id: string,
     context: CommandContext,
     decide: (state: CustomerGroupState, now: Date) => CustomerGroupEvent[],
-    options: { before?: WriteHook<CustomerGroupState, CustomerGroupEvent>; after?: WriteHook<CustomerGroupState, CustomerGroupEvent>; newStream?: boolean },
+    options: { alongside?: CompanionWrites<CustomerGroupState, CustomerGroupEvent>; after?: WriteHook<CustomerGroupState, CustomerGroupEvent>; newStream?: boolean },
   ): Promise<Handled<CustomerGroupState, CustomerGroupEvent>> {
     return handleCommand(this.deps.store, customerGroupStreamName(id), GROUP, decide, { clock: this.deps.clock, context, states: this.deps.states, ...options });
   }
 
-  #reserve(name: string, groupId: string, now: Date, context: CommandContext): Promise<void> {
-    return customerGroupNames.reserve(this.deps.store, { name, group_id: groupId, now, pending_grace_ms: this.deps.reservationGraceMs }, context, now);
+  #claim(name: string, groupId: string, now: Date, context: CommandContext): Promise<StreamAppend[]> {
+    return customerGroupNames.claim(this.deps.store, { name, group_id: groupId, now, pending_grace_ms: this.deps.reservationGraceMs }, context, now);
   }
 
   async #release(name: string, groupId: string, reason: ReleaseReason, now: Date, context: CommandContext): Promise<void> {

@@ -1,16 +1,18 @@
 /**
  * A unique value's reservation (shared/reservations/decideReservation.ts) run through the
  * write pipeline: read the reservation stream, check the holder's stream or fence it when
- * the decider asks, and append; another writer getting to the stream first means deciding
- * again on top of its write. Each kind of unique value (a customer's email, a group's name,
- * an admin user's email) is declared once with defineReservation (see reservations.ts).
+ * the decider asks, and hand back the reservation's events for the holder's write to append
+ * alongside its own (commandHandler.ts), so that both land in one write; another writer
+ * getting to the reservation stream first means deciding again on top of its write. Each
+ * kind of unique value (a customer's email, a group's name, an admin user's email) is
+ * declared once with defineReservation (see reservations.ts).
  */
-import type { EventStore } from "../eventstore/port.js";
+import type { EventStore, StreamAppend } from "../eventstore/port.js";
 import { type Aggregate, loadStream } from "../eventstore/loadStream.js";
 import type { ReservationDecision } from "../reservations/decideReservation.js";
 import { ConcurrentWriteConflict } from "../errors.js";
 import { handleCommand } from "./commandHandler.js";
-import type { CommandContext } from "./context.js";
+import { type CommandContext, toEventsToAppend } from "./context.js";
 
 type AnyEvent = { type: string; data: unknown };
 
@@ -29,7 +31,11 @@ export interface ReservationDefinition<ReserveRequest, ReleaseRequest, State, Ev
 }
 
 export interface ReservationRunner<ReserveRequest, ReleaseRequest> {
-  reserve(store: EventStore, request: ReserveRequest, context: CommandContext, now: Date): Promise<void>;
+  /**
+   * The write that reserves the value for the request's holder, to append alongside the
+   * holder's own (none when it already holds it); throws the `taken` error when another does.
+   */
+  claim(store: EventStore, request: ReserveRequest, context: CommandContext, now: Date): Promise<StreamAppend[]>;
   /** Frees the value if the request's holder still holds it. */
   release(store: EventStore, request: ReleaseRequest, context: CommandContext, now: Date): Promise<void>;
 }
@@ -41,27 +47,21 @@ export function defineReservation<ReserveRequest, ReleaseRequest, State, Event e
   const loadHolder = async (store: EventStore, holderId: string) => (await loadStream(store, holder.stream(holderId), holder)).state;
 
   return {
-    async reserve(store, request, context, now) {
+    async claim(store, request, context, now) {
       const stream = definition.stream(request);
-      await handleCommand(
-        store,
-        stream,
-        definition.reservation,
-        async (state) => {
-          const decide = (standing?: HolderState) => definition.decideReserve(request, state, standing);
-          let decision = decide();
-          if (decision.outcome === "check-holder") decision = decide(await loadHolder(store, decision.holder_id));
-          if (decision.outcome === "fence-holder") {
-            const fenced = await fenceAbandoned(store, decision.holder_id, context, now);
-            // Not fenced: the holder's stream was written meanwhile, so it is there to check.
-            decision = decide(fenced ?? (await loadHolder(store, decision.holder_id)));
-          }
-          if (decision.outcome === "taken") throw definition.taken(request);
-          if (decision.outcome !== "reserve") throw new ConcurrentWriteConflict(stream);
-          return decision.events;
-        },
-        { clock: () => now, context },
-      );
+      const loaded = await loadStream(store, stream, definition.reservation);
+      const decide = (standing?: HolderState) => definition.decideReserve(request, loaded.state, standing);
+      let decision = decide();
+      if (decision.outcome === "check-holder") decision = decide(await loadHolder(store, decision.holder_id));
+      if (decision.outcome === "fence-holder") {
+        const fenced = await fenceAbandoned(store, decision.holder_id, context, now);
+        // Not fenced: the holder's stream was written meanwhile, so it is there to check.
+        decision = decide(fenced ?? (await loadHolder(store, decision.holder_id)));
+      }
+      if (decision.outcome === "taken") throw definition.taken(request);
+      if (decision.outcome !== "reserve") throw new ConcurrentWriteConflict(stream);
+      if (decision.events.length === 0) return [];
+      return [{ stream, events: toEventsToAppend(decision.events, context, now), expectedRevision: loaded.expectedRevision }];
     },
 
     async release(store, request, context, now) {

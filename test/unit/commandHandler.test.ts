@@ -1,16 +1,18 @@
 /**
  * The write loop on the embedded store: a write reads only the events after the state it
  * starts from, a stale or foreign cached state costs a retry and never a lost update, writes
- * to one stream from one process follow each other, and a cold load reads in pages.
+ * to one stream from one process follow each other, a cold load reads in pages, and what is
+ * written alongside (reservations) lands in the same write, or first where the store cannot.
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import t, { type Test } from "tap";
 import { handleCommand } from "../../shared/application/commandHandler.js";
-import type { CommandContext } from "../../shared/application/context.js";
+import { type CommandContext, toEventsToAppend } from "../../shared/application/context.js";
+import { ConcurrentWriteConflict } from "../../shared/errors.js";
 import { loadStream } from "../../shared/eventstore/loadStream.js";
 import { StreamStateCache } from "../../shared/eventstore/streamStateCache.js";
-import type { EventStore, ReadStreamOptions } from "../../shared/eventstore/port.js";
+import { type EventStore, type ReadStreamOptions, type StreamAppend, MultiStreamAppendUnsupported } from "../../shared/eventstore/port.js";
 import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
 import { makeDataDir } from "../support/service.js";
 
@@ -31,7 +33,7 @@ const add = (n: number) => (): Added[] => [{ type: "Added", data: { n } }];
 
 /** Counts what the store is asked for. */
 function counting(store: EventStore) {
-  const counts = { reads: [] as Array<ReadStreamOptions | undefined>, eventsRead: 0, appends: 0 };
+  const counts = { reads: [] as Array<ReadStreamOptions | undefined>, eventsRead: 0, appends: 0, writesAcross: [] as string[][] };
   const wrapped: EventStore = Object.create(store);
   wrapped.readStream = async (stream, options) => {
     counts.reads.push(options);
@@ -42,6 +44,10 @@ function counting(store: EventStore) {
   wrapped.appendToStream = (stream, events, options) => {
     counts.appends += 1;
     return store.appendToStream(stream, events, options);
+  };
+  wrapped.appendToStreams = (appends) => {
+    counts.writesAcross.push(appends.map((append) => append.stream));
+    return store.appendToStreams(appends);
   };
   return { store: wrapped, counts };
 }
@@ -111,7 +117,10 @@ t.test("writes to different streams are not held up by each other", async (t) =>
   const held = handleCommand(store, slow, SUM, add(1), {
     clock: () => new Date(),
     context,
-    before: () => gate,
+    alongside: async () => {
+      await gate;
+      return [];
+    },
   });
   const other = await write(store, `sum-${randomUUID()}`, 2);
   t.equal(other.revision, 0, "another stream's write completes while the first waits");
@@ -139,4 +148,73 @@ t.test("a long stream is loaded a page at a time", async (t) => {
     [0, 256, 512],
     "three pages of at most 256 events",
   );
+});
+
+/** A companion write of one "Reserved" event to `stream`, expecting it as it is now. */
+async function reservation(store: EventStore, stream: string, now: Date): Promise<StreamAppend[]> {
+  const { expectedRevision } = await loadStream(store, stream, SUM);
+  return [{ stream, events: toEventsToAppend([{ type: "Added", data: { n: 0 } }], context, now), expectedRevision }];
+}
+
+t.test("what is written alongside lands in the same write as the stream's own events", async (t) => {
+  const { store, counts } = counting(openStore(t));
+  const own = `sum-${randomUUID()}`;
+  const other = `reservation-${randomUUID()}`;
+  const handled = await handleCommand(store, own, SUM, add(5), { clock: () => new Date(), context, newStream: true, alongside: (_e, _s, now) => reservation(store, other, now) });
+  t.equal(handled.revision, 0);
+  t.same(counts.writesAcross, [[other, own]], "one write for both streams");
+  t.equal(counts.appends, 0, "no write of one stream alone");
+  t.equal((await store.readStream(other)).length, 1);
+  t.equal((await store.readStream(own)).length, 1);
+});
+
+t.test("a race lost on a stream written alongside is decided again, for a new stream too", async (t) => {
+  const store = openStore(t);
+  const own = `sum-${randomUUID()}`;
+  const other = `reservation-${randomUUID()}`;
+  let decisions = 0;
+  const handled = await handleCommand(store, own, SUM, add(1), {
+    clock: () => new Date(),
+    context,
+    newStream: true,
+    alongside: async (_events, _state, now) => {
+      decisions += 1;
+      const companion = await reservation(store, other, now);
+      // The first time, another writer reserves in between.
+      if (decisions === 1) await store.appendToStream(other, toEventsToAppend([{ type: "Added", data: { n: 9 } }], context, now), { expectedRevision: "any" });
+      return companion;
+    },
+  });
+  t.equal(decisions, 2, "decided again on top of the other write");
+  t.equal(handled.revision, 0);
+  t.same((await store.readStream(other)).map((e) => (e.data as { n: number }).n), [9, 0]);
+});
+
+t.test("a new stream that already exists is a conflict, and nothing is written alongside", async (t) => {
+  const store = openStore(t);
+  const own = `sum-${randomUUID()}`;
+  const other = `reservation-${randomUUID()}`;
+  await write(store, own, 1);
+  const attempt = handleCommand(store, own, SUM, add(2), { clock: () => new Date(), context, newStream: true, alongside: (_e, _s, now) => reservation(store, other, now) });
+  await t.rejects(attempt, ConcurrentWriteConflict);
+  t.same(await store.readStream(other), [], "the reservation was not written");
+});
+
+t.test("a store that cannot write streams together gets what is alongside first, then the stream's own events", async (t) => {
+  const sqlite = openStore(t);
+  const order: string[] = [];
+  const store: EventStore = Object.create(sqlite);
+  store.readStream = (stream, options) => sqlite.readStream(stream, options);
+  store.appendToStreams = async () => {
+    throw new MultiStreamAppendUnsupported("not here");
+  };
+  store.appendToStream = (stream, events, options) => {
+    order.push(stream);
+    return sqlite.appendToStream(stream, events, options);
+  };
+  const own = `sum-${randomUUID()}`;
+  const other = `reservation-${randomUUID()}`;
+  await handleCommand(store, own, SUM, add(3), { clock: () => new Date(), context, newStream: true, alongside: (_e, _s, now) => reservation(store, other, now) });
+  t.same(order, [other, own]);
+  t.equal((await sqlite.readStream(own)).length, 1);
 });
