@@ -4,7 +4,7 @@
  * and only its SHA-256 is stored. `--revoke apk_...` revokes one, `--list` lists them.
  */
 import { randomUUID } from "node:crypto";
-import { monotonicFactory } from "ulid";
+import { ulidFactory } from "../../shared/runtime/ulids.js";
 import { ApiKeyNotFound } from "../../shared/apiKeys/apiKey.js";
 import { ApiKeys } from "../../shared/application/apiKeys.js";
 import { openEventStore } from "../../shared/runtime/adapters.js";
@@ -35,7 +35,7 @@ if (actions !== 1 || values.title === "" || values.revoke === "") exitWithUsage(
 
 const settings = loadCliSettings();
 const store = openEventStore(settings);
-const newUlid = monotonicFactory();
+const newUlid = ulidFactory();
 const keys = new ApiKeys({ store, clock: () => new Date(), newApiKeyId: () => `apk_${newUlid()}` });
 const context = { actor: { id: "cli", type: "system" }, correlationId: randomUUID(), causationId: randomUUID() };
 try {

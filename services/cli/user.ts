@@ -5,7 +5,7 @@
  * command service using that store can log the user in at once.
  */
 import { randomUUID } from "node:crypto";
-import { monotonicFactory } from "ulid";
+import { ulidFactory } from "../../shared/runtime/ulids.js";
 import { AdminUsers } from "../../shared/application/adminUsers.js";
 import { openEventStore } from "../../shared/runtime/adapters.js";
 import { exitWithUsage, loadCliSettings, parseCommandLine } from "../../shared/runtime/cli.js";
@@ -31,7 +31,7 @@ if (!values.email || !values.password) exitWithUsage(`${!values.email ? "--email
 
 const settings = loadCliSettings();
 const store = openEventStore(settings);
-const newUlid = monotonicFactory();
+const newUlid = ulidFactory();
 const users = new AdminUsers({
   store,
   clock: () => new Date(),

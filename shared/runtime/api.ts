@@ -3,7 +3,6 @@
  * listening). It opens the session store of the mode, which closes with the app.
  */
 import type { FastifyInstance } from "fastify";
-import { monotonicFactory } from "ulid";
 import { AdminUsers } from "../application/adminUsers.js";
 import { ApiKeys } from "../application/apiKeys.js";
 import { CustomerCommands } from "../application/customerCommands.js";
@@ -20,6 +19,7 @@ import type { CustomerReadModel } from "../readmodel/port.js";
 import { ReadYourWrites } from "../readmodel/readYourWrites.js";
 import { sweepExpiredSessions } from "../sessions/sweeper.js";
 import { openSessionStore } from "./adapters.js";
+import { ulidFactory } from "./ulids.js";
 
 export async function buildApi(
   settings: Settings,
@@ -28,8 +28,7 @@ export async function buildApi(
   logger: ProcessLogger,
   health?: HealthCheck,
 ): Promise<FastifyInstance> {
-  // Monotonic within the process, so ids made in the same millisecond still sort by creation.
-  const newUlid = monotonicFactory();
+  const newUlid = ulidFactory();
   const clock = () => new Date();
   // One budget for the states of every kind of stream the API writes (and the documents it answers with).
   const states = settings.stateCacheBytes > 0 ? new StreamStateCache({ maxBytes: settings.stateCacheBytes }) : undefined;
