@@ -12,7 +12,8 @@
 import { availableParallelism } from "node:os";
 import type Database from "better-sqlite3";
 import { ReadModelUnavailable } from "./port.js";
-import { SqliteThread, workerModule } from "./sqliteThread.js";
+import type { RequestThread } from "../threads/requestThread.js";
+import { readModelWorker, startReadModelThread } from "./sqliteThread.js";
 import type { SqlValue } from "./sqliteQuery.js";
 
 export interface SqlStatement {
@@ -32,7 +33,7 @@ export interface SqliteReader {
  */
 export const DEFAULT_READER_THREADS = Math.max(1, Math.min(4, availableParallelism() - 1));
 
-const READER_MODULE = workerModule("sqliteReaderWorker");
+const READER_MODULE = readModelWorker("sqliteReaderWorker");
 
 /** The statements on the caller's own connection, for a read model that no thread can open. */
 export class InlineReader implements SqliteReader {
@@ -51,7 +52,7 @@ export class InlineReader implements SqliteReader {
  * request rather than at once, so a file that cannot be opened does not start threads in a loop.
  */
 export class ThreadedReader implements SqliteReader {
-  readonly #threads: Array<SqliteThread | undefined>;
+  readonly #threads: Array<RequestThread | undefined>;
   #closed = false;
 
   constructor(
@@ -62,8 +63,8 @@ export class ThreadedReader implements SqliteReader {
     for (let at = 0; at < this.#threads.length; at += 1) this.#start(at);
   }
 
-  #start(at: number): SqliteThread {
-    const thread = new SqliteThread(READER_MODULE, this.filename, (gone) => {
+  #start(at: number): RequestThread {
+    const thread = startReadModelThread(READER_MODULE, this.filename, (gone) => {
       if (this.#threads[at] === gone) this.#threads[at] = undefined;
     });
     this.#threads[at] = thread;
@@ -72,7 +73,7 @@ export class ThreadedReader implements SqliteReader {
 
   read(statements: SqlStatement[]): Promise<unknown[][]> {
     if (this.#closed) return Promise.reject(new ReadModelUnavailable(new Error("the read model is closed")));
-    let chosen: SqliteThread | undefined;
+    let chosen: RequestThread | undefined;
     for (let at = 0; at < this.#threads.length; at += 1) {
       const thread = this.#threads[at] ?? this.#start(at);
       if (!chosen || thread.pending.size < chosen.pending.size) chosen = thread;

@@ -8,7 +8,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { registerReadModelFunctions } from "./sqliteFunctions.js";
 import type { SqlStatement } from "./sqliteReader.js";
-import { serveRequests } from "./sqliteThread.js";
+import { serveReadModelRequests } from "./sqliteThread.js";
 
 const { filename } = workerData as { filename: string };
 const db = new Database(filename, { fileMustExist: true, timeout: 10_000 });
@@ -31,4 +31,4 @@ function statement(sql: string): Database.Statement {
 
 const readAll = db.transaction((statements: SqlStatement[]) => statements.map(({ sql, params }) => statement(sql).all(...params)));
 
-serveRequests(parentPort!, (statements: SqlStatement[]) => readAll.deferred(statements));
+serveReadModelRequests(parentPort!, (statements: SqlStatement[]) => readAll.deferred(statements));

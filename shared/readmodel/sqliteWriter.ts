@@ -8,7 +8,8 @@
 import type Database from "better-sqlite3";
 import { ReadModelUnavailable } from "./port.js";
 import { BatchWriter, type BatchWritten, type WrittenBatch } from "./sqliteTables.js";
-import { SqliteThread, workerModule } from "./sqliteThread.js";
+import type { RequestThread } from "../threads/requestThread.js";
+import { readModelWorker, startReadModelThread } from "./sqliteThread.js";
 
 export type WriterRequest = { kind: "write"; batch: WrittenBatch } | { kind: "reset" };
 
@@ -38,19 +39,19 @@ export class InlineWriter implements SqliteWriter {
   async close(): Promise<void> {}
 }
 
-const WRITER_MODULE = workerModule("sqliteWriterWorker");
+const WRITER_MODULE = readModelWorker("sqliteWriterWorker");
 
 /** The writer thread; one that stops fails its requests as unavailable and is started again at the next. */
 export class ThreadedWriter implements SqliteWriter {
-  #thread: SqliteThread | undefined;
+  #thread: RequestThread | undefined;
   #closed = false;
 
   constructor(private readonly filename: string) {
     this.#thread = this.#start();
   }
 
-  #start(): SqliteThread {
-    return new SqliteThread(WRITER_MODULE, this.filename, (gone) => {
+  #start(): RequestThread {
+    return startReadModelThread(WRITER_MODULE, this.filename, (gone) => {
       if (this.#thread === gone) this.#thread = undefined;
     });
   }

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { BatchWriter, WRITER_CACHE_KIB } from "./sqliteTables.js";
-import { serveRequests } from "./sqliteThread.js";
+import { serveReadModelRequests } from "./sqliteThread.js";
 import type { WriterRequest } from "./sqliteWriter.js";
 
 const { filename } = workerData as { filename: string };
@@ -14,7 +14,7 @@ db.pragma("synchronous = NORMAL");
 db.pragma(`cache_size = -${WRITER_CACHE_KIB}`);
 const writer = new BatchWriter(db);
 
-serveRequests(parentPort!, (request: WriterRequest) => {
+serveReadModelRequests(parentPort!, (request: WriterRequest) => {
   if (request.kind === "write") return writer.write(request.batch);
   writer.reset();
   return null;

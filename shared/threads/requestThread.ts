@@ -1,0 +1,111 @@
+/**
+ * A worker thread that answers requests one at a time, in the order sent: the read model's
+ * reader and writer threads and the event store's writer thread are each one of these, with
+ * their own connection to their SQLite file. What a thread's errors become on this side, and
+ * the error for requests it leaves unanswered when it stops, are the caller's: each store
+ * speaks its own port's errors.
+ */
+import { type MessagePort, Worker } from "node:worker_threads";
+
+interface ThreadRequest {
+  id: number;
+  body: unknown;
+}
+
+/** An error as it crosses from a thread: its name and message, and what else the caller needs. */
+export interface ThreadError {
+  name: string;
+  message: string;
+  details?: unknown;
+}
+
+type ThreadReply = { id: number; result: unknown } | { id: number; error: ThreadError };
+
+/**
+ * A worker module beside `beside` (a module's import.meta.url): .js once built, .ts when the
+ * tests run the sources.
+ */
+export function workerModule(beside: string, name: string): URL {
+  return new URL(`./${name}${beside.endsWith(".ts") ? ".ts" : ".js"}`, beside);
+}
+
+/** In a worker: answers each request with `handle`'s result, or with the error it threw. */
+export function serveRequests(port: MessagePort, handle: (body: never) => unknown, details: (error: Error) => unknown = () => undefined): void {
+  port.on("message", (request: ThreadRequest) => {
+    let reply: ThreadReply;
+    try {
+      reply = { id: request.id, result: handle(request.body as never) };
+    } catch (error) {
+      const { name, message } = error as Error;
+      reply = { id: request.id, error: { name, message, details: details(error as Error) } };
+    }
+    port.postMessage(reply);
+  });
+}
+
+export interface RequestThreadOptions {
+  /** What the thread is given at start (its file's name). */
+  workerData: unknown;
+  /** The caller's error for a reply's error. */
+  fromReply: (error: ThreadError) => Error;
+  /** The error for requests left unanswered: the thread stopped (`cause`), or was closed. */
+  unavailable: (cause: string) => Error;
+  /** Called once when the thread stops on its own, so the owner can start another. */
+  onGone: (thread: RequestThread) => void;
+}
+
+interface Pending {
+  resolve(result: unknown): void;
+  reject(error: Error): void;
+}
+
+export class RequestThread {
+  readonly pending = new Map<number, Pending>();
+  readonly #worker: Worker;
+  readonly #options: RequestThreadOptions;
+  #nextId = 0;
+  #closing = false;
+
+  constructor(module: URL, options: RequestThreadOptions) {
+    this.#options = options;
+    this.#worker = new Worker(module, { workerData: options.workerData });
+    // Only requests in flight keep the process alive, not an idle thread.
+    this.#worker.unref();
+    this.#worker.on("message", (reply: ThreadReply) => {
+      const waiting = this.pending.get(reply.id);
+      if (!waiting) return;
+      this.pending.delete(reply.id);
+      if (this.pending.size === 0) this.#worker.unref();
+      if ("result" in reply) waiting.resolve(reply.result);
+      else waiting.reject(options.fromReply(reply.error));
+    });
+    const gone = (cause: unknown) => {
+      if (this.#closing) return;
+      this.#closing = true;
+      this.#failPending(options.unavailable(cause instanceof Error ? cause.message : String(cause)));
+      options.onGone(this);
+    };
+    this.#worker.on("error", gone);
+    this.#worker.on("exit", (code) => gone(`exit code ${code}`));
+  }
+
+  send(body: unknown): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.#nextId += 1;
+      this.pending.set(this.#nextId, { resolve, reject });
+      this.#worker.ref();
+      this.#worker.postMessage({ id: this.#nextId, body } satisfies ThreadRequest);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.#closing = true;
+    this.#failPending(this.#options.unavailable("closed"));
+    await this.#worker.terminate();
+  }
+
+  #failPending(error: Error): void {
+    for (const waiting of this.pending.values()) waiting.reject(error);
+    this.pending.clear();
+  }
+}
