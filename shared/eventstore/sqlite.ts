@@ -1,12 +1,12 @@
 /**
  * Embedded event store: one SQLite file, written through WAL with a full sync per commit.
  *
- * Appends arriving in the same turn of the event loop are committed together in one
- * transaction (one fsync for the lot); each keeps its own expected-revision check, so one
- * conflicting append fails alone. A write across several streams runs in a savepoint of
- * that transaction: one stream's conflict undoes the others' events and nothing else.
+ * Appends arriving while a commit is under way (or in the same turn of the event loop) are
+ * committed together in the next transaction, one fsync for the lot (sqliteAppender.ts says
+ * how conflicts stay apart). With `writerThread`, commits run on a thread of their own, so the
+ * event loop is not held while the disk syncs; reads run on this connection either way.
  */
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { Signal } from "../signal.js";
 import {
   type AppendResult,
@@ -22,13 +22,9 @@ import {
   EventStoreUnavailable,
   WrongExpectedRevision,
 } from "./port.js";
-import { type SerialisedEvent, serialiseEvent } from "./eventJson.js";
-
-interface PendingPart {
-  stream: string;
-  events: SerialisedEvent[];
-  expectedRevision: ExpectedRevision;
-}
+import { serialiseEvent } from "./eventJson.js";
+import { type PendingPart, openEventsFile } from "./sqliteAppender.js";
+import { type EventWriter, InlineEventWriter, ThreadedEventWriter } from "./sqliteEventWriter.js";
 
 /** One caller's write: a single stream, or several written together or not at all. */
 interface PendingWrite {
@@ -57,47 +53,32 @@ export interface SqliteEventStoreOptions {
    * every few milliseconds and wakes its subscriptions when it moves.
    */
   watchForOtherWriters?: boolean;
+  /** Commit on a thread of its own (sqliteEventWriter.ts); not for a database in memory. */
+  writerThread?: boolean;
 }
 
 const OTHER_WRITERS_CHECK_MS = 3;
 
 export class SqliteEventStore implements EventStore {
   readonly #db: Database.Database;
+  readonly #writer: EventWriter;
   readonly #appended = new Signal();
   #queue: PendingWrite[] = [];
   #flushScheduled = false;
+  /** The commit under way, if any: the next one starts when it ends. */
+  #committing: Promise<void> | undefined;
   #closed = false;
   readonly #statements;
   readonly #readAllStatements = new Map<number, Database.Statement>();
   #poll: NodeJS.Timeout | undefined;
 
   constructor(filename: string, options: SqliteEventStoreOptions = {}) {
-    this.#db = new Database(filename, { timeout: 10_000 });
-    this.#db.pragma("journal_mode = WAL");
-    this.#db.pragma("synchronous = FULL");
-    this.#db.exec(`
-      CREATE TABLE IF NOT EXISTS events (
-        position    INTEGER PRIMARY KEY AUTOINCREMENT,
-        stream      TEXT    NOT NULL,
-        revision    INTEGER NOT NULL,
-        type        TEXT    NOT NULL,
-        data        TEXT    NOT NULL,
-        metadata    TEXT    NOT NULL,
-        recorded_at TEXT    NOT NULL,
-        UNIQUE (stream, revision)
-      );
-    `);
+    this.#db = openEventsFile(filename);
+    this.#writer = options.writerThread && !this.#db.memory ? new ThreadedEventWriter(filename) : new InlineEventWriter(this.#db);
     this.#statements = {
-      streamRevision: this.#db.prepare<[string], { revision: number | null }>(
-        "SELECT MAX(revision) AS revision FROM events WHERE stream = ?",
-      ),
-      insert: this.#db.prepare(
-        "INSERT INTO events (stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
-      ),
       readStream: this.#db.prepare<[string, number, number], EventRow>(
         "SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?",
       ),
-      head: this.#db.prepare<[], { position: number | null }>("SELECT MAX(position) AS position FROM events"),
     };
     if (options.watchForOtherWriters) this.#watchOtherWriters();
   }
@@ -132,80 +113,43 @@ export class SqliteEventStore implements EventStore {
     if (parts.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.#queue.push({ parts, resolve, reject });
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(() => this.#flush());
-      }
+      this.#scheduleFlush();
     });
   }
 
-  #flush(): void {
-    this.#flushScheduled = false;
+  #scheduleFlush(): void {
+    if (this.#flushScheduled || this.#committing) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      this.#committing = this.#flush().finally(() => {
+        this.#committing = undefined;
+        if (this.#queue.length > 0) this.#scheduleFlush();
+      });
+    });
+  }
+
+  /** Commits what is queued; each caller hears of its own write once the commit is on disk. */
+  async #flush(): Promise<void> {
     const batch = this.#queue;
     this.#queue = [];
     if (batch.length === 0) return;
-    const outcomes: Array<AppendResult[] | Error> = [];
-    const recordedAt = new Date().toISOString();
+    let outcomes;
     try {
-      this.#db.transaction(() => {
-        for (const write of batch) outcomes.push(this.#writeInTransaction(write.parts, recordedAt));
-      })();
+      outcomes = await this.#writer.commit(
+        batch.map((write) => write.parts),
+        new Date().toISOString(),
+      );
     } catch (error) {
-      const failure = new EventStoreUnavailable(`The event store could not write: ${(error as Error).message}`);
-      for (const write of batch) write.reject(failure);
+      for (const write of batch) write.reject(error as Error);
       return;
     }
     batch.forEach((write, index) => {
       const outcome = outcomes[index]!;
-      if (outcome instanceof Error) write.reject(outcome);
-      else write.resolve(outcome);
+      if ("conflict" in outcome) write.reject(new WrongExpectedRevision(outcome.conflict.stream, outcome.conflict.expected, outcome.conflict.actual));
+      else write.resolve(outcome.results);
     });
     this.#appended.notify();
-  }
-
-  /** Every part written, or the conflict that undid them all. */
-  #writeInTransaction(parts: PendingPart[], recordedAt: string): AppendResult[] | WrongExpectedRevision {
-    if (parts.length === 1) {
-      const outcome = this.#appendInTransaction(parts[0]!, recordedAt);
-      return outcome instanceof Error ? outcome : [outcome];
-    }
-    try {
-      // Nested in the batch's transaction, better-sqlite3 runs this in a savepoint.
-      return this.#db.transaction(() =>
-        parts.map((part) => {
-          const outcome = this.#appendInTransaction(part, recordedAt);
-          if (outcome instanceof Error) throw outcome;
-          return outcome;
-        }),
-      )();
-    } catch (error) {
-      if (error instanceof WrongExpectedRevision) return error;
-      throw error;
-    }
-  }
-
-  #appendInTransaction(append: PendingPart, recordedAt: string): AppendResult | WrongExpectedRevision {
-    const current = this.#statements.streamRevision.get(append.stream)?.revision ?? null;
-    const conflict = checkExpectedRevision(append.stream, append.expectedRevision, current);
-    if (conflict) return conflict;
-    let revision = current ?? -1;
-    let position = 0;
-    for (const event of append.events) {
-      revision += 1;
-      const info = this.#statements.insert.run(
-        append.stream,
-        revision,
-        event.type,
-        event.data,
-        event.metadata,
-        recordedAt,
-      );
-      position = Number(info.lastInsertRowid);
-    }
-    if (append.events.length === 0) {
-      position = this.#statements.head.get()?.position ?? 0;
-    }
-    return { revision, position: String(position) };
   }
 
   async readStream(stream: string, { fromRevision = 0, maxCount = -1 }: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -273,11 +217,12 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    // Let appends already accepted reach the disk before the file closes.
-    if (this.#queue.length > 0) this.#flush();
     this.#closed = true;
+    // Appends already accepted reach the disk before the file closes.
+    while (this.#committing || this.#queue.length > 0) await (this.#committing ?? this.#flush());
     clearInterval(this.#poll);
     this.#appended.notify();
+    await this.#writer.close();
     this.#db.close();
   }
 }
@@ -286,18 +231,6 @@ export class SqliteEventStore implements EventStore {
 function assertEachStreamOnce(appends: StreamAppend[]): void {
   const streams = new Set(appends.map((append) => append.stream));
   if (streams.size !== appends.length) throw new Error("A write across several streams names each stream once");
-}
-
-function checkExpectedRevision(
-  stream: string,
-  expected: ExpectedRevision,
-  current: number | null,
-): WrongExpectedRevision | undefined {
-  const actual = current ?? "no_stream";
-  if (expected === "any") return undefined;
-  if (expected === "no_stream") return current === null ? undefined : new WrongExpectedRevision(stream, expected, actual);
-  if (expected === "stream_exists") return current !== null ? undefined : new WrongExpectedRevision(stream, expected, actual);
-  return current === expected ? undefined : new WrongExpectedRevision(stream, expected, actual);
 }
 
 function toRecordedEvent(row: EventRow): RecordedEvent {

@@ -11,7 +11,7 @@ import { SqliteCheckpointStore } from "../checkpoints/sqlite.js";
 import type { ClusterSettings, Settings } from "../config.js";
 import { KurrentDbEventStore } from "../eventstore/kurrentdb.js";
 import type { EventStore } from "../eventstore/port.js";
-import { SqliteEventStore } from "../eventstore/sqlite.js";
+import { SqliteEventStore, type SqliteEventStoreOptions } from "../eventstore/sqlite.js";
 import type { Logger } from "../logger.js";
 import { MongoReadModel } from "../readmodel/mongodb.js";
 import { MongoSessionStore } from "../sessions/mongodb.js";
@@ -36,8 +36,11 @@ export function openEmbeddedReadModel(settings: Settings): SqliteReadModel {
 
 export const READ_MODEL_FILE = "readmodel.sqlite";
 
-/** KurrentDB when KURRENTDB_URL is set, else the SQLite file in DATA_DIR. */
-export function openEventStore(settings: Settings, options: { watchForOtherWriters?: boolean } = {}): EventStore {
+/**
+ * KurrentDB when KURRENTDB_URL is set, else the SQLite file in DATA_DIR (a serving process
+ * passes `writerThread`, so that its commits do not hold up its event loop).
+ */
+export function openEventStore(settings: Settings, options: SqliteEventStoreOptions = {}): EventStore {
   if (settings.kurrentdbUrl) return new KurrentDbEventStore(settings.kurrentdbUrl);
   return new SqliteEventStore(eventStoreFile(settings), options);
 }

@@ -23,7 +23,7 @@ export interface RunningRole {
 }
 
 export async function startCommandRole(settings: Settings, cluster: ClusterSettings, logger: ProcessLogger): Promise<RunningService> {
-  const store = openEventStore(settings);
+  const store = openEventStore(settings, { writerThread: true });
   const bus = await openKafkaBus(cluster, logger, [settings.eventsTopic, cluster.readModelNoticesTopic]);
   const readModel = await openMongoReadModel(cluster, { maxDocuments: settings.readCacheMaxDocuments, ttlMs: cluster.readCacheTtlMs });
   const notices = await followReadModelNotices(bus, cluster.readModelNoticesTopic, (notice) => readModel.notify(notice.document));

@@ -26,7 +26,7 @@ export interface RunningService {
 }
 
 export async function startEmbedded(settings: Settings, logger: ProcessLogger = createLogger(settings.logLevel)): Promise<RunningService> {
-  const store = openEventStore(settings);
+  const store = openEventStore(settings, { writerThread: true });
   const readModel = openEmbeddedReadModel(settings);
   const app = await buildApi(settings, store, readModel, logger);
 

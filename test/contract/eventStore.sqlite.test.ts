@@ -4,14 +4,48 @@ import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import t from "tap";
 import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
+import { EventStoreUnavailable } from "../../shared/eventstore/port.js";
+import { ThreadedEventWriter } from "../../shared/eventstore/sqliteEventWriter.js";
+import { eventToAppend } from "../support/events.js";
 import { eventStoreContract } from "./eventStore.contract.js";
 
 const dir = mkdtempSync(join(tmpdir(), "es-sqlite-"));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
-eventStoreContract(t, async () => {
-  const store = new SqliteEventStore(join(dir, `${randomUUID()}.sqlite`));
-  return { store, cleanup: () => store.close() };
+t.test("commits on the store's own connection", async (t) => {
+  eventStoreContract(t, async () => {
+    const store = new SqliteEventStore(join(dir, `${randomUUID()}.sqlite`));
+    return { store, cleanup: () => store.close() };
+  });
+});
+
+t.test("commits on a writer thread", async (t) => {
+  // One store for the suite (its streams are named per test): a thread per test would only add start-up time.
+  const store = new SqliteEventStore(join(dir, "threaded.sqlite"), { writerThread: true });
+  t.teardown(() => store.close());
+  eventStoreContract(t, async () => ({ store, cleanup: async () => undefined }));
+});
+
+t.test("with a writer thread, appends accepted before close are on disk after it", async (t) => {
+  const file = join(dir, "threaded-close.sqlite");
+  const store = new SqliteEventStore(file, { writerThread: true });
+  const appends = Array.from({ length: 50 }, (_, i) => store.appendToStream(`s-${i}`, [eventToAppend("Kept", { i })], { expectedRevision: "no_stream" }));
+  await store.close();
+  t.equal((await Promise.allSettled(appends)).filter((outcome) => outcome.status === "fulfilled").length, 50, "every append was answered as written");
+  const reopened = new SqliteEventStore(file);
+  t.teardown(() => reopened.close());
+  t.equal((await reopened.readAll({ maxCount: 100 })).length, 50);
+});
+
+t.test("a writer thread that cannot open the file fails the batch as unavailable; the next commit starts another", async (t) => {
+  const file = join(dir, "threaded-later.sqlite");
+  const writer = new ThreadedEventWriter(file);
+  t.teardown(() => writer.close());
+  const write = [[{ stream: "s-1", events: [], expectedRevision: "any" as const }]];
+  await t.rejects(writer.commit(write, new Date().toISOString()), EventStoreUnavailable);
+  const store = new SqliteEventStore(file);
+  t.teardown(() => store.close());
+  t.same(await writer.commit(write, new Date().toISOString()), [{ results: [{ revision: -1, position: "0" }] }]);
 });
 
 t.test("events survive closing and reopening the file", async (t) => {
