@@ -35,8 +35,12 @@ const MAX_ATTEMPTS = 8;
 
 export type WriteHook<State, Event> = (events: Event[], state: State, now: Date) => Promise<void>;
 
-/** Writes to other streams that must land with this one or not at all; none to write is []. */
-export type CompanionWrites<State, Event> = (events: Event[], state: State, now: Date) => Promise<StreamAppend[]>;
+/**
+ * Writes to other streams that must land with this one or not at all; none to write is [].
+ * `attempt` counts from 0: a first attempt may guess (see reservation.ts), a later one follows
+ * a lost race and must read.
+ */
+export type CompanionWrites<State, Event> = (events: Event[], state: State, now: Date, attempt: number) => Promise<StreamAppend[]>;
 
 /** What a command wrote: what the HTTP layer needs to show it (shared/readmodel/readYourWrites.ts). */
 export interface Handled<State, Event> {
@@ -79,7 +83,7 @@ export function handleCommand<State, Event extends { type: string; data: unknown
   return queue.run(stream, async () => {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       if (attempt > 0) await sleep(backoffMs(attempt));
-      const outcome = await attemptOnce(store, stream, aggregate, decide, options);
+      const outcome = await attemptOnce(store, stream, aggregate, decide, options, attempt);
       if (outcome !== LOST_OWN_STREAM && outcome !== LOST_OTHER_STREAM) return outcome;
       if (outcome === LOST_OWN_STREAM && options.newStream) break;
     }
@@ -98,6 +102,7 @@ async function attemptOnce<State, Event extends { type: string; data: unknown }>
   aggregate: Aggregate<State, Event>,
   decide: Decide<State, Event>,
   options: HandleOptions<State, Event>,
+  attempt: number,
 ): Promise<Handled<State, Event> | typeof LOST_OWN_STREAM | typeof LOST_OTHER_STREAM> {
   const { states } = options;
   const now = options.clock();
@@ -106,7 +111,7 @@ async function attemptOnce<State, Event extends { type: string; data: unknown }>
     : await loadStream(store, stream, aggregate, states);
   const events = await decide(loaded.state, now);
   if (events.length === 0) return { stream, state: loaded.state, events, revision: loaded.revision, changed: false };
-  const companions = ((await options.alongside?.(events, loaded.state, now)) ?? []).filter((companion) => companion.events.length > 0);
+  const companions = ((await options.alongside?.(events, loaded.state, now, attempt)) ?? []).filter((companion) => companion.events.length > 0);
   const own: StreamAppend = { stream, events: toEventsToAppend(events, options.context, now), expectedRevision: loaded.expectedRevision };
   const appended = await writeTogether(store, [...companions, own]);
   const kind = aggregate.kind;

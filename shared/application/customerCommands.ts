@@ -65,7 +65,7 @@ export class CustomerCommands {
       (state, now) => decideCreateCustomer({ type: "CreateCustomer", data: { ...input, id, created_by: context.actor.id, now } }, state),
       {
         newStream: true,
-        alongside: async (_events, _state, now) => (typeof input.email === "string" ? this.#claim(input.email, id, now, context) : []),
+        alongside: async (_events, _state, now, attempt) => (typeof input.email === "string" ? this.#claim(input.email, id, now, context, attempt) : []),
       },
     );
     return written(id, handled);
@@ -77,9 +77,9 @@ export class CustomerCommands {
    */
   async update(id: string, input: UpdateCustomerInput, context: CommandContext): Promise<CustomerWritten> {
     const handled = await this.#write(id, context, (state, now) => decideUpdateCustomer({ type: "UpdateCustomer", data: { ...input, id, now } }, state), {
-      alongside: async (events, _state, now) => {
+      alongside: async (events, _state, now, attempt) => {
         const changes = emailChange(events);
-        return changes && typeof changes.email === "string" ? this.#claim(changes.email, id, now, context) : [];
+        return changes && typeof changes.email === "string" ? this.#claim(changes.email, id, now, context, attempt) : [];
       },
       after: async (events, state, now) => {
         const previous = currentEmail(state);
@@ -182,9 +182,10 @@ export class CustomerCommands {
     return handleCommand(this.deps.store, customerStreamName(id), CUSTOMER, decide, { clock: this.deps.clock, context, states: this.deps.states, ...options });
   }
 
-  #claim(email: string, customerId: string, now: Date, context: CommandContext): Promise<StreamAppend[]> {
+  /** The first attempt assumes the email new (reservation.ts). */
+  #claim(email: string, customerId: string, now: Date, context: CommandContext, attempt: number): Promise<StreamAppend[]> {
     const command = { type: "ReserveEmail" as const, data: { email, has_account: false, customer_id: customerId, now, pending_grace_ms: this.deps.reservationGraceMs } };
-    return customerEmails.claim(this.deps.store, command, context, now);
+    return customerEmails.claim(this.deps.store, command, context, now, { assumeNew: attempt === 0 });
   }
 
   async #release(email: string, customerId: string, reason: "customer_deleted" | "email_changed", now: Date, context: CommandContext): Promise<void> {

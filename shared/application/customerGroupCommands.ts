@@ -60,7 +60,7 @@ export class CustomerGroupCommands {
       id,
       context,
       (state, now) => decideCreateCustomerGroup({ type: "CreateCustomerGroup", data: { id, name: input.name, metadata: input.metadata, created_by: context.actor.id, now } }, state),
-      { newStream: true, alongside: (_events, _state, now) => this.#claim(input.name, id, now, context) },
+      { newStream: true, alongside: (_events, _state, now, attempt) => this.#claim(input.name, id, now, context, attempt) },
     );
     return written(id, handled);
   }
@@ -72,9 +72,9 @@ export class CustomerGroupCommands {
       context,
       (state, now) => decideUpdateCustomerGroup({ type: "UpdateCustomerGroup", data: { ...input, id, now } }, state),
       {
-        alongside: async (events, _state, now) => {
+        alongside: async (events, _state, now, attempt) => {
           const name = renamedTo(events);
-          return name === undefined ? [] : this.#claim(name, id, now, context);
+          return name === undefined ? [] : this.#claim(name, id, now, context, attempt);
         },
         after: async (events, state, now) => {
           const previous = currentName(state);
@@ -109,8 +109,10 @@ export class CustomerGroupCommands {
     return handleCommand(this.deps.store, customerGroupStreamName(id), GROUP, decide, { clock: this.deps.clock, context, states: this.deps.states, ...options });
   }
 
-  #claim(name: string, groupId: string, now: Date, context: CommandContext): Promise<StreamAppend[]> {
-    return customerGroupNames.claim(this.deps.store, { name, group_id: groupId, now, pending_grace_ms: this.deps.reservationGraceMs }, context, now);
+  /** The first attempt assumes the name new (reservation.ts). */
+  #claim(name: string, groupId: string, now: Date, context: CommandContext, attempt: number): Promise<StreamAppend[]> {
+    const request = { name, group_id: groupId, now, pending_grace_ms: this.deps.reservationGraceMs };
+    return customerGroupNames.claim(this.deps.store, request, context, now, { assumeNew: attempt === 0 });
   }
 
   async #release(name: string, groupId: string, reason: ReleaseReason, now: Date, context: CommandContext): Promise<void> {

@@ -34,8 +34,13 @@ export interface ReservationRunner<ReserveRequest, ReleaseRequest> {
   /**
    * The write that reserves the value for the request's holder, to append alongside the
    * holder's own (none when it already holds it); throws the `taken` error when another does.
+   *
+   * With `assumeNew` the value is taken to have never been reserved (a new email, most of the
+   * time): the reservation is written expecting no stream, without reading it first. When the
+   * stream exists, that write loses the race, and the next attempt (without `assumeNew`)
+   * reads it and decides.
    */
-  claim(store: EventStore, request: ReserveRequest, context: CommandContext, now: Date): Promise<StreamAppend[]>;
+  claim(store: EventStore, request: ReserveRequest, context: CommandContext, now: Date, options?: { assumeNew?: boolean }): Promise<StreamAppend[]>;
   /** Frees the value if the request's holder still holds it. */
   release(store: EventStore, request: ReleaseRequest, context: CommandContext, now: Date): Promise<void>;
 }
@@ -47,9 +52,11 @@ export function defineReservation<ReserveRequest, ReleaseRequest, State, Event e
   const loadHolder = async (store: EventStore, holderId: string) => (await loadStream(store, holder.stream(holderId), holder)).state;
 
   return {
-    async claim(store, request, context, now) {
+    async claim(store, request, context, now, options = {}) {
       const stream = definition.stream(request);
-      const loaded = await loadStream(store, stream, definition.reservation);
+      const loaded = options.assumeNew
+        ? { state: definition.reservation.initialState(), expectedRevision: "no_stream" as const }
+        : await loadStream(store, stream, definition.reservation);
       const decide = (standing?: HolderState) => definition.decideReserve(request, loaded.state, standing);
       let decision = decide();
       if (decision.outcome === "check-holder") decision = decide(await loadHolder(store, decision.holder_id));
