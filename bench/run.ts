@@ -22,8 +22,12 @@
  *
  * The throughput phase also measures the HTTP layer alone (bench/httpLayerAlone.ts: the same
  * validation, nothing durable) and prints each figure as a ratio to it. `--baseline FILE`
- * prints each figure's ratio to the same row of an earlier run's JSON as well.
+ * prints each figure's ratio to the same row of an earlier run's JSON as well. Each row also
+ * has the CPU time the service's processes spent per request (from /proc; the load client and
+ * the Kafka and MongoDB servers are not counted): on a machine whose cores are all busy, that
+ * is what bounds the rate.
  */
+import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -59,6 +63,8 @@ interface Row {
   p99_ms: number;
   errors: number;
   non_2xx: number;
+  /** CPU time (user + system) of the service's processes per request answered; load client and servers not counted. */
+  cpu_ms_per_request?: number;
 }
 
 interface RunningMode {
@@ -110,6 +116,20 @@ async function startMode(mode: string, env: Record<string, string> = {}, prepare
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Clock ticks per second of /proc's CPU times. */
+const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+/** CPU time (user + system, milliseconds) the processes have used so far, every thread counted. */
+function cpuMilliseconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    // After the command name (in parentheses, which may hold spaces): utime and stime are the 12th and 13th fields.
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks * 1000) / CLOCK_TICKS;
 }
 
 function peakMemoryMiB(pid: number): number {
@@ -207,9 +227,12 @@ function listScenarios(preloaded: Preloaded): Scenario[] {
   ];
 }
 
-async function runScenario(mode: string, scenario: Scenario, rows: Row[]): Promise<void> {
+/** Runs the scenario at each concurrency; `pids` are the service's processes, whose CPU time is measured. */
+async function runScenario(mode: string, scenario: Scenario, rows: Row[], pids: number[]): Promise<void> {
   for (const connections of CONNECTIONS) {
+    const cpuBefore = cpuMilliseconds(pids);
     const result = await client.run(BASE, authorization, scenario, connections, SECONDS);
+    const answered = result.requestsPerSecond * SECONDS;
     rows.push({
       mode,
       scenario: scenario.name,
@@ -219,6 +242,7 @@ async function runScenario(mode: string, scenario: Scenario, rows: Row[]): Promi
       p99_ms: result.p99Ms,
       errors: result.errors,
       non_2xx: result.non2xx,
+      cpu_ms_per_request: answered > 0 ? Math.round(((cpuMilliseconds(pids) - cpuBefore) / answered) * 1000) / 1000 : undefined,
     });
     console.error(`${mode} ${scenario.name} @${connections}: ${result.requestsPerSecond}/s`);
   }
@@ -240,7 +264,7 @@ async function measureHttpLayerAlone(rows: Row[]): Promise<void> {
       { name: "list", kind: { type: "list", paths: pages } },
       { name: "update", kind: { type: "update", ids } },
     ] satisfies Scenario[]) {
-      await runScenario(YARDSTICK, scenario, rows);
+      await runScenario(YARDSTICK, scenario, rows, [server.pid!]);
     }
   } finally {
     await server.kill();
@@ -267,7 +291,8 @@ async function measureThroughput(mode: string, rows: Row[], figures: ModeFigures
       ...listScenarios(preloaded!),
       { name: "update", kind: { type: "update", ids } },
     ];
-    for (const scenario of scenarios) await runScenario(mode, scenario, rows);
+    const pids = running.roles.map((role) => role.pid!);
+    for (const scenario of scenarios) await runScenario(mode, scenario, rows, pids);
     figures.peak_rss_mib = Object.fromEntries(running.roles.map((role) => [role.role, peakMemoryMiB(role.pid!)]));
     if (mode === "embedded") figures.restart = await measureRestart(running);
   } finally {
@@ -530,13 +555,13 @@ async function main(): Promise<void> {
   const before = new Map((baseline ?? []).map((row) => [rowKey(row), row]));
   const yardstick = new Map(rows.filter((row) => row.mode === YARDSTICK).map((row) => [`${row.scenario.startsWith("list") ? "list" : row.scenario}|${row.connections}`, row]));
   const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}x` : "-");
-  console.log(`| mode | scenario | connections | req/s | p50 ms | p99 ms | errors | non-2xx | / ${YARDSTICK} |${baseline ? " / baseline |" : ""}`);
-  console.log(`| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |${baseline ? " ---: |" : ""}`);
+  console.log(`| mode | scenario | connections | req/s | p50 ms | p99 ms | errors | non-2xx | CPU ms/req | / ${YARDSTICK} |${baseline ? " / baseline |" : ""}`);
+  console.log(`| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |${baseline ? " ---: |" : ""}`);
   for (const row of rows) {
     const alone = yardstick.get(`${row.scenario.startsWith("list") ? "list" : row.scenario}|${row.connections}`);
     const earlier = baseline ? ` ${ratio(row.requests_per_second, before.get(rowKey(row))?.requests_per_second)} |` : "";
     console.log(
-      `| ${row.mode} | ${row.scenario} | ${row.connections} | ${row.requests_per_second} | ${row.p50_ms} | ${row.p99_ms} | ${row.errors} | ${row.non_2xx} | ${ratio(row.requests_per_second, alone?.requests_per_second)} |${earlier}`,
+      `| ${row.mode} | ${row.scenario} | ${row.connections} | ${row.requests_per_second} | ${row.p50_ms} | ${row.p99_ms} | ${row.errors} | ${row.non_2xx} | ${row.cpu_ms_per_request ?? "-"} | ${ratio(row.requests_per_second, alone?.requests_per_second)} |${earlier}`,
     );
   }
   console.log("\n| mode | customers stored | listed after ms | projection lag p50 ms | p99 ms | samples | events at restart | ready after restart ms | of which catching up ms |");
