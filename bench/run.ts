@@ -14,8 +14,10 @@
  *   BENCH_MODES        comma-separated modes to run (default: every available one)
  *   BENCH_CLIENT       "autocannon" to use it even where wrk is installed
  *   BENCH_PHASES       comma-separated phases to run: throughput (with the restart), lag,
- *                      history (write cost against a long history; embedded only), hostile
- *                      (other requests' latency during hostile lists; embedded only); default all
+ *                      hops (a create's time hop by hop; cluster only), history (write cost
+ *                      against a long history; embedded only), hostile (other requests'
+ *                      latency during hostile lists; embedded only); default all
+ *   BENCH_HOP_SAMPLES  creates timed hop by hop (default 300)
  *   BENCH_HISTORY_EVENTS  events in the long customer's stream (default 10000)
  *   BENCH_CUSTOMERS    customers stored before the throughput phase, written through the event
  *                      store rather than over HTTP (default 100000)
@@ -39,6 +41,7 @@ import { EVENT_STORE_FILE } from "../shared/runtime/adapters.js";
 import { type Preloaded, preloadCustomers, preloadedEmail } from "./preload.js";
 import { RoleProcess, freePort } from "../shared/runtime/roleProcess.js";
 import { type Scenario, chooseLoadClient } from "./loadClients.js";
+import { HOPS, type HopFigures, measureClusterHops } from "./clusterHops.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "1,16,64").split(",").map(Number);
@@ -46,9 +49,11 @@ const SECRET = "bench-secret";
 const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? "";
 const MONGODB_URL = process.env.MONGODB_URL ?? "";
 const AVAILABLE_MODES = ["embedded", ...(KAFKA_BROKERS && MONGODB_URL ? ["cluster"] : [])];
-const PHASES = new Set((process.env.BENCH_PHASES ?? "throughput,lag,history,hostile").split(","));
+const PHASES = new Set((process.env.BENCH_PHASES ?? "throughput,lag,hops,history,hostile").split(","));
 const MODES = (process.env.BENCH_MODES ?? AVAILABLE_MODES.join(",")).split(",").filter((mode) => AVAILABLE_MODES.includes(mode));
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
+/** Creates timed hop by hop in cluster mode. */
+const HOP_SAMPLES = Number(process.env.BENCH_HOP_SAMPLES ?? 300);
 const BASELINE = process.argv.includes("--baseline") ? process.argv[process.argv.indexOf("--baseline") + 1] : undefined;
 /** The rows of the HTTP layer alone, which every other row is compared with. */
 const YARDSTICK = "http layer alone";
@@ -69,6 +74,8 @@ interface Row {
 
 interface RunningMode {
   roles: RoleProcess[];
+  /** The cluster's topics (cluster mode only). */
+  topics?: { events: string; notices: string };
   cleanup(): Promise<void>;
 }
 
@@ -107,6 +114,7 @@ async function startMode(mode: string, env: Record<string, string> = {}, prepare
   return {
     dataDir,
     roles: [command, publisher, projector],
+    topics: { events: cluster.EVENTS_TOPIC, notices: cluster.READ_MODEL_NOTICES_TOPIC },
     async cleanup() {
       await Promise.all([command.kill(), publisher.kill(), projector.kill()]);
       const client = new MongoClient(MONGODB_URL);
@@ -169,6 +177,8 @@ interface ModeFigures {
   long_history?: LongHistoryFigures;
   /** How long other requests wait while hostile lists run (embedded mode). */
   hostile_lists?: HostileListFigures;
+  /** Where a create's time goes, hop by hop (cluster mode). */
+  create_hops_ms?: HopFigures;
 }
 
 interface HostileListFigures {
@@ -206,6 +216,7 @@ async function benchMode(mode: string, rows: Row[]): Promise<ModeFigures> {
   if (PHASES.has("history") && mode === "embedded") figures.long_history = await measureLongHistory(mode);
   if (PHASES.has("hostile") && mode === "embedded") figures.hostile_lists = await measureHostileLists(mode);
   if (PHASES.has("lag")) figures.projection_lag_ms = await measureLag(mode);
+  if (PHASES.has("hops") && mode === "cluster") figures.create_hops_ms = await measureHops(mode);
   return figures;
 }
 
@@ -342,6 +353,26 @@ async function measureLag(mode: string): Promise<ModeFigures["projection_lag_ms"
     lags.sort((a, b) => a - b);
     console.error(`${mode} projection lag p50 ${round(percentile(lags, 50))} ms`);
     return { samples: lags.length, p50: round(percentile(lags, 50)), p99: round(percentile(lags, 99)) };
+  } finally {
+    await running.cleanup();
+  }
+}
+
+/** A cluster create's hops (bench/clusterHops.ts), one create at a time. */
+async function measureHops(mode: string): Promise<HopFigures> {
+  const running = await startMode(mode);
+  try {
+    await seedIds(50);
+    const figures = await measureClusterHops({
+      base: BASE,
+      authorization,
+      brokers: KAFKA_BROKERS.split(","),
+      eventsTopic: running.topics!.events,
+      noticesTopic: running.topics!.notices,
+      samples: HOP_SAMPLES,
+    });
+    console.error(`${mode} create hops: ${JSON.stringify(figures.hops)}`);
+    return figures;
   } finally {
     await running.cleanup();
   }
@@ -572,6 +603,14 @@ async function main(): Promise<void> {
     console.log(
       `| ${mode} | ${f.preload?.customers ?? "-"} | ${f.preload?.ms ?? "-"} | ${lag?.p50 ?? "-"} | ${lag?.p99 ?? "-"} | ${lag?.samples ?? "-"} | ${restart?.events ?? "-"} | ${restart?.ready_ms ?? "-"} | ${restart?.catch_up_ms ?? "-"} |`,
     );
+  }
+  for (const [mode, f] of Object.entries(figures)) {
+    const hops = f.create_hops_ms;
+    if (!hops) continue;
+    console.log(`\nA create hop by hop (${mode}, one at a time, ${hops.samples} creates; ms on this machine's clock):`);
+    console.log("| hop | p50 ms | p99 ms |");
+    console.log("| --- | ---: | ---: |");
+    for (const hop of HOPS) console.log(`| ${hop} | ${hops.hops[hop]?.p50 ?? "-"} | ${hops.hops[hop]?.p99 ?? "-"} |`);
   }
   for (const [mode, f] of Object.entries(figures)) {
     const h = f.long_history;
