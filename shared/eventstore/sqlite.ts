@@ -6,6 +6,8 @@
  * how conflicts stay apart). With `writerThread`, commits run on a thread of their own, so the
  * event loop is not held while the disk syncs; reads run on this connection either way.
  */
+import { type FSWatcher, watch } from "node:fs";
+import { basename, dirname } from "node:path";
 import type Database from "better-sqlite3";
 import { Signal } from "../signal.js";
 import {
@@ -50,13 +52,17 @@ export interface SqliteEventStoreOptions {
    * Set when other processes append to the same file (cluster mode on one machine): its own
    * append signal only covers appends made in this process, so the store also checks
    * SQLite's data_version (a counter bumped by other connections' commits, cheap to read)
-   * every few milliseconds and wakes its subscriptions when it moves.
+   * whenever the file system reports a write to the file (inotify on Linux: at once), and
+   * every `otherWritersCheckMs` regardless (3 by default), and wakes its subscriptions when it
+   * moves.
    */
   watchForOtherWriters?: boolean;
+  otherWritersCheckMs?: number;
   /** Commit on a thread of its own (sqliteEventWriter.ts); not for a database in memory. */
   writerThread?: boolean;
 }
 
+/** Checks of data_version in case a file-system notice is missed (or there are none). */
 const OTHER_WRITERS_CHECK_MS = 3;
 
 export class SqliteEventStore implements EventStore {
@@ -71,6 +77,7 @@ export class SqliteEventStore implements EventStore {
   readonly #statements;
   readonly #readAllStatements = new Map<number, Database.Statement>();
   #poll: NodeJS.Timeout | undefined;
+  #watcher: FSWatcher | undefined;
 
   constructor(filename: string, options: SqliteEventStoreOptions = {}) {
     this.#db = openEventsFile(filename);
@@ -80,20 +87,32 @@ export class SqliteEventStore implements EventStore {
         "SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?",
       ),
     };
-    if (options.watchForOtherWriters) this.#watchOtherWriters();
+    if (options.watchForOtherWriters) this.#watchOtherWriters(filename, options.otherWritersCheckMs ?? OTHER_WRITERS_CHECK_MS);
   }
 
-  #watchOtherWriters(): void {
+  #watchOtherWriters(filename: string, checkMs: number): void {
     const dataVersion = this.#db.prepare("PRAGMA data_version").pluck();
     let seen = dataVersion.get();
-    // Referenced on purpose: a process that follows the file has work to do until close().
-    this.#poll = setInterval(() => {
+    const check = () => {
+      if (this.#closed) return;
       const now = dataVersion.get();
       if (now !== seen) {
         seen = now;
         this.#appended.notify();
       }
-    }, OTHER_WRITERS_CHECK_MS);
+    };
+    // The folder, not the file: the write-ahead log is created and truncated as SQLite goes.
+    const file = basename(filename);
+    try {
+      this.#watcher = watch(dirname(filename), { persistent: false }, (_event, name) => {
+        if (name?.startsWith(file)) check();
+      });
+      this.#watcher.on("error", () => this.#watcher?.close());
+    } catch {
+      // No file-system notices here: the timer alone finds other processes' writes.
+    }
+    // Referenced on purpose: a process that follows the file has work to do until close().
+    this.#poll = setInterval(check, checkMs);
   }
 
   async appendToStream(stream: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
@@ -221,6 +240,7 @@ export class SqliteEventStore implements EventStore {
     // Appends already accepted reach the disk before the file closes.
     while (this.#committing || this.#queue.length > 0) await (this.#committing ?? this.#flush());
     clearInterval(this.#poll);
+    this.#watcher?.close();
     this.#appended.notify();
     await this.#writer.close();
     this.#db.close();

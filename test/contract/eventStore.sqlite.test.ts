@@ -65,3 +65,24 @@ t.test("appends after close are refused, not lost silently", async (t) => {
   await store.close();
   await t.rejects(store.appendToStream("s", [], { expectedRevision: "any" }), { name: "EventStoreUnavailable" });
 });
+
+t.test("a store following the file sees another connection's append as the file system reports it, without waiting for its timer", async (t) => {
+  const file = join(dir, "followed.sqlite");
+  const writer = new SqliteEventStore(file);
+  const follower = new SqliteEventStore(file, { watchForOtherWriters: true, otherWritersCheckMs: 60_000 });
+  t.teardown(async () => {
+    await follower.close();
+    await writer.close();
+  });
+  const subscription = follower.subscribeToAll({});
+  const first = subscription[Symbol.asyncIterator]().next();
+  // The subscription is waiting once its first read found nothing.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const appendedAt = Date.now();
+  await writer.appendToStream("s-followed", [eventToAppend("Seen")], { expectedRevision: "no_stream" });
+  const delivered = await Promise.race([first, new Promise<"late">((resolve) => setTimeout(() => resolve("late"), 5_000))]);
+  t.not(delivered, "late", "delivered long before the 60 s timer");
+  t.equal(delivered !== "late" && delivered.value?.type, "Seen");
+  t.ok(Date.now() - appendedAt < 1_000, `delivered after ${Date.now() - appendedAt} ms`);
+  await subscription.close();
+});
