@@ -122,7 +122,10 @@ export class TableWriter {
     const columns = layout.indexed.map(columnName);
     const text = textTable(layout);
     this.#statements = {
-      stored: db.prepare<[string], { revision: number; live: number }>(`SELECT revision, live FROM ${table} WHERE id = ?`),
+      // With the searched fields' columns, to tell whether the text index needs the document again.
+      stored: db.prepare<[string], { revision: number; live: number } & Record<string, SqlValue>>(
+        `SELECT revision, live${layout.searchable.map((field) => `, ${columnName(field)}`).join("")} FROM ${table} WHERE id = ?`,
+      ),
       upsert: db.prepare<SqlValue[], { rowid: number }>(
         `INSERT INTO ${table} (id, revision, live, body, ${columns.join(", ")}) VALUES (?, ?, ?, ?${", ?".repeat(columns.length)}) ` +
           `ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, live = excluded.live, body = excluded.body${columns.map((column) => `, ${column} = excluded.${column}`).join("")} RETURNING rowid`,
@@ -147,13 +150,16 @@ export class TableWriter {
       if (storedRevision !== previousRevision) throw new ReadModelRevisionGap(document.id, storedRevision, document.revision);
       const live = document.deleted_at === null;
       const { rowid } = this.#statements.upsert.get(document.id, document.revision, live ? 1 : 0, body, ...this.layout.indexed.map((field) => columnValue(document[field])))!;
-      if (stored) this.#statements.forgetText.run(rowid);
+      // Most updates leave the searched fields alone (metadata, addresses, groups): then the
+      // document's trigrams stay as they are.
+      const sameText = stored?.live === 1 && live && this.layout.searchable.every((field) => stored[columnName(field)] === columnValue(document[field]));
+      if (stored && !sameText) this.#statements.forgetText.run(rowid);
       for (const elements of this.#elements) {
         if (stored) elements.forget.run(rowid);
         const value = document[elements.field];
         if (Array.isArray(value)) for (const element of value) if (typeof element === "string") elements.add.run(element, rowid);
       }
-      if (live) this.#statements.indexText.run(rowid, ...this.layout.searchable.map((field) => searchableText(document[field])));
+      if (live && !sameText) this.#statements.indexText.run(rowid, ...this.layout.searchable.map((field) => searchableText(document[field])));
       written.liveDelta += Number(live) - (stored?.live ?? 0);
       written.saved.push(document.id);
     }

@@ -171,6 +171,10 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
     t.same(await search("CHURCH"), { ids: ["4"], count: 1 }, "the new one is");
     const page = await readModel.customers.list({ filter: where.and(where.eq("created_by", tag), where.search(fields, "example")), sort: { field: "email", direction: -1 }, skip: 1, limit: 1 });
     t.same({ ids: page.documents.map((c) => c.id.slice(tag.length + 1)), count: page.count }, { ids: ["1"], count: 3 }, "in any order, paged, counted");
+    await saveCustomer(readModel, customerDocument({ ...people[3]!, created_by: tag, last_name: "Church", metadata: { vip: true }, revision: 2 }), 1);
+    t.same(await search("CHURCH"), { ids: ["4"], count: 1 }, "still found after a change that leaves the searched fields alone");
+    await saveCustomer(readModel, customerDocument({ ...people[3]!, created_by: tag, last_name: "Church", deleted_at: "2026-03-01T00:00:00.000Z", revision: 3 }), 2);
+    t.same(await search("CHURCH"), { ids: [], count: 0 }, "not once deleted, though its searched fields did not change");
   });
 
   t.test("a customer's addresses are filtered and paged by the read side; a deleted customer has none", async (t) => {
