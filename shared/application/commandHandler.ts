@@ -5,8 +5,11 @@
  *
  * Writes to one stream from this process run one at a time (OneAtATime), so they follow each
  * other instead of racing; the expected-revision check still settles races with other
- * processes. With a StreamStateCache, a write reads only the events since the last state
- * seen, and leaves the state it wrote for the next one.
+ * processes. With a StreamStateCache, a write starts from the last state seen and leaves the
+ * state it wrote for the next one. The first attempt trusts the cached state without reading
+ * (another process's write since then fails the append's expected revision, and the retry
+ * reads); a decision that writes nothing or refuses is only believed once decided on what the
+ * store holds, so a stale state never answers "not found" or "nothing to change".
  *
  * A new stream (`newStream`) is decided on the aggregate's initial state without a read and
  * appended expecting no stream at all: the only writer that can get there first is a later
@@ -22,7 +25,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { ConcurrentWriteConflict } from "../errors.js";
-import { type Aggregate, loadStream } from "../eventstore/loadStream.js";
+import { type Aggregate, type LoadedStream, cachedStream, loadStream } from "../eventstore/loadStream.js";
 import { OneAtATime } from "../eventstore/oneAtATime.js";
 import { type EventStore, type StreamAppend, MultiStreamAppendUnsupported, WrongExpectedRevision } from "../eventstore/port.js";
 import type { StreamStateCache } from "../eventstore/streamStateCache.js";
@@ -106,10 +109,25 @@ async function attemptOnce<State, Event extends { type: string; data: unknown }>
 ): Promise<Handled<State, Event> | typeof LOST_OWN_STREAM | typeof LOST_OTHER_STREAM> {
   const { states } = options;
   const now = options.clock();
-  const loaded = options.newStream
+  // A new stream is decided on the initial state; a first attempt on the cached state, as is.
+  const trusted = options.newStream
     ? { state: aggregate.initialState(), revision: -1, expectedRevision: "no_stream" as const }
-    : await loadStream(store, stream, aggregate, states);
-  const events = await decide(loaded.state, now);
+    : attempt === 0
+      ? cachedStream(stream, aggregate, states)
+      : undefined;
+  let loaded: LoadedStream<State> = trusted ?? (await loadStream(store, stream, aggregate, states));
+  let events: Event[];
+  try {
+    events = await decide(loaded.state, now);
+  } catch (error) {
+    if (!trusted || options.newStream) throw error;
+    loaded = await loadStream(store, stream, aggregate, states);
+    events = await decide(loaded.state, now);
+  }
+  if (events.length === 0 && trusted && !options.newStream) {
+    loaded = await loadStream(store, stream, aggregate, states);
+    events = await decide(loaded.state, now);
+  }
   if (events.length === 0) return { stream, state: loaded.state, events, revision: loaded.revision, changed: false };
   const companions = ((await options.alongside?.(events, loaded.state, now, attempt)) ?? []).filter((companion) => companion.events.length > 0);
   const own: StreamAppend = { stream, events: toEventsToAppend(events, options.context, now), expectedRevision: loaded.expectedRevision };

@@ -24,6 +24,15 @@ export interface LoadedStream<State> {
 /** Events read at once: a page of large events stays a few megabytes. */
 const PAGE_SIZE = 256;
 
+/**
+ * The cached state as it was last seen, read from nothing: for a writer that lets its append's
+ * expected revision check it (commandHandler.ts). Undefined when nothing is cached.
+ */
+export function cachedStream<State>(stream: string, aggregate: Aggregate<State, never>, cache?: StreamStateCache): LoadedStream<State> | undefined {
+  const cached = cache && aggregate.kind !== undefined ? cache.get<State>(aggregate.kind, stream) : undefined;
+  return cached && { state: cached.state, revision: cached.revision, expectedRevision: cached.revision === -1 ? "no_stream" : cached.revision };
+}
+
 export async function loadStream<State, Event extends { type: string; data: unknown }>(
   store: EventStore,
   stream: string,

@@ -65,17 +65,59 @@ function openStore(t: Test): SqliteEventStore {
 const write = (store: EventStore, stream: string, n: number, states?: StreamStateCache) =>
   handleCommand(store, stream, SUM, add(n), { clock: () => new Date(), context, states });
 
-t.test("with a cached state, a write reads only the events appended since", async (t) => {
+t.test("with a cached state, a write reads nothing: its append's expected revision checks the state", async (t) => {
   const { store, counts } = counting(openStore(t));
   const states = new StreamStateCache({ maxBytes: 1_000_000 });
   const stream = `sum-${randomUUID()}`;
   for (let i = 1; i <= 50; i += 1) await write(store, stream, i, states);
-  counts.eventsRead = 0;
+  t.equal(counts.reads.length, 1, "only the first write, with nothing cached, read the stream");
   const written = await write(store, stream, 1000, states);
   t.same(written.state, { total: 1275 + 1000, count: 51 });
   t.equal(written.revision, 50);
-  t.equal(counts.eventsRead, 0, "nothing of the 50 earlier events is read again");
-  t.same(counts.reads.at(-1), { fromRevision: 50, maxCount: 256 }, "the read starts after the cached revision");
+  t.equal(counts.reads.length, 1, "the 51st write read nothing either");
+});
+
+t.test("after another process's write, a cached state costs one lost append, and the retry reads only what is new", async (t) => {
+  const { store, counts } = counting(openStore(t));
+  const mine = new StreamStateCache({ maxBytes: 1_000_000 });
+  const stream = `sum-${randomUUID()}`;
+  for (let i = 1; i <= 20; i += 1) await write(store, stream, i, mine);
+  await write(store, stream, 100, new StreamStateCache({ maxBytes: 1_000_000 }));
+  counts.reads.length = 0;
+  counts.eventsRead = 0;
+  const written = await write(store, stream, 1000, mine);
+  t.same(written.state, { total: 210 + 100 + 1000, count: 22 }, "the other write is in the state");
+  t.equal(written.revision, 21);
+  t.equal(counts.reads.length, 1, "one read, after the lost append");
+  t.equal(counts.eventsRead, 21, "the cache entry was dropped with the lost append: the retry folds the stream again");
+});
+
+/** A decision that refuses on a total below `least`, or writes nothing when `least` is already met. */
+const atLeast = (least: number) => (state: Sum): Added[] => {
+  if (state.count === 0) throw new Error("nothing to raise");
+  return state.total >= least ? [] : [{ type: "Added", data: { n: least - state.total } }];
+};
+
+t.test("a refusal or a no-op decided on a cached state is decided again on what the store holds", async (t) => {
+  const store = openStore(t);
+  const stream = `sum-${randomUUID()}`;
+  const stale = new StreamStateCache({ maxBytes: 1_000_000 });
+  stale.set("sum", stream, { revision: -1, state: { total: 0, count: 0 } });
+  await write(store, stream, 5);
+  const raised = await handleCommand(store, stream, SUM, atLeast(8), { clock: () => new Date(), context, states: stale });
+  t.same(raised.state, { total: 8, count: 2 }, "the refusal the stale state called for was not given: the store has the stream");
+
+  stale.set("sum", stream, { revision: 0, state: { total: 5, count: 1 } });
+  await write(store, stream, 10);
+  const unchanged = await handleCommand(store, stream, SUM, atLeast(10), { clock: () => new Date(), context, states: stale });
+  t.equal(unchanged.changed, false, "nothing to write on the store's state either");
+  t.same(unchanged.state, { total: 18, count: 3 });
+  t.equal(unchanged.revision, 2, "the answer is the store's state, not the cached one");
+
+  stale.set("sum", stream, { revision: 2, state: { total: 18, count: 3 } });
+  await write(store, stream, -15);
+  const topped = await handleCommand(store, stream, SUM, atLeast(10), { clock: () => new Date(), context, states: stale });
+  t.same(topped.state, { total: 10, count: 5 }, "a write the stale state saw no need for is written");
 });
 
 t.test("a state cached by one process is caught up with another's writes, never trusted over the store", async (t) => {
