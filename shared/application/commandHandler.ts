@@ -17,11 +17,14 @@
  * conflict, never a retry.
  *
  * Writes to other streams that must land with this one (`alongside`: the reservation of a
- * unique value) are appended with it in one atomic write, one commit for both. Where the
- * store cannot do that, they are appended first, one at a time, then this stream's events:
- * the order the reservations are designed for (a reservation whose holder never came to be
- * is fenced later). Another writer getting to one of those streams first means deciding
- * everything again, a new stream included.
+ * unique value; `alongsideAfter`: the release of one this write gives up) are appended with it
+ * in one atomic write, one commit for all. Another writer getting to one of those streams
+ * first means deciding everything again, a new stream included. Where the store cannot write
+ * streams together, the reservations are appended first, one at a time, then this stream's
+ * events, then the releases: the order the reservations are designed for (a reservation whose
+ * holder never came to be is fenced later; a release that never came is made good by the
+ * value's next claim). A release that fails there is reported (`followUpFailed`), and the
+ * command's own write stands.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { ConcurrentWriteConflict } from "../errors.js";
@@ -35,8 +38,6 @@ export type { Aggregate } from "../eventstore/loadStream.js";
 
 /** Attempts of a write that keeps losing the race for its stream to other processes. */
 const MAX_ATTEMPTS = 8;
-
-export type WriteHook<State, Event> = (events: Event[], state: State, now: Date) => Promise<void>;
 
 /**
  * Writes to other streams that must land with this one or not at all; none to write is [].
@@ -62,8 +63,10 @@ export interface HandleOptions<State, Event> {
   context: CommandContext;
   /** What to write to other streams with this write (reservations): see the module comment. */
   alongside?: CompanionWrites<State, Event>;
-  /** Runs once the events are written (releases). */
-  after?: WriteHook<State, Event>;
+  /** What to write to other streams with this write, or right after it (releases): see the module comment. */
+  alongsideAfter?: CompanionWrites<State, Event>;
+  /** Hears of a write that was to follow this one and failed, where the store cannot write streams together. */
+  followUpFailed?: (error: unknown) => void;
   states?: StreamStateCache;
   /** The stream is created by this write: see the module comment. */
   newStream?: boolean;
@@ -129,9 +132,12 @@ async function attemptOnce<State, Event extends { type: string; data: unknown }>
     events = await decide(loaded.state, now);
   }
   if (events.length === 0) return { stream, state: loaded.state, events, revision: loaded.revision, changed: false };
-  const companions = ((await options.alongside?.(events, loaded.state, now, attempt)) ?? []).filter((companion) => companion.events.length > 0);
+  const before = withEvents(await options.alongside?.(events, loaded.state, now, attempt));
+  const decidedBefore = loaded;
+  const followUps = (followUpAttempt: number) => options.alongsideAfter?.(events, decidedBefore.state, now, followUpAttempt);
+  const after = withEvents(await followUps(attempt));
   const own: StreamAppend = { stream, events: toEventsToAppend(events, options.context, now), expectedRevision: loaded.expectedRevision };
-  const appended = await writeTogether(store, [...companions, own]);
+  const appended = await writeTogether(store, before, own, after);
   const kind = aggregate.kind;
   if (appended instanceof WrongExpectedRevision) {
     if (appended.stream !== stream) return LOST_OTHER_STREAM;
@@ -139,12 +145,14 @@ async function attemptOnce<State, Event extends { type: string; data: unknown }>
     if (states && kind !== undefined) states.delete(kind, stream);
     return LOST_OWN_STREAM;
   }
-  const revision = appended;
+  const { revision } = appended;
   const state = events.reduce((folded, event, index) => aggregate.evolve(folded, event, loaded.revision + 1 + index), loaded.state);
   if (states && kind !== undefined) states.set(kind, stream, { revision, state });
-  await options.after?.(events, loaded.state, now);
+  if (!appended.together && after.length > 0) await writeFollowUps(store, after, followUps, options.followUpFailed);
   return { stream, state, events, revision, changed: true };
 }
+
+const withEvents = (appends: StreamAppend[] | undefined): StreamAppend[] => (appends ?? []).filter((append) => append.events.length > 0);
 
 /** A few milliseconds, growing and spread out, so writers that keep colliding stop doing so. */
 function backoffMs(attempt: number): number {
@@ -152,24 +160,57 @@ function backoffMs(attempt: number): number {
 }
 
 /**
- * The appends in one atomic write (the last one is the command's own stream), or one at a
- * time in the order given where the store cannot. The own stream's revision written, or the
- * conflict of the stream that was not at its expected revision.
+ * The appends in one atomic write, or, where the store cannot, `before` one at a time and then
+ * the own stream's (`after` is then left to the caller: together is false). The own stream's
+ * revision written, or the conflict of the stream that was not at its expected revision.
  */
-async function writeTogether(store: EventStore, appends: StreamAppend[]): Promise<number | WrongExpectedRevision> {
+async function writeTogether(
+  store: EventStore,
+  before: StreamAppend[],
+  own: StreamAppend,
+  after: StreamAppend[],
+): Promise<{ revision: number; together: boolean } | WrongExpectedRevision> {
   try {
-    if (appends.length > 1) {
+    if (before.length + after.length > 0) {
       try {
-        return (await store.appendToStreams(appends)).at(-1)!.revision;
+        const results = await store.appendToStreams([...before, own, ...after]);
+        return { revision: results[before.length]!.revision, together: true };
       } catch (error) {
         if (!(error instanceof MultiStreamAppendUnsupported)) throw error;
       }
     }
     let revision = -1;
-    for (const { stream, events, expectedRevision } of appends) revision = (await store.appendToStream(stream, events, { expectedRevision })).revision;
-    return revision;
+    for (const { stream, events, expectedRevision } of [...before, own]) revision = (await store.appendToStream(stream, events, { expectedRevision })).revision;
+    return { revision, together: false };
   } catch (error) {
     if (error instanceof WrongExpectedRevision) return error;
     throw error;
+  }
+}
+
+/**
+ * The releases that follow a write on a store that cannot write streams together, each on
+ * its own; one that lost a race is decided again (reading what is there now).
+ */
+async function writeFollowUps(
+  store: EventStore,
+  first: StreamAppend[],
+  decideAgain: (attempt: number) => Promise<StreamAppend[]> | undefined,
+  failed: (error: unknown) => void = () => undefined,
+): Promise<void> {
+  let pending = first;
+  for (let attempt = 1; pending.length > 0; attempt += 1) {
+    try {
+      for (const { stream, events, expectedRevision } of pending) await store.appendToStream(stream, events, { expectedRevision });
+      return;
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevision) || attempt >= MAX_ATTEMPTS) return failed(error);
+    }
+    await sleep(backoffMs(attempt));
+    try {
+      pending = withEvents(await decideAgain(attempt));
+    } catch (error) {
+      return failed(error);
+    }
   }
 }

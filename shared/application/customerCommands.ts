@@ -21,7 +21,7 @@ import type { EventStore, StreamAppend } from "../eventstore/port.js";
 import { loadStream } from "../eventstore/loadStream.js";
 import type { StreamStateCache } from "../eventstore/streamStateCache.js";
 import type { Logger } from "../logger.js";
-import { type CompanionWrites, type Handled, type WriteHook, handleCommand } from "./commandHandler.js";
+import { type Handled, type HandleOptions, handleCommand } from "./commandHandler.js";
 import type { CommandContext } from "./context.js";
 import { customerEmails } from "./reservations.js";
 
@@ -81,10 +81,12 @@ export class CustomerCommands {
         const changes = emailChange(events);
         return changes && typeof changes.email === "string" ? this.#claim(changes.email, id, now, context, attempt) : [];
       },
-      after: async (events, state, now) => {
+      alongsideAfter: async (events, state, now) => {
         const previous = currentEmail(state);
-        if (emailChange(events) && previous !== null) await this.#release(previous, id, "email_changed", now, context);
+        const changes = emailChange(events);
+        return changes && previous !== null && previous !== changes.email ? this.#release(previous, id, "email_changed", now, context) : [];
       },
+      followUpFailed: (error) => this.#releaseFailed(error, id, "email_changed"),
     });
     return written(id, handled);
   }
@@ -92,10 +94,11 @@ export class CustomerCommands {
   /** Soft-deletes; unknown or already deleted ids are left as they are (Medusa answers 200 either way). */
   async delete(id: string, context: CommandContext): Promise<CustomerWritten> {
     const handled = await this.#write(id, context, (state, now) => decideDeleteCustomer({ type: "DeleteCustomer", data: { id, now } }, state), {
-      after: async (_events, state, now) => {
+      alongsideAfter: async (_events, state, now) => {
         const email = currentEmail(state);
-        if (email !== null) await this.#release(email, id, "customer_deleted", now, context);
+        return email === null ? [] : this.#release(email, id, "customer_deleted", now, context);
       },
+      followUpFailed: (error) => this.#releaseFailed(error, id, "customer_deleted"),
     });
     return written(id, handled);
   }
@@ -177,7 +180,7 @@ export class CustomerCommands {
     id: string,
     context: CommandContext,
     decide: (state: CustomerState, now: Date) => CustomerEvent[],
-    options: { alongside?: CompanionWrites<CustomerState, CustomerEvent>; after?: WriteHook<CustomerState, CustomerEvent>; newStream?: boolean } = {},
+    options: Pick<HandleOptions<CustomerState, CustomerEvent>, "alongside" | "alongsideAfter" | "followUpFailed" | "newStream"> = {},
   ): Promise<Handled<CustomerState, CustomerEvent>> {
     return handleCommand(this.deps.store, customerStreamName(id), CUSTOMER, decide, { clock: this.deps.clock, context, states: this.deps.states, ...options });
   }
@@ -188,14 +191,14 @@ export class CustomerCommands {
     return customerEmails.claim(this.deps.store, command, context, now, { assumeNew: attempt === 0 });
   }
 
-  async #release(email: string, customerId: string, reason: "customer_deleted" | "email_changed", now: Date, context: CommandContext): Promise<void> {
-    try {
-      const command = { type: "ReleaseEmail" as const, data: { email, has_account: false, customer_id: customerId, reason, now } };
-      await customerEmails.release(this.deps.store, command, context, now);
-    } catch (error) {
-      // The change itself is written; the email is reclaimed by its next create (see emailReservation.ts).
-      this.deps.logger.warn({ err: error, customer_id: customerId, reason }, "could not release an email reservation");
-    }
+  #release(email: string, customerId: string, reason: "customer_deleted" | "email_changed", now: Date, context: CommandContext): Promise<StreamAppend[]> {
+    const command = { type: "ReleaseEmail" as const, data: { email, has_account: false, customer_id: customerId, reason, now } };
+    return customerEmails.release(this.deps.store, command, context, now);
+  }
+
+  #releaseFailed(error: unknown, customerId: string, reason: "customer_deleted" | "email_changed"): void {
+    // The change itself is written; the email is reclaimed by its next create (see emailReservation.ts).
+    this.deps.logger.warn({ err: error, customer_id: customerId, reason }, "could not release an email reservation");
   }
 }
 

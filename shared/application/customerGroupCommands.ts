@@ -17,7 +17,7 @@ import type { EventStore, StreamAppend } from "../eventstore/port.js";
 import type { StreamStateCache } from "../eventstore/streamStateCache.js";
 import type { Logger } from "../logger.js";
 import type { Metadata } from "../metadata.js";
-import { type CompanionWrites, type Handled, type WriteHook, handleCommand } from "./commandHandler.js";
+import { type Handled, type HandleOptions, handleCommand } from "./commandHandler.js";
 import type { CommandContext } from "./context.js";
 import { customerGroupNames } from "./reservations.js";
 
@@ -65,7 +65,7 @@ export class CustomerGroupCommands {
     return written(id, handled);
   }
 
-  /** A new name is reserved with the change; the old one is released after. */
+  /** A new name is reserved with the change, and the old one released with it. */
   async update(id: string, input: GroupInput, context: CommandContext): Promise<GroupWritten> {
     const handled = await this.#write(
       id,
@@ -76,10 +76,12 @@ export class CustomerGroupCommands {
           const name = renamedTo(events);
           return name === undefined ? [] : this.#claim(name, id, now, context, attempt);
         },
-        after: async (events, state, now) => {
+        alongsideAfter: async (events, state, now) => {
           const previous = currentName(state);
-          if (renamedTo(events) !== undefined && previous !== null) await this.#release(previous, id, "name_changed", now, context);
+          const name = renamedTo(events);
+          return name !== undefined && previous !== null && previous !== name ? this.#release(previous, id, "name_changed", now, context) : [];
         },
+        followUpFailed: (error) => this.#releaseFailed(error, id, "name_changed"),
       },
     );
     return written(id, handled);
@@ -92,10 +94,11 @@ export class CustomerGroupCommands {
    */
   async delete(id: string, context: CommandContext): Promise<GroupWritten> {
     const handled = await this.#write(id, context, (state, now) => decideDeleteCustomerGroup({ type: "DeleteCustomerGroup", data: { id, now } }, state), {
-      after: async (_events, state, now) => {
+      alongsideAfter: async (_events, state, now) => {
         const name = currentName(state);
-        if (name !== null) await this.#release(name, id, "group_deleted", now, context);
+        return name === null ? [] : this.#release(name, id, "group_deleted", now, context);
       },
+      followUpFailed: (error) => this.#releaseFailed(error, id, "group_deleted"),
     });
     return written(id, handled);
   }
@@ -104,7 +107,7 @@ export class CustomerGroupCommands {
     id: string,
     context: CommandContext,
     decide: (state: CustomerGroupState, now: Date) => CustomerGroupEvent[],
-    options: { alongside?: CompanionWrites<CustomerGroupState, CustomerGroupEvent>; after?: WriteHook<CustomerGroupState, CustomerGroupEvent>; newStream?: boolean },
+    options: Pick<HandleOptions<CustomerGroupState, CustomerGroupEvent>, "alongside" | "alongsideAfter" | "followUpFailed" | "newStream">,
   ): Promise<Handled<CustomerGroupState, CustomerGroupEvent>> {
     return handleCommand(this.deps.store, customerGroupStreamName(id), GROUP, decide, { clock: this.deps.clock, context, states: this.deps.states, ...options });
   }
@@ -115,13 +118,13 @@ export class CustomerGroupCommands {
     return customerGroupNames.claim(this.deps.store, request, context, now, { assumeNew: attempt === 0 });
   }
 
-  async #release(name: string, groupId: string, reason: ReleaseReason, now: Date, context: CommandContext): Promise<void> {
-    try {
-      await customerGroupNames.release(this.deps.store, { name, group_id: groupId, reason, now }, context, now);
-    } catch (error) {
-      // The change itself is written; the name is reclaimed by the next group that wants it.
-      this.deps.logger.warn({ err: error, group_id: groupId, reason }, "could not release a group name reservation");
-    }
+  #release(name: string, groupId: string, reason: ReleaseReason, now: Date, context: CommandContext): Promise<StreamAppend[]> {
+    return customerGroupNames.release(this.deps.store, { name, group_id: groupId, reason, now }, context, now);
+  }
+
+  #releaseFailed(error: unknown, groupId: string, reason: ReleaseReason): void {
+    // The change itself is written; the name is reclaimed by the next group that wants it.
+    this.deps.logger.warn({ err: error, group_id: groupId, reason }, "could not release a group name reservation");
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * A unique value's reservation (shared/reservations/decideReservation.ts) run through the
  * write pipeline: read the reservation stream, check the holder's stream or fence it when
- * the decider asks, and hand back the reservation's events for the holder's write to append
- * alongside its own (commandHandler.ts), so that both land in one write; another writer
+ * the decider asks, and hand back the reservation's events (or, to free the value, the
+ * release's) for the holder's write to append alongside its own (commandHandler.ts), so that
+ * both land in one write; another writer
  * getting to the reservation stream first means deciding again on top of its write. Each
  * kind of unique value (a customer's email, a group's name, an admin user's email) is
  * declared once with defineReservation (see reservations.ts).
@@ -41,8 +42,8 @@ export interface ReservationRunner<ReserveRequest, ReleaseRequest> {
    * reads it and decides.
    */
   claim(store: EventStore, request: ReserveRequest, context: CommandContext, now: Date, options?: { assumeNew?: boolean }): Promise<StreamAppend[]>;
-  /** Frees the value if the request's holder still holds it. */
-  release(store: EventStore, request: ReleaseRequest, context: CommandContext, now: Date): Promise<void>;
+  /** The write that frees the value if the request's holder still holds it, to append alongside the holder's own (none when it does not). */
+  release(store: EventStore, request: ReleaseRequest, context: CommandContext, now: Date): Promise<StreamAppend[]>;
 }
 
 export function defineReservation<ReserveRequest, ReleaseRequest, State, Event extends AnyEvent, HolderState, HolderEvent extends AnyEvent>(
@@ -72,10 +73,10 @@ export function defineReservation<ReserveRequest, ReleaseRequest, State, Event e
     },
 
     async release(store, request, context, now) {
-      await handleCommand(store, definition.stream(request), definition.reservation, (state) => definition.decideRelease(request, state), {
-        clock: () => now,
-        context,
-      });
+      const stream = definition.stream(request);
+      const loaded = await loadStream(store, stream, definition.reservation);
+      const events = definition.decideRelease(request, loaded.state);
+      return events.length === 0 ? [] : [{ stream, events: toEventsToAppend(events, context, now), expectedRevision: loaded.expectedRevision }];
     },
   };
 

@@ -2,7 +2,8 @@
  * The write loop on the embedded store: a write reads only the events after the state it
  * starts from, a stale or foreign cached state costs a retry and never a lost update, writes
  * to one stream from one process follow each other, a cold load reads in pages, and what is
- * written alongside (reservations) lands in the same write, or first where the store cannot.
+ * written alongside (reservations, releases) lands in the same write, or where the store
+ * cannot, reservations first and releases last.
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
@@ -242,7 +243,30 @@ t.test("a new stream that already exists is a conflict, and nothing is written a
   t.same(await store.readStream(other), [], "the reservation was not written");
 });
 
-t.test("a store that cannot write streams together gets what is alongside first, then the stream's own events", async (t) => {
+t.test("what is released lands in the same write too, after the stream's own events in the log", async (t) => {
+  const sqlite = openStore(t);
+  const { store, counts } = counting(sqlite);
+  const own = `sum-${randomUUID()}`;
+  const claimed = `reservation-${randomUUID()}`;
+  const released = `reservation-${randomUUID()}`;
+  await write(store, own, 1);
+  await handleCommand(store, own, SUM, add(2), {
+    clock: () => new Date(),
+    context,
+    alongside: (_e, _s, now) => reservation(store, claimed, now),
+    alongsideAfter: (_e, _s, now) => reservation(store, released, now),
+  });
+  t.same(counts.writesAcross, [[claimed, own, released]], "one write for the three streams");
+  const log = await sqlite.readAll({ maxCount: 10 });
+  t.same(
+    log.map((event) => event.stream),
+    [own, claimed, own, released],
+    "the release follows the change that gives the value up",
+  );
+});
+
+/** The SQLite store, as one that cannot write streams together would be: `order` lists its appends. */
+function withoutWritesTogether(t: Test) {
   const sqlite = openStore(t);
   const order: string[] = [];
   const store: EventStore = Object.create(sqlite);
@@ -254,9 +278,60 @@ t.test("a store that cannot write streams together gets what is alongside first,
     order.push(stream);
     return sqlite.appendToStream(stream, events, options);
   };
+  return { sqlite, store, order };
+}
+
+t.test("a store that cannot write streams together gets what is alongside first, then the stream's own events, then the releases", async (t) => {
+  const { sqlite, store, order } = withoutWritesTogether(t);
   const own = `sum-${randomUUID()}`;
-  const other = `reservation-${randomUUID()}`;
-  await handleCommand(store, own, SUM, add(3), { clock: () => new Date(), context, newStream: true, alongside: (_e, _s, now) => reservation(store, other, now) });
-  t.same(order, [other, own]);
+  const claimed = `reservation-${randomUUID()}`;
+  const released = `reservation-${randomUUID()}`;
+  await handleCommand(store, own, SUM, add(3), {
+    clock: () => new Date(),
+    context,
+    newStream: true,
+    alongside: (_e, _s, now) => reservation(store, claimed, now),
+    alongsideAfter: (_e, _s, now) => reservation(store, released, now),
+  });
+  t.same(order, [claimed, own, released]);
   t.equal((await sqlite.readStream(own)).length, 1);
+  t.equal((await sqlite.readStream(released)).length, 1);
+});
+
+t.test("there, a release that loses a race is decided again, and one that fails leaves the command's write standing", async (t) => {
+  const { sqlite, store } = withoutWritesTogether(t);
+  const own = `sum-${randomUUID()}`;
+  const released = `reservation-${randomUUID()}`;
+  let decisions = 0;
+  await handleCommand(store, own, SUM, add(3), {
+    clock: () => new Date(),
+    context,
+    alongsideAfter: async (_events, _state, now) => {
+      decisions += 1;
+      const release = await reservation(store, released, now);
+      // The first time, another writer gets to the stream before the release is appended.
+      if (decisions === 1) await sqlite.appendToStream(released, toEventsToAppend([{ type: "Added", data: { n: 9 } }], context, now), { expectedRevision: "any" });
+      return release;
+    },
+    followUpFailed: (error) => t.fail(`not expected: ${String(error)}`),
+  });
+  t.equal(decisions, 2, "decided again after the lost race");
+  t.equal((await sqlite.readStream(released)).length, 2, "the other write and the release");
+  t.equal((await sqlite.readStream(own)).length, 1, "the command's own events, once: the lost race was not the command's");
+
+  const failures: unknown[] = [];
+  const handled = await handleCommand(store, own, SUM, add(4), {
+    clock: () => new Date(),
+    context,
+    alongsideAfter: async (_events, _state, now) => {
+      if (decisions++ > 2) throw new Error("the reservation cannot be read");
+      const release = await reservation(store, released, now);
+      await sqlite.appendToStream(released, toEventsToAppend([{ type: "Added", data: { n: 9 } }], context, now), { expectedRevision: "any" });
+      return release;
+    },
+    followUpFailed: (error) => failures.push(error),
+  });
+  t.equal(handled.revision, 1, "the command's write stands");
+  t.equal(failures.length, 1, "the failed release is reported once");
+  t.match(String(failures[0]), /cannot be read/);
 });
