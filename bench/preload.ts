@@ -25,6 +25,40 @@ const LAST_NAMES = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth
 /** The email of the n-th preloaded customer, for lists filtered by email and searches. */
 export const preloadedEmail = (n: number) => `preload.${n}@example.com`;
 
+/**
+ * Appends updates to the given customers, spread over them, until the store holds `events`
+ * events in all (for the restart measured with a long log). How many were appended.
+ */
+export async function topUpWithUpdates(store: EventStore, ids: string[], events: number, progress: (done: number) => void = () => undefined): Promise<number> {
+  const have = await countEvents(store);
+  const wanted = Math.max(0, events - have);
+  const customers = new CustomerCommands({ store, clock: () => new Date(), logger: silentLogger, reservationGraceMs: 30_000, newCustomerId: () => "", newAddressId: () => "" });
+  const context = (): CommandContext => ({ actor: { id: "user_bench", type: "user" }, correlationId: randomUUID(), causationId: randomUUID() });
+  let next = 0;
+  const worker = async () => {
+    while (next < wanted) {
+      const n = next;
+      next += 1;
+      await customers.update(ids[n % ids.length]!, { first_name: `Updated ${n}`, metadata: { n } }, context());
+      if ((n + 1) % 50_000 === 0) progress(have + n + 1);
+    }
+  };
+  await Promise.all(Array.from({ length: 64 }, worker));
+  return wanted;
+}
+
+/** Every event in the store, read from the start a page at a time. */
+export async function countEvents(store: EventStore): Promise<number> {
+  let events = 0;
+  let after: string | undefined;
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: 10_000 });
+    events += page.length;
+    if (page.length < 10_000) return events;
+    after = page.at(-1)!.position;
+  }
+}
+
 export async function preloadCustomers(store: EventStore, count: number, progress: (done: number) => void = () => undefined): Promise<Preloaded> {
   const newUlid = monotonicFactory();
   const clock = () => new Date();

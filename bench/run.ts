@@ -21,6 +21,8 @@
  *   BENCH_HISTORY_EVENTS  events in the long customer's stream (default 10000)
  *   BENCH_CUSTOMERS    customers stored before the throughput phase, written through the event
  *                      store rather than over HTTP (default 100000)
+ *   BENCH_RESTART_EVENTS  events in the store for the restart measured after the throughput
+ *                      phase: updates are added to the preloaded customers up to it (default 1000000)
  *
  * The throughput phase also measures the HTTP layer alone (bench/httpLayerAlone.ts: the same
  * validation, nothing durable) and prints each figure as a ratio to it. `--baseline FILE`
@@ -38,7 +40,7 @@ import { MongoClient } from "mongodb";
 import { signAdminToken } from "../shared/auth/adminToken.js";
 import { SqliteEventStore } from "../shared/eventstore/sqlite.js";
 import { EVENT_STORE_FILE } from "../shared/runtime/adapters.js";
-import { type Preloaded, preloadCustomers, preloadedEmail } from "./preload.js";
+import { type Preloaded, countEvents, preloadCustomers, preloadedEmail, topUpWithUpdates } from "./preload.js";
 import { RoleProcess, freePort } from "../shared/runtime/roleProcess.js";
 import { type Scenario, chooseLoadClient } from "./loadClients.js";
 import { HOPS, type HopFigures, measureClusterHops } from "./clusterHops.js";
@@ -52,6 +54,7 @@ const AVAILABLE_MODES = ["embedded", ...(KAFKA_BROKERS && MONGODB_URL ? ["cluste
 const PHASES = new Set((process.env.BENCH_PHASES ?? "throughput,lag,hops,history,hostile").split(","));
 const MODES = (process.env.BENCH_MODES ?? AVAILABLE_MODES.join(",")).split(",").filter((mode) => AVAILABLE_MODES.includes(mode));
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
+const RESTART_EVENTS = Number(process.env.BENCH_RESTART_EVENTS ?? 1_000_000);
 /** Creates timed hop by hop in cluster mode. */
 const HOP_SAMPLES = Number(process.env.BENCH_HOP_SAMPLES ?? 300);
 const BASELINE = process.argv.includes("--baseline") ? process.argv[process.argv.indexOf("--baseline") + 1] : undefined;
@@ -172,7 +175,7 @@ interface ModeFigures {
   /** Customers stored before the throughput phase, and how long until the API listed them all. */
   preload?: { customers: number; ms: number };
   /** A restart on the data of the throughput phase (embedded mode): until it answers /health. */
-  restart?: { events: number; ready_ms: number; catch_up_ms: number };
+  restart?: { events: number; ready_ms: number; catch_up_ms: number; rss_mib: number; added_events?: number; added_projected_ms?: number };
   /** Write cost against history (embedded mode). */
   long_history?: LongHistoryFigures;
   /** How long other requests wait while hostile lists run (embedded mode). */
@@ -305,7 +308,7 @@ async function measureThroughput(mode: string, rows: Row[], figures: ModeFigures
     const pids = running.roles.map((role) => role.pid!);
     for (const scenario of scenarios) await runScenario(mode, scenario, rows, pids);
     figures.peak_rss_mib = Object.fromEntries(running.roles.map((role) => [role.role, peakMemoryMiB(role.pid!)]));
-    if (mode === "embedded") figures.restart = await measureRestart(running);
+    if (mode === "embedded") figures.restart = await measureRestart(running, preloaded!);
   } finally {
     await running.cleanup();
   }
@@ -379,36 +382,51 @@ async function measureHops(mode: string): Promise<HopFigures> {
 }
 
 /**
- * A restart of the embedded service on the data the throughput phase wrote: how many events
- * the store holds, how long from the process's start until it answers, and how long of that
- * it spent bringing the read model up to date (it logs it).
+ * A restart of the embedded service on the data the throughput phase wrote, topped up with
+ * updates to BENCH_RESTART_EVENTS events (projected by a first start): how many events the
+ * store holds, how long from the process's start until it answers, how long of that it spent
+ * bringing the read model up to date (it logs it), and its memory once ready.
  */
-async function measureRestart(running: RunningMode & { dataDir: string }): Promise<ModeFigures["restart"]> {
+async function measureRestart(running: RunningMode & { dataDir: string }, preloaded: Preloaded): Promise<ModeFigures["restart"]> {
   for (const role of running.roles) await role.kill();
   const store = new SqliteEventStore(join(running.dataDir, EVENT_STORE_FILE));
-  let events = 0;
-  let after: string | undefined;
-  for (;;) {
-    const page = await store.readAll({ after, maxCount: 10_000 });
-    events += page.length;
-    if (page.length < 10_000) break;
-    after = page.at(-1)!.position;
-  }
+  const added = await topUpWithUpdates(store, preloaded.sampleIds, RESTART_EVENTS, (done) => console.error(`embedded: ${done} events stored`));
+  const events = await countEvents(store);
   await store.close();
+  // The updates just added are projected by a first start; the restart measured is the next one.
+  let firstCatchUpMs: number | undefined;
+  if (added > 0) {
+    const first = await startCommandOn(running.dataDir);
+    await first.kill();
+    firstCatchUpMs = caughtUpMs(first);
+    console.error(`embedded: ${added} more events projected in ${firstCatchUpMs} ms`);
+  }
+  const started = performance.now();
+  const restarted = await startCommandOn(running.dataDir);
+  const readyMs = Math.round(performance.now() - started);
+  const rssMiB = currentMemoryMiB(restarted.pid!);
+  await restarted.kill();
+  const catchUpMs = caughtUpMs(restarted);
+  console.error(`embedded restart with ${events} events: ready in ${readyMs} ms (read model caught up in ${catchUpMs} ms), ${rssMiB} MiB`);
+  return { events, ready_ms: readyMs, catch_up_ms: catchUpMs, rss_mib: rssMiB, ...(firstCatchUpMs === undefined ? {} : { added_events: added, added_projected_ms: firstCatchUpMs }) };
+}
+
+/** The embedded service on an existing data folder, once it answers /health. */
+async function startCommandOn(dataDir: string): Promise<RoleProcess> {
   const port = await freePort();
-  const restarted = new RoleProcess(
+  const command = new RoleProcess(
     "command",
-    { HOST: "127.0.0.1", PORT: String(port), JWT_SECRET: SECRET, DATA_DIR: running.dataDir, LOG_LEVEL: "info", NODE_ENV: "production", KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "" },
+    { HOST: "127.0.0.1", PORT: String(port), JWT_SECRET: SECRET, DATA_DIR: dataDir, LOG_LEVEL: "info", NODE_ENV: "production", KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "" },
     `http://127.0.0.1:${port}/health`,
   );
-  const started = performance.now();
-  await restarted.start();
-  const readyMs = Math.round(performance.now() - started);
-  await restarted.kill();
-  const line = restarted.output().split("\n").find((text) => text.includes("read model up to date with the event store"));
-  const catchUpMs = Number(line ? JSON.parse(line).ms : Number.NaN);
-  console.error(`embedded restart with ${events} events: ready in ${readyMs} ms (read model caught up in ${catchUpMs} ms)`);
-  return { events, ready_ms: readyMs, catch_up_ms: catchUpMs };
+  await command.start();
+  return command;
+}
+
+/** How long the process said its read model took to catch up with the event store at start. */
+function caughtUpMs(process: RoleProcess): number {
+  const line = process.output().split("\n").find((text) => text.includes("read model up to date with the event store"));
+  return Number(line ? JSON.parse(line).ms : Number.NaN);
 }
 
 /** Sends `count` updates to one customer, `parallel` at a time. */
@@ -595,13 +613,13 @@ async function main(): Promise<void> {
       `| ${row.mode} | ${row.scenario} | ${row.connections} | ${row.requests_per_second} | ${row.p50_ms} | ${row.p99_ms} | ${row.errors} | ${row.non_2xx} | ${row.cpu_ms_per_request ?? "-"} | ${ratio(row.requests_per_second, alone?.requests_per_second)} |${earlier}`,
     );
   }
-  console.log("\n| mode | customers stored | listed after ms | projection lag p50 ms | p99 ms | samples | events at restart | ready after restart ms | of which catching up ms |");
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  console.log("\n| mode | customers stored | listed after ms | projection lag p50 ms | p99 ms | samples | events at restart | ready after restart ms | of which catching up ms | RSS after restart MiB |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const [mode, f] of Object.entries(figures)) {
     const lag = f.projection_lag_ms;
     const restart = f.restart;
     console.log(
-      `| ${mode} | ${f.preload?.customers ?? "-"} | ${f.preload?.ms ?? "-"} | ${lag?.p50 ?? "-"} | ${lag?.p99 ?? "-"} | ${lag?.samples ?? "-"} | ${restart?.events ?? "-"} | ${restart?.ready_ms ?? "-"} | ${restart?.catch_up_ms ?? "-"} |`,
+      `| ${mode} | ${f.preload?.customers ?? "-"} | ${f.preload?.ms ?? "-"} | ${lag?.p50 ?? "-"} | ${lag?.p99 ?? "-"} | ${lag?.samples ?? "-"} | ${restart?.events ?? "-"} | ${restart?.ready_ms ?? "-"} | ${restart?.catch_up_ms ?? "-"} | ${restart?.rss_mib ?? "-"} |`,
     );
   }
   for (const [mode, f] of Object.entries(figures)) {

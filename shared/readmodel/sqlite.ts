@@ -28,7 +28,7 @@ import { RecentDocuments } from "./recentDocuments.js";
 import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
 import { CountCache } from "./countCache.js";
 import { registerReadModelFunctions } from "./sqliteFunctions.js";
-import { type DocumentShape, type SqlValue, fieldExpression, toSqlCondition, toSqlOrder } from "./sqliteQuery.js";
+import { type DocumentShape, type SqlValue, elementWalk, fieldExpression, toSqlCondition, toSqlOrder } from "./sqliteQuery.js";
 import { DEFAULT_READER_THREADS, InlineReader, type SqliteReader, ThreadedReader } from "./sqliteReader.js";
 import { type CollectionLayout, CUSTOMERS, GROUPS, LAYOUT, type TableWritten, WRITER_CACHE_KIB, type WrittenChange, createTables, shapeOf } from "./sqliteTables.js";
 import { InlineWriter, type SqliteWriter, ThreadedWriter } from "./sqliteWriter.js";
@@ -202,28 +202,42 @@ class SqliteCollection<T extends Stored> implements DocumentCollection<T> {
    * changes, CountCache) and decides how the page is read: a few matches are found through
    * the indexes that list them and sorted; many are found by walking the index of the order
    * and checking each row until the page is full, which is quicker once about one row in
-   * sqrt(rows / (offset + page)) matches. (The page and its count are two reads: a write
-   * between them may show in one and not the other, as with the MongoDB read model.)
+   * sqrt(rows / (offset + page)) matches. The documents holding one value of an array
+   * (`groups=<id>`), in id order, are read from that value's elements (elementWalk). (The page
+   * and its count are two reads: a write between them may show in one and not the other, as
+   * with the MongoDB read model.)
    */
   async list({ filter, sort, skip, limit }: ListQuery): Promise<Page<T>> {
+    const walk = elementWalk(filter, sort, this.shape);
+    if (walk) {
+      const count = await this.#count(walk.count, walk.params);
+      return limit === 0 ? { documents: [], count } : { documents: await this.#page(walk.page, [...walk.params, limit, skip]), count };
+    }
     const condition = toSqlCondition(filter, this.shape);
-    const countKey = `${condition.sql}\u0000${JSON.stringify(condition.params)}`;
+    // `+live` keeps SQLite from scanning the index of live rows when an index lists the matches.
     const count = matchesEverything(filter)
       ? this.#liveCount
-      : await this.#counts.count(countKey, async () => {
-          // `+live` keeps SQLite from scanning the index of live rows when an index lists the matches.
-          const sql = `SELECT COUNT(*) AS count FROM ${this.#table} WHERE ${condition.narrows ? "+" : ""}live = 1 AND ${condition.sql}`;
-          const [counted] = (await this.reader.read([{ sql, params: condition.params }])) as [Array<{ count: number }>];
-          return counted[0]!.count;
-        });
+      : await this.#count(`SELECT COUNT(*) AS count FROM ${this.#table} WHERE ${condition.narrows ? "+" : ""}live = 1 AND ${condition.sql}`, condition.params);
     if (limit === 0) return { documents: [], count };
     const fewMatches =
       this.#pagePlan === "by count" ? count <= FEW_MATCHES || count * count <= (skip + limit) * this.#liveCount : this.#pagePlan === "few matches";
     const matching = fewMatches ? condition : toSqlCondition(filter, this.shape, "rows");
     const live = `${fewMatches && condition.narrows ? "+" : ""}live = 1`;
     const sql = `SELECT body FROM ${this.#table} WHERE ${live} AND ${matching.sql} ORDER BY ${toSqlOrder(sort, this.shape, fewMatches)} LIMIT ? OFFSET ?`;
-    const [rows] = (await this.reader.read([{ sql, params: [...matching.params, limit, skip] }])) as [Array<{ body: string }>];
-    return { documents: rows.map((row) => JSON.parse(row.body) as T), count };
+    return { documents: await this.#page(sql, [...matching.params, limit, skip]), count };
+  }
+
+  /** A count query's answer, kept until the collection changes (CountCache). */
+  #count(sql: string, params: SqlValue[]): Promise<number> {
+    return this.#counts.count(`${sql}\u0000${JSON.stringify(params)}`, async () => {
+      const [counted] = (await this.reader.read([{ sql, params }])) as [Array<{ count: number }>];
+      return counted[0]!.count;
+    });
+  }
+
+  async #page(sql: string, params: SqlValue[]): Promise<T[]> {
+    const [rows] = (await this.reader.read([{ sql, params }])) as [Array<{ body: string }>];
+    return rows.map((row) => JSON.parse(row.body) as T);
   }
 
   async distinct(field: string, filter: Query): Promise<Value[]> {

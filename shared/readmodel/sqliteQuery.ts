@@ -36,8 +36,9 @@ export interface DocumentShape {
    */
   substringIndex?: { table: string; fields: readonly string[] };
   /**
-   * Tables of the elements of some array fields of scalars (`group_ids`): one row per element,
-   * `(value, owner)` with owner = the document's rowid, indexed by value.
+   * Tables of the elements of some array fields of scalars (`group_ids`) of the live
+   * documents: one row per element, `(value, owner_id, owner)` with owner_id = the document's
+   * id and owner = its rowid, in (value, owner_id) order.
    */
   elementIndexes?: Readonly<Record<string, string>>;
 }
@@ -179,6 +180,27 @@ function searchCondition(query: Search, shape: DocumentShape): SqlCondition {
   // FTS5's query syntax: a column filter, then the text as one quoted string (quotes doubled).
   const match = `{${query.fields.map(checkedField).join(" ")}} : "${foldCase(query.text).replaceAll('"', '""')}"`;
   return { sql: `${shape.table}.rowid IN (SELECT rowid FROM ${index.table} WHERE ${index.table} MATCH ?)`, params: [match], narrows: true };
+}
+
+/**
+ * A list of the documents that hold one value in an element-indexed array (`groups=<id>`), in
+ * id order, read by walking that value's elements in order: a page at any offset reads only
+ * the elements before it, and the count is the value's number of elements. Undefined for any
+ * other list, which the general translation answers.
+ */
+export function elementWalk(filter: Query, sort: Sort, shape: DocumentShape): { count: string; page: string; params: SqlValue[] } | undefined {
+  if (sort.field !== "id" || (filter.op !== "eq" && filter.op !== "in")) return undefined;
+  const elements = shape.elementIndexes?.[filter.field];
+  const values = "values" in filter ? filter.values : [filter.value];
+  if (elements === undefined || values.length !== 1 || typeof values[0] !== "string") return undefined;
+  const direction = sort.direction === 1 ? "ASC" : "DESC";
+  return {
+    count: `SELECT COUNT(*) AS count FROM ${elements} WHERE value = ?`,
+    page:
+      `SELECT ${shape.table}.body FROM ${elements} AS element JOIN ${shape.table} ON ${shape.table}.rowid = element.owner ` +
+      `WHERE element.value = ? AND ${shape.table}.live = 1 ORDER BY element.owner_id ${direction} LIMIT ? OFFSET ?`,
+    params: [values[0]],
+  };
 }
 
 /**

@@ -13,7 +13,7 @@ import { type DocumentShape, type SqlValue, columnName, columnValue } from "./sq
  * customerGroupDocument.ts) changes what it builds, or the tables change, so existing files
  * are rebuilt.
  */
-export const LAYOUT = "5";
+export const LAYOUT = "6";
 
 /**
  * The page cache of the connection that writes: the pages of the indexes a write touches stay
@@ -88,7 +88,7 @@ export function createTables(db: Database.Database, layout: CollectionLayout): v
   );
   for (const field of layout.elementIndexed) {
     const elements = elementTable(layout, field);
-    db.exec(`CREATE TABLE IF NOT EXISTS ${elements} (value NOT NULL, owner INTEGER NOT NULL, PRIMARY KEY (value, owner)) WITHOUT ROWID`);
+    db.exec(`CREATE TABLE IF NOT EXISTS ${elements} (value NOT NULL, owner_id TEXT NOT NULL, owner INTEGER NOT NULL, PRIMARY KEY (value, owner_id)) WITHOUT ROWID`);
     db.exec(`CREATE INDEX IF NOT EXISTS ${elements}_owner ON ${elements} (owner)`);
   }
 }
@@ -136,7 +136,7 @@ export class TableWriter {
     this.#elements = layout.elementIndexed.map((field) => ({
       field,
       forget: db.prepare<[number]>(`DELETE FROM ${elementTable(layout, field)} WHERE owner = ?`),
-      add: db.prepare<[SqlValue, number]>(`INSERT OR IGNORE INTO ${elementTable(layout, field)} (value, owner) VALUES (?, ?)`),
+      add: db.prepare<[SqlValue, string, number]>(`INSERT OR IGNORE INTO ${elementTable(layout, field)} (value, owner_id, owner) VALUES (?, ?, ?)`),
     }));
   }
 
@@ -157,7 +157,8 @@ export class TableWriter {
       for (const elements of this.#elements) {
         if (stored) elements.forget.run(rowid);
         const value = document[elements.field];
-        if (Array.isArray(value)) for (const element of value) if (typeof element === "string") elements.add.run(element, rowid);
+        // Only the live documents' elements: every list reads live documents only.
+        if (live && Array.isArray(value)) for (const element of value) if (typeof element === "string") elements.add.run(element, document.id, rowid);
       }
       if (live && !sameText) this.#statements.indexText.run(rowid, ...this.layout.searchable.map((field) => searchableText(document[field])));
       written.liveDelta += Number(live) - (stored?.live ?? 0);

@@ -139,6 +139,37 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
     t.same(await list(EVERYTHING, undefined, 0, 0), { ids: [], count: 4 });
   });
 
+  t.test("the members of one group, paged in id order both ways, follow joins, leaves and deletions", async (t) => {
+    const { readModel } = fixture;
+    const group = `cusgroup_${randomUUID()}`;
+    const other = `cusgroup_${randomUUID()}`;
+    const tag = randomUUID();
+    const ids = Array.from({ length: 30 }, (_, n) => `cus_${tag}_${String(n).padStart(2, "0")}`);
+    // Saved out of id order: the order of the answers is the ids', not the writes'.
+    for (const id of [...ids].reverse()) {
+      const n = Number(id.slice(-2));
+      await saveCustomer(readModel, customerDocument({ id, group_ids: n % 3 === 0 ? [group] : n % 3 === 1 ? [other, group] : [other] }), null);
+    }
+    const members = ids.filter((_, n) => n % 3 !== 2);
+    const page = async (direction: 1 | -1, skip: number, limit: number) => {
+      const listed = await readModel.customers.list({ filter: where.eq("group_ids", group), sort: { field: "id", direction }, skip, limit });
+      return { ids: listed.documents.map((document) => document.id), count: listed.count };
+    };
+    t.same(await page(1, 0, 5), { ids: members.slice(0, 5), count: 20 });
+    t.same(await page(1, 15, 10), { ids: members.slice(15), count: 20 }, "the last page, short");
+    t.same(await page(-1, 2, 3), { ids: [...members].reverse().slice(2, 5), count: 20 }, "newest id first");
+    t.same(await page(1, 0, 0), { ids: [], count: 20 }, "the count alone");
+    t.same((await readModel.customers.list({ filter: where.in("group_ids", [group]), sort: { field: "id", direction: 1 }, skip: 0, limit: 50 })).documents.length, 20);
+
+    // One member leaves, another is deleted, a third joins.
+    await saveCustomer(readModel, customerDocument({ id: ids[0]!, revision: 1, group_ids: [] }), 0);
+    await saveCustomer(readModel, customerDocument({ id: ids[1]!, revision: 1, group_ids: [other, group], deleted_at: "2026-02-01T00:00:00.000Z" }), 0);
+    await saveCustomer(readModel, customerDocument({ id: ids[2]!, revision: 1, group_ids: [group] }), 0);
+    const now = [ids[2]!, ...members.filter((id) => id !== ids[0] && id !== ids[1])].sort();
+    t.same(await page(1, 0, 50), { ids: now, count: 19 }, "the left and the deleted are gone, the new member is in its place");
+    t.same((await readModel.customers.list({ filter: where.eq("group_ids", other), sort: { field: "id", direction: 1 }, skip: 0, limit: 50 })).count, 18, "the other group lost its deleted member, and the one that moved");
+  });
+
   t.test("searches find a text anywhere in any of their fields, ignoring case, in live documents only", async (t) => {
     const { readModel } = fixture;
     const tag = `user_${randomUUID()}`;
