@@ -30,7 +30,8 @@ export class RoleProcess {
     readonly script = `dist/services/${role}/main.js`,
   ) {}
 
-  async start(): Promise<void> {
+  /** Resolves once the role answers its health URL; `timeoutMs` bounds the wait (a long catch-up at start needs more). */
+  async start(timeoutMs = 60_000): Promise<void> {
     const child = spawn(process.execPath, ["--enable-source-maps", this.script], {
       env: { ...process.env, ...this.env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -45,7 +46,13 @@ export class RoleProcess {
     };
     child.stdout!.on("data", keep);
     child.stderr!.on("data", keep);
-    await this.#waitHealthy(60_000);
+    try {
+      await this.#waitHealthy(timeoutMs);
+    } catch (error) {
+      // Never left running behind the caller's back.
+      if (child.exitCode === null) child.kill("SIGKILL");
+      throw error;
+    }
   }
 
   async #waitHealthy(timeoutMs: number): Promise<void> {
