@@ -10,6 +10,7 @@ import { CustomerCommands } from "../shared/application/customerCommands.js";
 import { CustomerGroupCommands } from "../shared/application/customerGroupCommands.js";
 import type { CommandContext } from "../shared/application/context.js";
 import type { EventStore } from "../shared/eventstore/port.js";
+import { readAllPages } from "../shared/eventstore/readAllPages.js";
 import { StreamStateCache } from "../shared/eventstore/streamStateCache.js";
 import { silentLogger } from "../shared/logger.js";
 
@@ -53,13 +54,8 @@ export async function topUpWithUpdates(store: EventStore, ids: string[], events:
 /** Every event in the store, read from the start a page at a time. */
 export async function countEvents(store: EventStore): Promise<number> {
   let events = 0;
-  let after: string | undefined;
-  for (;;) {
-    const page = await store.readAll({ after, maxCount: 10_000 });
-    events += page.length;
-    if (page.length < 10_000) return events;
-    after = page.at(-1)!.position;
-  }
+  for await (const page of readAllPages(store, { pageSize: 10_000 })) events += page.length;
+  return events;
 }
 
 export async function preloadCustomers(store: EventStore, count: number, progress: (done: number) => void = () => undefined): Promise<Preloaded> {

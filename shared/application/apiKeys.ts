@@ -16,6 +16,7 @@ import {
 } from "../apiKeys/apiKey.js";
 import { type ApiKeySecretRegistered, keyIdOf, secretLookupStreamName } from "../apiKeys/secretLookup.js";
 import type { EventStore } from "../eventstore/port.js";
+import { readAllPages } from "../eventstore/readAllPages.js";
 import { handleCommand } from "./commandHandler.js";
 import type { CommandContext } from "./context.js";
 import { loadStream } from "../eventstore/loadStream.js";
@@ -79,15 +80,12 @@ export class ApiKeys {
   /** Every key, oldest first, read from the global log (an admin tool's listing, not a hot path). */
   async list(): Promise<ApiKeyState[]> {
     const states = new Map<string, ApiKeyState>();
-    let after: string | undefined;
-    for (;;) {
-      const page = await this.deps.store.readAll({ after, streamPrefixes: [API_KEY_STREAM_PREFIX], maxCount: 500 });
+    for await (const page of readAllPages(this.deps.store, { streamPrefixes: [API_KEY_STREAM_PREFIX], pageSize: 500 })) {
       for (const event of page) {
         states.set(event.stream, evolveApiKey(states.get(event.stream) ?? initialApiKeyState(), { type: event.type, data: event.data } as ApiKeyEvent));
       }
-      if (page.length < 500) return [...states.values()];
-      after = page.at(-1)!.position;
     }
+    return [...states.values()];
   }
 
   #load(id: string) {

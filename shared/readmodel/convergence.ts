@@ -13,7 +13,8 @@ import { isDeepStrictEqual } from "node:util";
 import { CUSTOMER_GROUP_STREAM_PREFIX, type CustomerGroupEvent, customerGroupStreamName } from "../customerGroups/group.js";
 import { CUSTOMER_STREAM_PREFIX, type CustomerEvent, customerStreamName } from "../customers/customer.js";
 import { aggregateIdOf } from "../events/envelope.js";
-import type { EventStore, GlobalPosition } from "../eventstore/port.js";
+import type { EventStore } from "../eventstore/port.js";
+import { readAllPages } from "../eventstore/readAllPages.js";
 import { type CustomerDocument, projectCustomerEvent } from "./customerDocument.js";
 import { type CustomerGroupDocument, projectCustomerGroupEvent } from "./customerGroupDocument.js";
 import type { CustomerReadModel } from "./port.js";
@@ -69,16 +70,12 @@ const GROUPS: Kind<CustomerGroupDocument, CustomerGroupEvent> = {
 
 async function foldAll<D, E>(store: EventStore, kind: Kind<D, E>, onEvents: (count: number) => void = () => undefined): Promise<Map<string, D>> {
   const documents = new Map<string, D | null>();
-  let after: GlobalPosition | undefined;
-  for (;;) {
-    const page = await store.readAll({ after, streamPrefixes: [kind.prefix], maxCount: READ_PAGE });
+  for await (const page of readAllPages(store, { streamPrefixes: [kind.prefix], pageSize: READ_PAGE })) {
     for (const recorded of page) {
       const id = aggregateIdOf(recorded.stream);
       documents.set(id, kind.project(documents.get(id) ?? null, { type: recorded.type, data: recorded.data } as E, recorded.revision));
     }
     onEvents(page.length);
-    if (page.length < READ_PAGE) break;
-    after = page.at(-1)!.position;
   }
   return new Map([...documents].filter((entry): entry is [string, D] => entry[1] !== null));
 }
