@@ -6,7 +6,7 @@
  * in order.
  */
 import type Database from "better-sqlite3";
-import { RequestThread, workerModule } from "../threads/requestThread.js";
+import { RequestThread, RestartingThread, workerModule } from "../threads/requestThread.js";
 import { type PendingPart, SqliteAppender, type WriteOutcome } from "./sqliteAppender.js";
 import { EventStoreUnavailable } from "./port.js";
 
@@ -43,33 +43,28 @@ const WRITER_MODULE = workerModule(import.meta.url, "sqliteEventWriterWorker");
 
 /** The writer thread; one that stops fails its batch as unavailable and is started again at the next. */
 export class ThreadedEventWriter implements EventWriter {
-  #thread: RequestThread | undefined;
-  #closed = false;
+  readonly #thread: RestartingThread;
 
-  constructor(private readonly filename: string) {
-    this.#thread = this.#start();
-  }
-
-  #start(): RequestThread {
-    return new RequestThread(WRITER_MODULE, {
-      workerData: { filename: this.filename },
-      fromReply: (error) => couldNotWrite(error.message),
-      unavailable: (cause) => new EventStoreUnavailable(cause === "closed" ? "The event store is closed" : `The event store's writer thread stopped (${cause})`),
-      onGone: (gone) => {
-        if (this.#thread === gone) this.#thread = undefined;
-      },
-    });
+  constructor(filename: string) {
+    const closed = () => new EventStoreUnavailable("The event store is closed");
+    this.#thread = new RestartingThread(
+      (onGone) =>
+        new RequestThread(WRITER_MODULE, {
+          workerData: { filename },
+          fromReply: (error) => couldNotWrite(error.message),
+          unavailable: (cause) => (cause === "closed" ? closed() : new EventStoreUnavailable(`The event store's writer thread stopped (${cause})`)),
+          onGone,
+        }),
+      closed,
+    );
   }
 
   async commit(writes: PendingPart[][], recordedAt: string): Promise<WriteOutcome[]> {
-    if (this.#closed) throw new EventStoreUnavailable("The event store is closed");
-    this.#thread ??= this.#start();
     return (await this.#thread.send({ writes, recordedAt } satisfies CommitRequest)) as WriteOutcome[];
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    await this.#thread?.terminate();
+  close(): Promise<void> {
+    return this.#thread.close();
   }
 }
 

@@ -8,7 +8,7 @@
 import type Database from "better-sqlite3";
 import { ReadModelUnavailable } from "./port.js";
 import { BatchWriter, type BatchWritten, type WrittenBatch } from "./sqliteTables.js";
-import type { RequestThread } from "../threads/requestThread.js";
+import { RestartingThread } from "../threads/requestThread.js";
 import { readModelWorker, startReadModelThread } from "./sqliteThread.js";
 
 export type WriterRequest = { kind: "write"; batch: WrittenBatch } | { kind: "reset" };
@@ -43,22 +43,16 @@ const WRITER_MODULE = readModelWorker("sqliteWriterWorker");
 
 /** The writer thread; one that stops fails its requests as unavailable and is started again at the next. */
 export class ThreadedWriter implements SqliteWriter {
-  #thread: RequestThread | undefined;
-  #closed = false;
+  readonly #thread: RestartingThread;
 
-  constructor(private readonly filename: string) {
-    this.#thread = this.#start();
-  }
-
-  #start(): RequestThread {
-    return startReadModelThread(WRITER_MODULE, this.filename, (gone) => {
-      if (this.#thread === gone) this.#thread = undefined;
-    });
+  constructor(filename: string) {
+    this.#thread = new RestartingThread(
+      (onGone) => startReadModelThread(WRITER_MODULE, filename, onGone),
+      () => new ReadModelUnavailable(new Error("the read model is closed")),
+    );
   }
 
   #send(request: WriterRequest): Promise<unknown> {
-    if (this.#closed) return Promise.reject(new ReadModelUnavailable(new Error("the read model is closed")));
-    this.#thread ??= this.#start();
     return this.#thread.send(request);
   }
 
@@ -70,8 +64,7 @@ export class ThreadedWriter implements SqliteWriter {
     await this.#send({ kind: "reset" });
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    await this.#thread?.terminate();
+  close(): Promise<void> {
+    return this.#thread.close();
   }
 }

@@ -109,3 +109,38 @@ export class RequestThread {
     this.pending.clear();
   }
 }
+
+/**
+ * One request thread that is started again at the next request after it stopped on its own
+ * (its requests in flight failed as unavailable), until close(). `start` makes a thread that
+ * calls the `onGone` it is given when it stops.
+ */
+export class RestartingThread {
+  #thread: RequestThread | undefined;
+  #closed = false;
+
+  constructor(
+    private readonly start: (onGone: (thread: RequestThread) => void) => RequestThread,
+    /** The error for a request after close(). */
+    private readonly closedError: () => Error,
+  ) {
+    this.#thread = this.#start();
+  }
+
+  #start(): RequestThread {
+    return this.start((gone) => {
+      if (this.#thread === gone) this.#thread = undefined;
+    });
+  }
+
+  send(body: unknown): Promise<unknown> {
+    if (this.#closed) return Promise.reject(this.closedError());
+    this.#thread ??= this.#start();
+    return this.#thread.send(body);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#thread?.terminate();
+  }
+}
