@@ -113,6 +113,7 @@ const searchableText = (value: unknown): string | null => (typeof value === "str
 export class TableWriter {
   readonly #statements;
   readonly #elements;
+  readonly #updates = new Map<string, Database.Statement<SqlValue[]>>();
 
   constructor(
     private readonly db: Database.Database,
@@ -122,13 +123,12 @@ export class TableWriter {
     const columns = layout.indexed.map(columnName);
     const text = textTable(layout);
     this.#statements = {
-      // With the searched fields' columns, to tell whether the text index needs the document again.
-      stored: db.prepare<[string], { revision: number; live: number } & Record<string, SqlValue>>(
-        `SELECT revision, live${layout.searchable.map((field) => `, ${columnName(field)}`).join("")} FROM ${table} WHERE id = ?`,
+      // With the indexed columns, to tell which indexes (and whether the trigrams) need the document again.
+      stored: db.prepare<[string], { rowid: number; revision: number; live: number } & Record<string, SqlValue>>(
+        `SELECT rowid, revision, live, ${columns.join(", ")} FROM ${table} WHERE id = ?`,
       ),
-      upsert: db.prepare<SqlValue[], { rowid: number }>(
-        `INSERT INTO ${table} (id, revision, live, body, ${columns.join(", ")}) VALUES (?, ?, ?, ?${", ?".repeat(columns.length)}) ` +
-          `ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, live = excluded.live, body = excluded.body${columns.map((column) => `, ${column} = excluded.${column}`).join("")} RETURNING rowid`,
+      insert: db.prepare<SqlValue[], { rowid: number }>(
+        `INSERT INTO ${table} (id, revision, live, body, ${columns.join(", ")}) VALUES (?, ?, ?, ?${", ?".repeat(columns.length)}) RETURNING rowid`,
       ),
       forgetText: db.prepare<[number]>(`DELETE FROM ${text} WHERE rowid = ?`),
       indexText: db.prepare(`INSERT INTO ${text} (rowid, ${layout.searchable.join(", ")}) VALUES (?${", ?".repeat(layout.searchable.length)})`),
@@ -140,6 +140,21 @@ export class TableWriter {
     }));
   }
 
+  /**
+   * The UPDATE of a stored row that sets only the columns whose values changed: SQLite
+   * rewrites the entries of every index over a column an UPDATE sets, changed or not, and
+   * `live` leads every index. One statement per set of columns, prepared once.
+   */
+  #updateOf(columns: string[]): Database.Statement<SqlValue[]> {
+    const key = columns.join(",");
+    let update = this.#updates.get(key);
+    if (!update) {
+      update = this.db.prepare<SqlValue[]>(`UPDATE ${this.layout.table} SET revision = ?, body = ?${columns.map((column) => `, ${column} = ?`).join("")} WHERE rowid = ?`);
+      this.#updates.set(key, update);
+    }
+    return update;
+  }
+
   apply(changes: WrittenChange[]): TableWritten {
     const written: TableWritten = { saved: [], liveDelta: 0 };
     for (const { body, previousRevision } of changes) {
@@ -149,7 +164,20 @@ export class TableWriter {
       if (storedRevision !== null && storedRevision >= document.revision) continue;
       if (storedRevision !== previousRevision) throw new ReadModelRevisionGap(document.id, storedRevision, document.revision);
       const live = document.deleted_at === null;
-      const { rowid } = this.#statements.upsert.get(document.id, document.revision, live ? 1 : 0, body, ...this.layout.indexed.map((field) => columnValue(document[field])))!;
+      const values = this.layout.indexed.map((field) => columnValue(document[field]));
+      let rowid: number;
+      if (stored) {
+        const changed: Array<[string, SqlValue]> = [];
+        if (stored.live !== Number(live)) changed.push(["live", Number(live)]);
+        this.layout.indexed.forEach((field, index) => {
+          const column = columnName(field);
+          if (stored[column] !== values[index]) changed.push([column, values[index]!]);
+        });
+        this.#updateOf(changed.map(([column]) => column)).run(document.revision, body, ...changed.map(([, value]) => value), stored.rowid);
+        rowid = stored.rowid;
+      } else {
+        rowid = this.#statements.insert.get(document.id, document.revision, Number(live), body, ...values)!.rowid;
+      }
       // Most updates leave the searched fields alone (metadata, addresses, groups): then the
       // document's trigrams stay as they are.
       const sameText = stored?.live === 1 && live && this.layout.searchable.every((field) => stored[columnName(field)] === columnValue(document[field]));

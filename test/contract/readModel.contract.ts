@@ -139,6 +139,32 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
     t.same(await list(EVERYTHING, undefined, 0, 0), { ids: [], count: 4 });
   });
 
+  t.test("a new revision is found by its new values only, through every filter and order, and a deleted one by none", async (t) => {
+    const { readModel } = fixture;
+    const tag = `user_${randomUUID()}`;
+    const id = `cus_${randomUUID()}`;
+    const list = async (filter: Query, sort = { field: "id", direction: 1 as 1 | -1 }) =>
+      (await readModel.customers.list({ filter: where.and(where.eq("created_by", tag), filter), sort, skip: 0, limit: 10 })).documents.map((document) => document.first_name);
+    const first = { id, created_by: tag, email: "before@example.com", first_name: "Before", last_name: "Same", company_name: "Old Co", updated_at: "2026-01-01T00:00:00.000Z" };
+    await saveCustomer(readModel, customerDocument(first), null);
+    await saveCustomer(readModel, customerDocument({ ...first, id: `${id}-other`, email: "other@example.com", first_name: "Other", updated_at: "2026-01-02T00:00:00.000Z" }), null);
+    await saveCustomer(readModel, customerDocument({ ...first, revision: 1, email: "after@example.com", first_name: "After", updated_at: "2026-01-03T00:00:00.000Z" }), 0);
+    t.same(await list(where.eq("email", "after@example.com")), ["After"], "the new value is found");
+    t.same(await list(where.eq("email", "before@example.com")), [], "the old one is not");
+    t.same(await list(where.eq("first_name", "Before")), []);
+    t.same(await list(where.eq("last_name", "Same")), ["After", "Other"], "an unchanged value still finds it");
+    t.same(await list(where.eq("company_name", "Old Co")), ["After", "Other"]);
+    t.same(await list(EVERYTHING, { field: "updated_at", direction: -1 }), ["After", "Other"], "ordered by its new value");
+    t.same(await list(EVERYTHING, { field: "email", direction: 1 }), ["After", "Other"]);
+    t.same(await list(where.search(["first_name"], "after")), ["After"], "searched by its new text");
+    t.same(await list(where.search(["first_name"], "before")), []);
+
+    await saveCustomer(readModel, customerDocument({ ...first, revision: 2, email: "after@example.com", first_name: "After", deleted_at: "2026-01-04T00:00:00.000Z" }), 1);
+    t.same(await list(where.eq("last_name", "Same")), ["Other"], "deleted: found by nothing");
+    t.same(await list(EVERYTHING, { field: "updated_at", direction: -1 }), ["Other"]);
+    t.same(await list(where.search(["first_name"], "after")), []);
+  });
+
   t.test("the members of one group, paged in id order both ways, follow joins, leaves and deletions", async (t) => {
     const { readModel } = fixture;
     const group = `cusgroup_${randomUUID()}`;
