@@ -112,29 +112,21 @@ async function attemptOnce<State, Event extends { type: string; data: unknown }>
 ): Promise<Handled<State, Event> | typeof LOST_OWN_STREAM | typeof LOST_OTHER_STREAM> {
   const { states } = options;
   const now = options.clock();
-  // A new stream is decided on the initial state; a first attempt on the cached state, as is.
-  const trusted = options.newStream
-    ? { state: aggregate.initialState(), revision: -1, expectedRevision: "no_stream" as const }
-    : attempt === 0
-      ? cachedStream(stream, aggregate, states)
-      : undefined;
-  let loaded: LoadedStream<State> = trusted ?? (await loadStream(store, stream, aggregate, states));
-  let events: Event[];
-  try {
-    events = await decide(loaded.state, now);
-  } catch (error) {
-    if (!trusted || options.newStream) throw error;
-    loaded = await loadStream(store, stream, aggregate, states);
-    events = await decide(loaded.state, now);
-  }
-  if (events.length === 0 && trusted && !options.newStream) {
+  // A first attempt starts from the cached state as it is; a new stream from the initial state.
+  const cached = !options.newStream && attempt === 0 ? cachedStream(stream, aggregate, states) : undefined;
+  let loaded: LoadedStream<State> = options.newStream
+    ? { state: aggregate.initialState(), revision: -1, expectedRevision: "no_stream" }
+    : (cached ?? (await loadStream(store, stream, aggregate, states)));
+  // On the cached state, a refusal (thrown) or a no-op is decided again on what the store holds.
+  let events = cached ? await Promise.resolve(cached.state).then((state) => decide(state, now)).catch((): Event[] => []) : await decide(loaded.state, now);
+  if (cached && events.length === 0) {
     loaded = await loadStream(store, stream, aggregate, states);
     events = await decide(loaded.state, now);
   }
   if (events.length === 0) return { stream, state: loaded.state, events, revision: loaded.revision, changed: false };
   const before = withEvents(await options.alongside?.(events, loaded.state, now, attempt));
-  const decidedBefore = loaded;
-  const followUps = (followUpAttempt: number) => options.alongsideAfter?.(events, decidedBefore.state, now, followUpAttempt);
+  const stateBefore = loaded.state;
+  const followUps = (followUpAttempt: number) => options.alongsideAfter?.(events, stateBefore, now, followUpAttempt);
   const after = withEvents(await followUps(attempt));
   const own: StreamAppend = { stream, events: toEventsToAppend(events, options.context, now), expectedRevision: loaded.expectedRevision };
   const appended = await writeTogether(store, before, own, after);
