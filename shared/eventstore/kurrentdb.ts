@@ -189,6 +189,18 @@ export class KurrentDbEventStore implements EventStore {
     });
   }
 
+  async streamRevision(stream: string): Promise<number> {
+    this.#checkOpen();
+    return this.#connection.run("read", async () => {
+      try {
+        const last = await this.#lastEvent(stream);
+        return last ? Number(last.revision) : -1;
+      } catch (error) {
+        throw toStoreError(error, stream);
+      }
+    });
+  }
+
   async readAll({ after, streamPrefixes = [], maxCount }: ReadAllOptions): Promise<RecordedEvent[]> {
     this.#checkOpen();
     const events: RecordedEvent[] = [];

@@ -86,6 +86,8 @@ export interface EventStore {
    * empty array when it does not exist or has nothing there.
    */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** The revision of the stream's last event: -1 when it does not exist. Reads one event at most. */
+  streamRevision(stream: string): Promise<number>;
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Every event after `after`, then new ones as they are appended, until closed. */
   subscribeToAll(options: { after?: GlobalPosition; streamPrefixes?: string[] }): Subscription;

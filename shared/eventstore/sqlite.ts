@@ -86,6 +86,7 @@ export class SqliteEventStore implements EventStore {
       readStream: this.#db.prepare<[string, number, number], EventRow>(
         "SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?",
       ),
+      streamRevision: this.#db.prepare<[string], number | null>("SELECT max(revision) FROM events WHERE stream = ?").pluck(),
     };
     if (options.watchForOtherWriters) this.#watchOtherWriters(filename, options.otherWritersCheckMs ?? OTHER_WRITERS_CHECK_MS);
   }
@@ -175,6 +176,10 @@ export class SqliteEventStore implements EventStore {
     // LIMIT -1 is SQLite's "no limit".
     if (maxCount === 0) return [];
     return this.#statements.readStream.all(stream, fromRevision, maxCount).map(toRecordedEvent);
+  }
+
+  async streamRevision(stream: string): Promise<number> {
+    return this.#statements.streamRevision.get(stream) ?? -1;
   }
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {

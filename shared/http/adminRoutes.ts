@@ -6,22 +6,26 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { CustomerCommands } from "../application/customerCommands.js";
 import type { CustomerGroupCommands } from "../application/customerGroupCommands.js";
+import type { EntityHistory } from "../application/history.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
 import type { ReadYourWrites } from "../readmodel/readYourWrites.js";
 import { customerGroupRoutes } from "./customerGroups/routes.js";
 import { addressRoutes } from "./customers/addressRoutes.js";
 import { customerRoutes } from "./customers/routes.js";
+import { historyRoutes } from "./history/routes.js";
 
 export interface AdminRoutesOptions {
   commands: CustomerCommands;
   groupCommands: CustomerGroupCommands;
   readModel: CustomerReadModel;
   readYourWrites: ReadYourWrites;
+  history: EntityHistory;
 }
 
-export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { commands, groupCommands, readModel, readYourWrites }) => {
+export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { commands, groupCommands, readModel, readYourWrites, history }) => {
   app.addHook("preValidation", app.authenticateAdmin);
   await app.register(customerRoutes, { commands, readModel, readYourWrites });
   await app.register(addressRoutes, { commands, readModel, readYourWrites });
   await app.register(customerGroupRoutes, { groupCommands, customerCommands: commands, readModel, readYourWrites });
+  await app.register(historyRoutes, { history });
 };

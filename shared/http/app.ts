@@ -9,6 +9,7 @@ import type { AdminUsers } from "../application/adminUsers.js";
 import type { ApiKeys } from "../application/apiKeys.js";
 import type { CustomerCommands } from "../application/customerCommands.js";
 import type { CustomerGroupCommands } from "../application/customerGroupCommands.js";
+import type { EntityHistory } from "../application/history.js";
 import type { EmailPassLogin } from "../application/emailpassLogin.js";
 import type { AuthSettings, TrustProxy } from "../config.js";
 import type { HealthCheck } from "../health/report.js";
@@ -37,6 +38,8 @@ export interface AppOptions {
   readModel: CustomerReadModel;
   /** How a write's answer waits for the read model (and what it shows when it is behind). */
   readYourWrites: ReadYourWrites;
+  /** Each customer's and group's changes, from the event store. */
+  history: EntityHistory;
   auth: AuthDependencies;
   /** What GET /health reports; "ok" when absent. Only "unhealthy" answers 503. */
   health?: HealthCheck;
@@ -102,8 +105,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(loginRoutes, { login: auth.login, jwtSecret: options.jwtSecret });
   await app.register(sessionRoutes, { sessions: auth.sessions, cookie, sessionTtlMs: auth.settings.sessionTtlMs, users: auth.users, jwtSecret: options.jwtSecret });
-  const { commands, groupCommands, readModel, readYourWrites } = options;
-  await app.register(adminRoutes, { commands, groupCommands, readModel, readYourWrites });
+  const { commands, groupCommands, readModel, readYourWrites, history } = options;
+  await app.register(adminRoutes, { commands, groupCommands, readModel, readYourWrites, history });
   app.get("/health", { schema: { hide: true } }, async (_request, reply) => {
     const report = options.health?.() ?? { status: "ok", reasons: [], details: {} };
     if (report.status === "unhealthy") reply.code(503);

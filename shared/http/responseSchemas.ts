@@ -93,9 +93,29 @@ export const TokenAnswer = Type.Object({ token: Type.String() });
 export const SessionAnswer = Type.Object({ user: Type.Record(Type.String(), Type.Unknown()) });
 export const LoggedOutAnswer = Type.Object({ success: Type.Literal(true) });
 
+/** One change of a history entry; a related item's field is a path (`addresses.cuaddr_01.city`). */
+const FieldChangeSchema = Type.Object({ field: Type.String(), before: Type.Unknown(), after: Type.Unknown() });
+export const HistoryEntrySchema = Type.Object(
+  {
+    id: Type.String({ description: "The event's id" }),
+    revision: Type.Optional(Type.Integer({ minimum: 0, description: "The event's place in its stream, from 0" })),
+    type: Type.Optional(Type.String({ description: "The event's type, as in the README's event catalogue" })),
+    occurred_at: Type.Optional(timestamp),
+    created_by: Type.Optional(Type.String({ description: "Who caused it: a user (`user_...`) or a secret API key (`apk_...`)" })),
+    changes: Type.Optional(Type.Array(FieldChangeSchema)),
+    actor_type: Type.Optional(Type.String()),
+    recorded_at: Type.Optional(timestamp),
+    correlation_id: Type.Optional(Type.String({ description: "The request that caused it (its x-request-id)" })),
+    causation_id: Type.Optional(Type.String()),
+    schema_version: Type.Optional(Type.Integer()),
+  },
+  { $id: "HistoryEntry" },
+);
+export const HistoryAnswer = Type.Object({ history: Type.Array(ref("HistoryEntry")), ...page });
+
 /** Medusa's error body. */
 export const ErrorSchema = Type.Object({ type: Type.String(), message: Type.String(), code: Type.Optional(Type.String()) }, { $id: "Error" });
 /** Every authentication failure: Medusa's bare body. */
 export const UnauthorizedSchema = Type.Object({ message: Type.String() }, { $id: "Unauthorized" });
 
-export const COMPONENT_SCHEMAS = [CustomerSchema, CustomerAddressSchema, CustomerGroupSchema, ErrorSchema, UnauthorizedSchema];
+export const COMPONENT_SCHEMAS = [CustomerSchema, CustomerAddressSchema, CustomerGroupSchema, HistoryEntrySchema, ErrorSchema, UnauthorizedSchema];

@@ -8,6 +8,7 @@ import { ApiKeys } from "../application/apiKeys.js";
 import { CustomerCommands } from "../application/customerCommands.js";
 import { CustomerGroupCommands } from "../application/customerGroupCommands.js";
 import { EmailPassLogin } from "../application/emailpassLogin.js";
+import { EntityHistory } from "../application/history.js";
 import { LoginThrottle } from "../auth/loginThrottle.js";
 import type { Settings } from "../config.js";
 import type { EventStore } from "../eventstore/port.js";
@@ -74,6 +75,7 @@ export async function buildApi(
     groupCommands,
     readModel,
     readYourWrites,
+    history: new EntityHistory(store),
     health,
     auth: {
       users,

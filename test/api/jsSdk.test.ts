@@ -80,6 +80,20 @@ async function customerJourney(t: Test, sdk: Medusa, email: string): Promise<voi
 
   const deleted = await sdk.admin.customer.delete(customer.id);
   t.same(deleted, { id: customer.id, object: "customer", deleted: true });
+
+  // The history route has no SDK method; the SDK's own client reaches it with the same auth.
+  type History = { history: Array<{ type: string; created_by: string; changes: Array<{ field: string; before: unknown; after: unknown }> }>; count: number };
+  const history = await sdk.client.fetch<History>(`/admin/customers/${customer.id}/history`, { query: { limit: 3 } });
+  t.same(history.history.map((entry) => entry.type), ["CustomerDeleted", "CustomerRemovedFromGroup", "CustomerAddedToGroup"], "newest first");
+  t.ok(history.count > 3);
+  const next = await sdk.client.fetch<History>(`/admin/customers/${customer.id}/history`, { query: { limit: 1, revision: { $lt: 2 } } });
+  t.same(next.history.map((entry) => entry.type), ["CustomerUpdated"], "the revision cursor as the SDK writes an operator map");
+  t.ok(history.history.every((entry) => entry.created_by === customer.created_by), "each change names the logged-in user");
+  const oldest = await sdk.client.fetch<History>(`/admin/customers/${customer.id}/history`, { query: { order: "revision", limit: 2 } });
+  t.same(oldest.history[1]!.changes, [
+    { field: "last_name", before: null, after: "Lovelace" },
+    { field: "metadata", before: { tier: "gold" }, after: { tier: "gold", vip: true } },
+  ]);
 }
 
 async function groupJourney(t: Test, sdk: Medusa, customerId: string, email: string): Promise<void> {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import t from "tap";
 import { CustomerGroupCommands } from "../../shared/application/customerGroupCommands.js";
 import { CustomerCommands } from "../../shared/application/customerCommands.js";
+import { EntityHistory } from "../../shared/application/history.js";
 import { ReadYourWrites } from "../../shared/readmodel/readYourWrites.js";
 import { signAdminToken } from "../../shared/auth/adminToken.js";
 import { InProcessBus } from "../../shared/bus/inProcess.js";
@@ -47,7 +48,7 @@ t.test("a write answers from its own events when the projection is late, and the
   });
   const auth = authDependencies(store, data.dir);
   t.teardown(() => auth.sessions.close());
-  const app = await buildApp({ jwtSecret: "s", bodyLimit: 102_400, trustProxy: false, logger: createLogger("silent"), commands, groupCommands, readModel, readYourWrites, auth });
+  const app = await buildApp({ jwtSecret: "s", bodyLimit: 102_400, trustProxy: false, logger: createLogger("silent"), commands, groupCommands, readModel, readYourWrites, history: new EntityHistory(store), auth });
   const authorization = `Bearer ${signAdminToken({ secret: "s", actorId: "user_1", now: new Date(), expiresInSeconds: 60 })}`;
 
   // No publisher or projector is running: the read model stays behind.

@@ -129,6 +129,18 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     const after = (await (await fetch(`${baseUrl}/admin/customers?q=${encodeURIComponent(email)}`, { headers })).json()) as { count: number };
     t.equal(after.count, 0, "deleted customers leave the list");
     t.equal((await post({ email })).status, 200, "and free their email");
+    const history = (await (await fetch(`${baseUrl}/admin/customers/${customer.id}/history?fields=type,changes`, { headers })).json()) as {
+      history: Array<{ type: string; changes: unknown[] }>;
+    };
+    t.same(
+      history.history.map((entry) => entry.type),
+      ["CustomerDeleted", "CustomerAddressAdded", "CustomerUpdated", "CustomerCreated"],
+      "the command service answers the deleted customer's history from the event store",
+    );
+    t.same(history.history[2]!.changes, [
+      { field: "first_name", before: "Before", after: "After" },
+      { field: "metadata", before: { a: 1, b: 2 }, after: { b: 2 } },
+    ]);
   });
 
   t.test("groups and memberships go through the cluster: both sides, filters, rename, delete", async (t) => {

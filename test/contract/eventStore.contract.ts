@@ -55,6 +55,16 @@ export function eventStoreContract(t: Test, makeFixture: () => Promise<EventStor
     t.same(await fixture.store.readStream(stream("missing")), []);
   });
 
+  t.test("a stream's revision is its last event's, -1 when it does not exist", async (t) => {
+    const { store } = fixture;
+    t.equal(await store.streamRevision(stream("rev")), -1);
+    await store.appendToStream(stream("rev"), [event("E0")], { expectedRevision: "no_stream" });
+    t.equal(await store.streamRevision(stream("rev")), 0);
+    await store.appendToStream(stream("rev"), [event("E1"), event("E2")], { expectedRevision: 0 });
+    t.equal(await store.streamRevision(stream("rev")), 2);
+    t.equal(await store.streamRevision(stream("rev-other")), -1, "another stream's events do not count");
+  });
+
   t.test("reads part of a stream: from a revision, at most a count", async (t) => {
     const { store } = fixture;
     await store.appendToStream(stream("part"), ["E0", "E1", "E2", "E3", "E4"].map((type) => event(type)), { expectedRevision: "no_stream" });

@@ -39,6 +39,7 @@ export class StoreOutage {
       appendToStream: (stream, events, options) => guarded(() => store.appendToStream(stream, events, options))(),
       appendToStreams: (appends) => guarded(() => store.appendToStreams(appends))(),
       readStream: (stream, options) => guarded(() => store.readStream(stream, options))(),
+      streamRevision: (stream) => guarded(() => store.streamRevision(stream))(),
       readAll: (options) => guarded(() => store.readAll(options))(),
       headPosition: (options) => guarded(() => store.headPosition(options))(),
       close: () => store.close(),
