@@ -1,5 +1,6 @@
 /** Query of the history routes: a page (`offset`, `limit`), an order, and revision bounds (the cursor). */
 import { Type } from "typebox";
+import { orderSchema } from "../listFilters.js";
 import { Limit, Offset } from "../pagination.js";
 
 const Revision = Type.Integer({ "x-coerce": true, minimum: 0 });
@@ -17,7 +18,7 @@ export const HistoryParams = Type.Object(
     fields: Type.Optional(Type.String()),
     offset: Type.Optional(Offset),
     limit: Type.Optional(Limit),
-    order: Type.Optional(Type.String({ pattern: "^-?revision$", description: "`-revision` (newest first, the default) or `revision`" })),
+    order: Type.Optional(Type.String({ ...orderSchema(HISTORY_ORDER_FIELDS), description: "`-revision` (newest first, the default) or `revision`" })),
     revision: Type.Optional(RevisionBounds),
   },
   { additionalProperties: false },
