@@ -11,6 +11,8 @@ export type FailureKind =
   | "taken"
   /** The request lost a race it may safely retry (409). */
   | "conflict"
+  /** The request was made on a revision that is no longer the current one (If-Match; 412). */
+  | "stale"
   /** The request is well-formed but asks for something not allowed (400). */
   | "invalid"
   /** The credentials are wrong (401). */
@@ -34,6 +36,25 @@ export class ConcurrentWriteConflict extends Failure {
   readonly kind = "conflict";
   constructor(readonly stream: string) {
     super(`Concurrent write to ${stream}`);
+  }
+}
+
+/**
+ * The stream is not at a revision the request was made on (its If-Match): someone changed
+ * the entity since the client read it. Nothing was written.
+ */
+export class StaleRevision extends Failure {
+  override readonly name = "StaleRevision";
+  readonly kind = "stale";
+  constructor(
+    readonly stream: string,
+    readonly actual: number,
+  ) {
+    super(
+      actual === -1
+        ? "Precondition failed: If-Match names a revision of something that does not exist."
+        : `Precondition failed: it changed since the revision If-Match names (it is at revision ${actual} now). Fetch it again and retry with its new ETag.`,
+    );
   }
 }
 

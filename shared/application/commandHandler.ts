@@ -25,9 +25,13 @@
  * holder never came to be is fenced later; a release that never came is made good by the
  * value's next claim). A release that fails there is reported (`followUpFailed`), and the
  * command's own write stands.
+ *
+ * A command made on a revision the client read (`context.ifMatch`, from If-Match) is decided
+ * only on that revision: a stream found elsewhere, or moved by another writer before the
+ * append, answers StaleRevision instead of being decided again.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { ConcurrentWriteConflict } from "../errors.js";
+import { ConcurrentWriteConflict, Failure, StaleRevision } from "../errors.js";
 import { type Aggregate, type LoadedStream, cachedStream, loadStream } from "../eventstore/loadStream.js";
 import { OneAtATime } from "../eventstore/oneAtATime.js";
 import { type EventStore, type StreamAppend, MultiStreamAppendUnsupported, WrongExpectedRevision } from "../eventstore/port.js";
@@ -111,16 +115,30 @@ async function attemptOnce<State, Event extends { type: string; data: unknown }>
   attempt: number,
 ): Promise<Handled<State, Event> | typeof LOST_OWN_STREAM | typeof LOST_OTHER_STREAM> {
   const { states } = options;
+  const { ifMatch } = options.context;
   const now = options.clock();
-  // A first attempt starts from the cached state as it is; a new stream from the initial state.
-  const cached = !options.newStream && attempt === 0 ? cachedStream(stream, aggregate, states) : undefined;
+  const load = async (): Promise<LoadedStream<State>> => {
+    const read = await loadStream(store, stream, aggregate, states);
+    if (ifMatch && !ifMatch.includes(read.revision)) throw await staleOrMissing(read);
+    return read;
+  };
+  // What the request would answer without If-Match comes first when it is not found or invalid
+  // whatever the revision (RFC 9110, 13.2.1): only a request that could succeed is told it is stale.
+  const staleOrMissing = async (read: LoadedStream<State>): Promise<Error> => {
+    const refusal = await Promise.resolve(read.state).then((found) => decide(found, now)).then(() => undefined, (error: unknown) => error);
+    return refusal instanceof Failure && (refusal.kind === "not_found" || refusal.kind === "invalid") ? refusal : new StaleRevision(stream, read.revision);
+  };
+  // A first attempt starts from the cached state as it is (when it is at a revision If-Match
+  // names: another one may only be out of date); a new stream from the initial state.
+  const candidate = !options.newStream && attempt === 0 ? cachedStream(stream, aggregate, states) : undefined;
+  const cached = candidate && (!ifMatch || ifMatch.includes(candidate.revision)) ? candidate : undefined;
   let loaded: LoadedStream<State> = options.newStream
     ? { state: aggregate.initialState(), revision: -1, expectedRevision: "no_stream" }
-    : (cached ?? (await loadStream(store, stream, aggregate, states)));
+    : (cached ?? (await load()));
   // On the cached state, a refusal (thrown) or a no-op is decided again on what the store holds.
   let events = cached ? await Promise.resolve(cached.state).then((state) => decide(state, now)).catch((): Event[] => []) : await decide(loaded.state, now);
   if (cached && events.length === 0) {
-    loaded = await loadStream(store, stream, aggregate, states);
+    loaded = await load();
     events = await decide(loaded.state, now);
   }
   if (events.length === 0) return { stream, state: loaded.state, events, revision: loaded.revision, changed: false };
@@ -135,6 +153,7 @@ async function attemptOnce<State, Event extends { type: string; data: unknown }>
     if (appended.stream !== stream) return LOST_OTHER_STREAM;
     // Another process wrote the stream; a cached state may also be from elsewhere than the store.
     if (states && kind !== undefined) states.delete(kind, stream);
+    if (ifMatch) throw new StaleRevision(stream, appended.actual === "no_stream" ? -1 : appended.actual);
     return LOST_OWN_STREAM;
   }
   const { revision } = appended;

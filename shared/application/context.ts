@@ -8,6 +8,11 @@ export interface CommandContext {
   correlationId: string;
   /** What directly caused these events (the command's own id). */
   causationId: string;
+  /**
+   * The revisions the entity's stream may be at for the command to be decided (If-Match);
+   * any other answers StaleRevision. Absent: decided on whatever is current.
+   */
+  ifMatch?: readonly number[];
 }
 
 export const SCHEMA_VERSION = 1;

@@ -12,6 +12,7 @@ import type { ReadYourWrites } from "../readmodel/readYourWrites.js";
 import { customerGroupRoutes } from "./customerGroups/routes.js";
 import { addressRoutes } from "./customers/addressRoutes.js";
 import { customerRoutes } from "./customers/routes.js";
+import entityTags from "./entityTags.js";
 import { historyRoutes } from "./history/routes.js";
 
 export interface AdminRoutesOptions {
@@ -24,6 +25,7 @@ export interface AdminRoutesOptions {
 
 export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { commands, groupCommands, readModel, readYourWrites, history }) => {
   app.addHook("preValidation", app.authenticateAdmin);
+  await app.register(entityTags);
   await app.register(customerRoutes, { commands, readModel, readYourWrites });
   await app.register(addressRoutes, { commands, readModel, readYourWrites });
   await app.register(customerGroupRoutes, { groupCommands, customerCommands: commands, readModel, readYourWrites });

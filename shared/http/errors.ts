@@ -88,6 +88,8 @@ const ANSWER_BY_KIND: Record<FailureKind, { status: number; type: MedusaErrorTyp
   throttled: { status: 429, type: "not_allowed" },
   unavailable: { status: 503, type: "unexpected_state" },
   conflict: { status: 409, type: "conflict" },
+  // Medusa has no conditional requests; HTTP's status, with Medusa's body.
+  stale: { status: 412, type: "conflict" },
 };
 
 function failureResponse(error: Failure): ErrorResponse {

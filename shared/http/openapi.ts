@@ -50,6 +50,29 @@ const QUERY_STYLE_NOTE =
   "filters (also `$and`), which OpenAPI cannot express and this document leaves out; such nesting is " +
   "accepted up to five levels deep.";
 
+const ETAG = {
+  ETag: {
+    description:
+      'Strong, `"<revision>-<digest>"`, on an answer that shows one customer, address (its customer\'s revision) or group; weak, `W/"<digest>"`, on lists and histories; none on an empty answer',
+    type: "string",
+  },
+};
+
+const IF_NONE_MATCH = {
+  type: "object",
+  properties: { "if-none-match": { type: "string", description: "ETags of an answer already held (or `*`): 304 when the answer's is one of them" } },
+};
+
+const IF_MATCH = {
+  type: "object",
+  properties: {
+    "if-match": {
+      type: "string",
+      description: "ETags (or `*`) of the customer, address or group as the client read it: the write is decided only at one of their revisions, otherwise 412",
+    },
+  },
+};
+
 const RETRY_AFTER = { "Retry-After": { description: "Seconds to wait before retrying", type: "string" } };
 
 const errorAnswer = (description: string, schema = "Error", headers?: object) => ({ description, $ref: `${schema}#`, ...(headers && { headers }) });
@@ -87,7 +110,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     // Shared schemas keep their own names in the document (`#/components/schemas/Customer`).
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`) },
     convertConstToEnum: false,
-    transform: ({ schema, url, route }) => ({ schema: documentedRoute(schema as RouteSchema | undefined, url, route.method) as never, url }),
+    transform: ({ schema, url, route }) => ({
+      schema: documentedRoute(schema as RouteSchema | undefined, url, route.method, route.config?.conditionalWrite === true) as never,
+      url,
+    }),
     transformObject: (documents) => finished(("openapiObject" in documents ? documents.openapiObject : documents.swaggerObject) as OpenApiObject) as object,
   };
   await app.register(fastifySwagger, options);
@@ -98,7 +124,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
 type RouteSchema = Record<string, any> & Partial<RouteDocumentation>;
 
 /** A route's schema as the document shows it: requests as the validators enforce them, every answer, who may call. */
-function documentedRoute(schema: RouteSchema | undefined, url: string, method: RouteOptions["method"]): RouteSchema | undefined {
+function documentedRoute(schema: RouteSchema | undefined, url: string, method: RouteOptions["method"], conditional: boolean): RouteSchema | undefined {
   if (!schema || schema.hide) return schema;
   const methods = (Array.isArray(method) ? method : [method]).filter((name) => name !== "HEAD");
   const admin = url.startsWith("/admin");
@@ -109,7 +135,13 @@ function documentedRoute(schema: RouteSchema | undefined, url: string, method: R
   // `$and` and `$or` hold lists of filter objects, which OpenAPI cannot put in a query (see QUERY_STYLE_NOTE).
   const query = Object.entries(schema.querystring?.properties ?? {}).filter(([name]) => name !== "$and" && name !== "$or");
 
-  const response: Record<string, object> = { 200: { "x-response-description": "Success", ...schema.response?.[200] } };
+  const reads = admin && methods.includes("GET");
+  // Every /admin GET answer has an entity tag (entityTags.ts); so does a POST's, which shows the entity it wrote.
+  const tagged = reads || (admin && takesBody);
+  const response: Record<string, object> = {
+    200: { "x-response-description": "Success", ...schema.response?.[200], ...(tagged && { headers: ETAG }) },
+  };
+  if (reads) response[304] = { description: "Not modified: If-None-Match holds the answer's ETag (no body)", type: "null", headers: ETAG };
   if (params.length > 0 || query.length > 0 || schema.body || takesBody) response[400] = errorAnswer("Invalid data (`invalid_data`), or a body that is not valid JSON or UTF-8");
   if (schemes.length > 0) response[401] = errorAnswer("Not authenticated", "Unauthorized");
   if (schemes.includes("session") && writes) response[403] = errorAnswer("A write authenticated by a session cookie from another site's page");
@@ -118,6 +150,7 @@ function documentedRoute(schema: RouteSchema | undefined, url: string, method: R
     response[414] = errorAnswer("A path parameter longer than 500 characters");
   }
   if (admin && writes) response[409] = errorAnswer("Another write to the same customer or group won the race; retrying is safe");
+  if (conditional) response[412] = errorAnswer("If-Match names a revision that is no longer the current one; nothing was written");
   if (takesBody) {
     response[413] = errorAnswer("A body larger than BODY_LIMIT_BYTES");
     response[415] = errorAnswer("A body of a media type or charset the service does not read");
@@ -135,6 +168,7 @@ function documentedRoute(schema: RouteSchema | undefined, url: string, method: R
     ...(schema.params && { params: documented(schema.params) }),
     ...(query.length > 0 && { querystring: { type: "object", properties: Object.fromEntries(query.map(([name, property]) => [name, documented(property, name)])) } }),
     ...(schema.body && { body: documented(schema.body) }),
+    ...((reads || conditional) && { headers: reads ? IF_NONE_MATCH : IF_MATCH }),
     response,
     security: schemes.map((scheme) => ({ [scheme]: [] })),
   };

@@ -1,7 +1,7 @@
 /**
  * How a route answers a write: with the document the read model shows for it (see
  * shared/readmodel/readYourWrites.ts), and a header saying so when the read model was behind
- * and the answer was folded from the write's own events.
+ * and the answer was folded from the write's own events. The answer's ETag is of the revision shown.
  */
 import type { FastifyReply } from "fastify";
 import type { CustomerDocument } from "../readmodel/customerDocument.js";
@@ -19,7 +19,8 @@ export async function shownGroup(readYourWrites: ReadYourWrites, written: Writte
   return marked(await readYourWrites.group(written), reply);
 }
 
-function marked<Document>(shown: Shown<Document>, reply: FastifyReply): Document {
+function marked<Document extends { revision: number }>(shown: Shown<Document>, reply: FastifyReply): Document {
   if (shown.source === "events") reply.header(READ_MODEL_HEADER, "behind");
+  reply.entityRevision = shown.document.revision;
   return shown.document;
 }

@@ -276,7 +276,13 @@ t.test("the OpenAPI document describes the routes", async (t) => {
   t.same(Object.keys(components.securitySchemes).sort(), ["bearer", "secretKey", "session"], "the three ways to authenticate");
   const retrieve = paths["/admin/customers/{id}"].get;
   t.same(retrieve.security, [{ bearer: [] }, { session: [] }, { secretKey: [] }], "an /admin route takes any of them");
-  t.same(Object.keys(retrieve.responses).sort(), ["200", "400", "401", "404", "414", "503"]);
+  t.same(Object.keys(retrieve.responses).sort(), ["200", "304", "400", "401", "404", "414", "503"]);
+  t.ok(retrieve.responses["200"].headers.ETag, "a read documents its ETag");
+  t.same(retrieve.parameters.filter((p: { in: string }) => p.in === "header").map((p: { name: string }) => p.name), ["if-none-match"]);
+  const update = paths["/admin/customers/{id}"].post;
+  t.ok(update.responses["412"], "a conditional write documents its 412");
+  t.same(update.parameters.filter((p: { in: string }) => p.in === "header").map((p: { name: string }) => p.name), ["if-match"]);
+  t.ok(paths["/admin/customers/{id}/history"].get.responses["200"], "the history route is documented");
   t.same(retrieve.responses["200"].content["application/json"].schema.properties.customer, { $ref: "#/components/schemas/Customer" });
   const create = paths["/admin/customers"].post;
   t.ok(["403", "409", "413", "415"].every((status) => status in create.responses), "a write documents the cross-site, conflict and body answers");

@@ -179,6 +179,22 @@ t.test("the SDK shows Medusa's login failures", async (t) => {
   t.same(await refused(sdk.auth.login("user", "emailpass", { email: "admin@example.com" })), { status: 401, message: "Password should be a string" });
 });
 
+t.test("a conditional update through the SDK: the ETag from its client, If-Match as a header", async (t) => {
+  const sdk = new Medusa({ baseUrl: api.baseUrl, auth: { type: "jwt", jwtTokenStorageMethod: "memory" } });
+  await sdk.auth.login("user", "emailpass", { email: "admin@example.com", password: "supersecret" });
+  const { customer } = await sdk.admin.customer.create({ first_name: "Ada" });
+  const response = await sdk.client.fetch<Response>(`/admin/customers/${customer.id}`, { headers: { accept: "*/*" } });
+  const etag = response.headers.get("etag")!;
+  t.match(etag, /^"0-/);
+  t.equal(((await response.json()) as { customer: { id: string } }).customer.id, customer.id);
+  const updated = await sdk.admin.customer.update(customer.id, { first_name: "Augusta" }, {}, { "If-Match": etag });
+  t.equal(updated.customer.first_name, "Augusta");
+  const stale = await refused(sdk.admin.customer.update(customer.id, { first_name: "Lost" }, {}, { "If-Match": etag }));
+  t.equal(stale?.status, 412, "the SDK throws its FetchError with the 412");
+  t.match(stale?.message, /Precondition failed/);
+  t.equal((await sdk.admin.customer.retrieve(customer.id)).customer.first_name, "Augusta");
+});
+
 t.test("a secret API key through the SDK's apiKey option", async (t) => {
   const { createApiKey } = await import("../support/auth.js");
   const { key, secret } = await createApiKey(api.dataDir, "sdk");

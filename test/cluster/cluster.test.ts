@@ -143,6 +143,23 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     ]);
   });
 
+  t.test("ETags from MongoDB's documents: If-None-Match answers 304, a stale If-Match 412", async (t) => {
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    const { customer } = (await post({ first_name: "Tagged" })).json;
+    const url = `${baseUrl}/admin/customers/${customer.id}`;
+    const read = await fetch(url, { headers });
+    const etag = read.headers.get("etag")!;
+    t.match(etag, /^"0-/, "the read model's revision of the customer");
+    t.equal((await fetch(url, { headers: { ...headers, "if-none-match": etag } })).status, 304);
+    const updated = await fetch(url, { method: "POST", headers: { ...headers, "if-match": etag }, body: JSON.stringify({ first_name: "Once" }) });
+    t.equal(updated.status, 200);
+    t.match(updated.headers.get("etag"), /^"1-/);
+    const stale = await fetch(url, { method: "POST", headers: { ...headers, "if-match": etag }, body: JSON.stringify({ first_name: "Twice" }) });
+    t.equal(stale.status, 412);
+    t.equal(((await (await fetch(url, { headers })).json()) as { customer: { first_name: string } }).customer.first_name, "Once");
+    t.match((await fetch(`${baseUrl}/admin/customers?limit=1`, { headers })).headers.get("etag"), /^W\//, "a list's weak tag");
+  });
+
   t.test("groups and memberships go through the cluster: both sides, filters, rename, delete", async (t) => {
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
     const call = async (method: string, path: string, body?: unknown) => {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import t, { type Test } from "tap";
 import { handleCommand } from "../../shared/application/commandHandler.js";
 import { type CommandContext, toEventsToAppend } from "../../shared/application/context.js";
-import { ConcurrentWriteConflict } from "../../shared/errors.js";
+import { ConcurrentWriteConflict, Failure, StaleRevision } from "../../shared/errors.js";
 import { loadStream } from "../../shared/eventstore/loadStream.js";
 import { StreamStateCache } from "../../shared/eventstore/streamStateCache.js";
 import { type EventStore, type ReadStreamOptions, type StreamAppend, MultiStreamAppendUnsupported } from "../../shared/eventstore/port.js";
@@ -140,6 +140,38 @@ t.test("a state cached by one process is caught up with another's writes, never 
   t.equal(again.revision, 4);
   const folded = await loadStream(store, stream, SUM);
   t.same(folded.state, { total: 1116, count: 5 }, "the store holds exactly the decided writes");
+});
+
+/** Not found unless the stream has something in it (a deleted entity's refusal). */
+class NothingThere extends Failure {
+  readonly kind = "not_found";
+}
+
+t.test("a write on a revision (If-Match) is decided there, or refused as stale with nothing written", async (t) => {
+  const store = openStore(t);
+  const states = new StreamStateCache({ maxBytes: 1_000_000 });
+  const stream = `sum-${randomUUID()}`;
+  for (let i = 1; i <= 3; i += 1) await write(store, stream, i, states);
+  const at = (...ifMatch: number[]) => ({ clock: () => new Date(), context: { ...context, ifMatch }, states });
+
+  const written = await handleCommand(store, stream, SUM, add(10), at(2));
+  t.same([written.revision, written.state], [3, { total: 16, count: 4 }], "decided on revision 2, the current one");
+  await t.rejects(handleCommand(store, stream, SUM, add(100), at(2)), new StaleRevision(stream, 3), "revision 2 is no longer current");
+  t.same((await loadStream(store, stream, SUM)).state, { total: 16, count: 4 }, "the stale write wrote nothing");
+  t.equal((await handleCommand(store, stream, SUM, add(1), at(1, 3))).revision, 4, "any of the revisions named");
+
+  // Another process writes between this one's read and its append: stale, not decided again.
+  const other = new StreamStateCache({ maxBytes: 1_000_000 });
+  await write(store, stream, 1000, other);
+  await t.rejects(handleCommand(store, stream, SUM, add(5), at(4)), StaleRevision, "the cached state at 4 lost its append to the other write");
+  t.equal((await loadStream(store, stream, SUM)).revision, 5, "only the other process's write is there");
+
+  const missing = `sum-${randomUUID()}`;
+  const refuseEmpty = (state: Sum): Added[] => {
+    if (state.count === 0) throw new NothingThere("not there");
+    return [];
+  };
+  await t.rejects(handleCommand(store, missing, SUM, refuseEmpty, at(0)), { kind: "not_found", message: "not there" }, "what does not exist answers as without If-Match");
 });
 
 t.test("concurrent writes to one stream from one process follow each other: none lost, none retried", async (t) => {

@@ -27,6 +27,9 @@ export interface CustomerGroupRoutesOptions {
 
 const describe = routeDocumentation("Customer groups");
 
+/** Writes of one group's stream: If-Match can make them conditional (entityTags.ts). */
+const CONDITIONAL = { conditionalWrite: true };
+
 /** The DELETE route has no query validator in Medusa: its query string is ignored, not refused. */
 const AnyQuery = { type: "object" } as const;
 
@@ -64,9 +67,10 @@ export const customerGroupRoutes: FastifyPluginAsyncTypebox<CustomerGroupRoutesO
     {
       schema: { params: CustomerGroupIdParams, querystring: AdminGetCustomerGroupParams, ...describe("Retrieve a customer group", GroupAnswer) },
     },
-    async (request) => {
+    async (request, reply) => {
       const group = await live(request.params.id);
       if (!group) throw new MedusaError("not_found", `Customer group with id: ${request.params.id} not found`);
+      reply.entityRevision = group.revision;
       return { customer_group: await present.group(group, request.query.fields) };
     },
   );
@@ -75,6 +79,7 @@ export const customerGroupRoutes: FastifyPluginAsyncTypebox<CustomerGroupRoutesO
     "/admin/customer-groups/:id",
     {
       schema: { params: CustomerGroupIdParams, body: AdminUpdateCustomerGroup, querystring: AdminGetCustomerGroupParams, ...describe("Update a customer group", GroupAnswer) },
+      config: CONDITIONAL,
     },
     async (request, reply) => {
       const written = await groupCommands.update(request.params.id, request.body, commandContext(request));
@@ -84,7 +89,7 @@ export const customerGroupRoutes: FastifyPluginAsyncTypebox<CustomerGroupRoutesO
 
   app.delete(
     "/admin/customer-groups/:id",
-    { schema: { params: CustomerGroupIdParams, querystring: AnyQuery, ...describe("Delete a customer group", DeletedAnswer("customer_group")) } },
+    { schema: { params: CustomerGroupIdParams, querystring: AnyQuery, ...describe("Delete a customer group", DeletedAnswer("customer_group")) }, config: CONDITIONAL },
     async (request) => {
       const written = await groupCommands.delete(request.params.id, commandContext(request));
       if (written.events.length > 0) await readYourWrites.groupShown(written);
@@ -97,14 +102,16 @@ export const customerGroupRoutes: FastifyPluginAsyncTypebox<CustomerGroupRoutesO
     {
       schema: { params: CustomerGroupIdParams, body: LinkBody, querystring: AdminGetCustomerGroupParams, ...describe("Add or remove a group's customers", GroupOrNothingAnswer) },
     },
-    async (request) => {
+    async (request, reply) => {
       const { add = [], remove = [] } = request.body;
       const changed = await customerCommands.changeGroupMembers(request.params.id, { add, remove }, commandContext(request));
       // The answer shows the group's customers: let the read model reflect them first.
       await Promise.all(changed.map((written) => readYourWrites.customerShown(written)));
       // Medusa refetches the group; an unknown one comes back as nothing, and the body as `{}`.
       const group = await live(request.params.id);
-      return group ? { customer_group: await present.group(group, request.query.fields) } : {};
+      if (!group) return {};
+      reply.entityRevision = group.revision;
+      return { customer_group: await present.group(group, request.query.fields) };
     },
   );
 };

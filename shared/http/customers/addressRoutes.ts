@@ -29,6 +29,9 @@ export interface AddressRoutesOptions {
 
 const describe = routeDocumentation("Customer addresses");
 
+/** Writes of the customer's stream (its addresses are in it): If-Match can make them conditional (entityTags.ts). */
+const CONDITIONAL = { conditionalWrite: true };
+
 export function shapeAddress(address: CustomerAddress, fields: string | undefined): Record<string, unknown> {
   return shapeEntity(address as unknown as Record<string, unknown>, parseFields(fields, DEFAULT_ADDRESS_FIELDS), ADDRESS_COLUMNS, {});
 }
@@ -66,6 +69,7 @@ export const addressRoutes: FastifyPluginAsyncTypebox<AddressRoutesOptions> = as
     "/admin/customers/:id/addresses",
     {
       schema: { params: CustomerIdParams, body: AdminCustomerAddressBody, querystring: AdminCustomerParams, ...describe("Add an address", CustomerAnswer) },
+      config: CONDITIONAL,
     },
     async (request, reply) => {
       const { additional_data: _hooksOnly, ...input } = request.body;
@@ -77,10 +81,14 @@ export const addressRoutes: FastifyPluginAsyncTypebox<AddressRoutesOptions> = as
   app.get(
     "/admin/customers/:id/addresses/:address_id",
     { schema: { params: AddressParams, querystring: AdminCustomerParams, ...describe("Retrieve an address", AddressOrNothingAnswer) } },
-    async (request) => {
-      const address = (await live(request.params.id))?.addresses.find((candidate) => candidate.id === request.params.address_id);
+    async (request, reply) => {
+      const customer = await live(request.params.id);
+      const address = customer?.addresses.find((candidate) => candidate.id === request.params.address_id);
       // Medusa answers an unknown address with 200 and an empty object.
-      return address ? { address: shapeAddress(address, request.query.fields) } : {};
+      if (!address) return {};
+      // An address is part of its customer's stream: its ETag is of the customer's revision.
+      reply.entityRevision = customer!.revision;
+      return { address: shapeAddress(address, request.query.fields) };
     },
   );
 
@@ -88,6 +96,7 @@ export const addressRoutes: FastifyPluginAsyncTypebox<AddressRoutesOptions> = as
     "/admin/customers/:id/addresses/:address_id",
     {
       schema: { params: AddressParams, body: AdminCustomerAddressBody, querystring: AdminCustomerParams, ...describe("Update an address", CustomerOrNothingAnswer) },
+      config: CONDITIONAL,
     },
     async (request, reply) => {
       const { additional_data: _hooksOnly, ...input } = request.body;
@@ -99,7 +108,7 @@ export const addressRoutes: FastifyPluginAsyncTypebox<AddressRoutesOptions> = as
 
   app.delete(
     "/admin/customers/:id/addresses/:address_id",
-    { schema: { params: AddressParams, querystring: AdminCustomerParams, ...describe("Delete an address", AddressDeletedAnswer) } },
+    { schema: { params: AddressParams, querystring: AdminCustomerParams, ...describe("Delete an address", AddressDeletedAnswer) }, config: CONDITIONAL },
     async (request, reply) => {
       const written = await commands.removeAddress(request.params.id, request.params.address_id, commandContext(request));
       const body = { id: request.params.address_id, object: "customer_address", deleted: true };

@@ -32,6 +32,9 @@ export interface CustomerRoutesOptions {
 /** OpenAPI annotations (shared/http/openapi.ts); Fastify's schema type does not list them. */
 const describe = routeDocumentation("Customers");
 
+/** Writes of one customer's stream: If-Match can make them conditional (entityTags.ts). */
+const CONDITIONAL = { conditionalWrite: true };
+
 /** The DELETE route has no query validator in Medusa: its query string is ignored, not refused. */
 const AnyQuery = { type: "object" } as const;
 
@@ -72,6 +75,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<CustomerRoutesOptions> = 
     "/admin/customers/:id",
     {
       schema: { params: CustomerIdParams, body: AdminUpdateCustomer, querystring: AdminCustomerParams, ...describe("Update a customer", CustomerAnswer) },
+      config: CONDITIONAL,
     },
     async (request, reply) => {
       const { additional_data: _hooksOnly, ...input } = request.body;
@@ -84,6 +88,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<CustomerRoutesOptions> = 
     "/admin/customers/:id",
     {
       schema: { params: CustomerIdParams, querystring: AnyQuery, ...describe("Delete a customer", DeletedAnswer("customer")) },
+      config: CONDITIONAL,
     },
     async (request) => {
       const written = await commands.delete(request.params.id, commandContext(request));
@@ -97,11 +102,12 @@ export const customerRoutes: FastifyPluginAsyncTypebox<CustomerRoutesOptions> = 
     {
       schema: { params: CustomerIdParams, querystring: AdminCustomerParams, ...describe("Retrieve a customer", CustomerAnswer) },
     },
-    async (request) => {
+    async (request, reply) => {
       const document = await readModel.customers.get(request.params.id);
       if (!document || document.deleted_at !== null) {
         throw new MedusaError("not_found", `Customer with id: ${request.params.id} not found`);
       }
+      reply.entityRevision = document.revision;
       return { customer: await present.customer(document, request.query.fields) };
     },
   );
@@ -110,6 +116,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<CustomerRoutesOptions> = 
     "/admin/customers/:id/customer-groups",
     {
       schema: { params: CustomerIdParams, body: LinkBody, querystring: AdminCustomerParams, ...describe("Add or remove a customer's groups", CustomerOrNothingAnswer) },
+      config: CONDITIONAL,
     },
     async (request, reply) => {
       const { add = [], remove = [] } = request.body;
