@@ -13,6 +13,8 @@ export type FailureKind =
   | "conflict"
   /** The request was made on a revision that is no longer the current one (If-Match; 412). */
   | "stale"
+  /** An Idempotency-Key already used for a different request (422). */
+  | "reused"
   /** The request is well-formed but asks for something not allowed (400). */
   | "invalid"
   /** The credentials are wrong (401). */

@@ -29,6 +29,12 @@
  * A command made on a revision the client read (`context.ifMatch`, from If-Match) is decided
  * only on that revision: a stream found elsewhere, or moved by another writer before the
  * append, answers StaleRevision instead of being decided again.
+ *
+ * A request with an Idempotency-Key takes it in its first write that has events: the key's
+ * stream is written first among the streams alongside, so a store that cannot write streams
+ * together takes the key before anything else (the same request is then never written twice).
+ * Another request taking the key first is a race lost on a stream alongside: deciding again
+ * reads the key, and refuses (shared/idempotencyKeys/idempotencyKey.ts).
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { ConcurrentWriteConflict, Failure, StaleRevision } from "../errors.js";
@@ -142,7 +148,9 @@ async function attemptOnce<State, Event extends { type: string; data: unknown }>
     events = await decide(loaded.state, now);
   }
   if (events.length === 0) return { stream, state: loaded.state, events, revision: loaded.revision, changed: false };
-  const before = withEvents(await options.alongside?.(events, loaded.state, now, attempt));
+  const { idempotency } = options.context;
+  const key = await idempotency?.append(options.context, now, attempt);
+  const before = withEvents([...(key ? [key] : []), ...((await options.alongside?.(events, loaded.state, now, attempt)) ?? [])]);
   const stateBefore = loaded.state;
   const followUps = (followUpAttempt: number) => options.alongsideAfter?.(events, stateBefore, now, followUpAttempt);
   const after = withEvents(await followUps(attempt));
@@ -156,6 +164,7 @@ async function attemptOnce<State, Event extends { type: string; data: unknown }>
     if (ifMatch) throw new StaleRevision(stream, appended.actual === "no_stream" ? -1 : appended.actual);
     return LOST_OWN_STREAM;
   }
+  if (key) idempotency!.taken();
   const { revision } = appended;
   const state = events.reduce((folded, event, index) => aggregate.evolve(folded, event, loaded.revision + 1 + index), loaded.state);
   if (states && kind !== undefined) states.set(kind, stream, { revision, state });

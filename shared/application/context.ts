@@ -1,6 +1,6 @@
 /** Who asks, and the ids that tie the resulting events to the request. */
 import { randomUUID } from "node:crypto";
-import type { EventMetadata, EventToAppend } from "../eventstore/port.js";
+import type { EventMetadata, EventToAppend, StreamAppend } from "../eventstore/port.js";
 
 export interface CommandContext {
   actor: { id: string; type: string };
@@ -13,6 +13,25 @@ export interface CommandContext {
    * any other answers StaleRevision. Absent: decided on whatever is current.
    */
   ifMatch?: readonly number[];
+  /** The request's Idempotency-Key, taken by its first write (shared/application/idempotencyKeys.ts). */
+  idempotency?: KeyClaim;
+}
+
+/** What a request's first write appends alongside its own events to take its Idempotency-Key. */
+export interface KeyClaim {
+  readonly stream: string;
+  /** The append that takes the key; none once this request has written it. `attempt` > 0 reads the key again. */
+  append(context: CommandContext, now: Date, attempt: number): Promise<StreamAppend | undefined>;
+  /** The write that carried the append landed. */
+  taken(): void;
+}
+
+/**
+ * The context of a write the command makes beside its own (fencing an abandoned create): the
+ * request's preconditions (If-Match, its Idempotency-Key) are about the command's own stream.
+ */
+export function sideWriteContext({ ifMatch: _ownRevision, idempotency: _ownKey, ...context }: CommandContext): CommandContext {
+  return context;
 }
 
 export const SCHEMA_VERSION = 1;

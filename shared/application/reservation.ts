@@ -13,7 +13,7 @@ import { type Aggregate, loadStream } from "../eventstore/loadStream.js";
 import type { ReservationDecision } from "../reservations/decideReservation.js";
 import { ConcurrentWriteConflict } from "../errors.js";
 import { handleCommand } from "./commandHandler.js";
-import { type CommandContext, toEventsToAppend } from "./context.js";
+import { type CommandContext, sideWriteContext, toEventsToAppend } from "./context.js";
 
 type AnyEvent = { type: string; data: unknown };
 
@@ -89,7 +89,7 @@ export function defineReservation<ReserveRequest, ReleaseRequest, State, Event e
     try {
       const written = await handleCommand(store, holder.stream(holderId), holder, () => [holder.abandoned(holderId, now)], {
         clock: () => now,
-        context,
+        context: sideWriteContext(context),
         newStream: true,
       });
       return written.state;

@@ -7,12 +7,14 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { CustomerCommands } from "../application/customerCommands.js";
 import type { CustomerGroupCommands } from "../application/customerGroupCommands.js";
 import type { EntityHistory } from "../application/history.js";
+import type { IdempotencyKeys } from "../application/idempotencyKeys.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
 import type { ReadYourWrites } from "../readmodel/readYourWrites.js";
 import { customerGroupRoutes } from "./customerGroups/routes.js";
 import { addressRoutes } from "./customers/addressRoutes.js";
 import { customerRoutes } from "./customers/routes.js";
 import entityTags from "./entityTags.js";
+import idempotency from "./idempotency.js";
 import { historyRoutes } from "./history/routes.js";
 
 export interface AdminRoutesOptions {
@@ -21,11 +23,14 @@ export interface AdminRoutesOptions {
   readModel: CustomerReadModel;
   readYourWrites: ReadYourWrites;
   history: EntityHistory;
+  idempotencyKeys: IdempotencyKeys;
 }
 
-export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { commands, groupCommands, readModel, readYourWrites, history }) => {
+export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { commands, groupCommands, readModel, readYourWrites, history, idempotencyKeys }) => {
   app.addHook("preValidation", app.authenticateAdmin);
   await app.register(entityTags);
+  // After entityTags: an answer is recorded for its key with its ETag.
+  await app.register(idempotency, { keys: idempotencyKeys });
   await app.register(customerRoutes, { commands, readModel, readYourWrites });
   await app.register(addressRoutes, { commands, readModel, readYourWrites });
   await app.register(customerGroupRoutes, { groupCommands, customerCommands: commands, readModel, readYourWrites });

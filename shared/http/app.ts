@@ -10,6 +10,7 @@ import type { ApiKeys } from "../application/apiKeys.js";
 import type { CustomerCommands } from "../application/customerCommands.js";
 import type { CustomerGroupCommands } from "../application/customerGroupCommands.js";
 import type { EntityHistory } from "../application/history.js";
+import type { IdempotencyKeys } from "../application/idempotencyKeys.js";
 import type { EmailPassLogin } from "../application/emailpassLogin.js";
 import type { AuthSettings, TrustProxy } from "../config.js";
 import type { HealthCheck } from "../health/report.js";
@@ -40,6 +41,8 @@ export interface AppOptions {
   readYourWrites: ReadYourWrites;
   /** Each customer's and group's changes, from the event store. */
   history: EntityHistory;
+  /** Where Idempotency-Keys are kept and checked. */
+  idempotencyKeys: IdempotencyKeys;
   auth: AuthDependencies;
   /** What GET /health reports; "ok" when absent. Only "unhealthy" answers 503. */
   health?: HealthCheck;
@@ -105,8 +108,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(loginRoutes, { login: auth.login, jwtSecret: options.jwtSecret });
   await app.register(sessionRoutes, { sessions: auth.sessions, cookie, sessionTtlMs: auth.settings.sessionTtlMs, users: auth.users, jwtSecret: options.jwtSecret });
-  const { commands, groupCommands, readModel, readYourWrites, history } = options;
-  await app.register(adminRoutes, { commands, groupCommands, readModel, readYourWrites, history });
+  const { commands, groupCommands, readModel, readYourWrites, history, idempotencyKeys } = options;
+  await app.register(adminRoutes, { commands, groupCommands, readModel, readYourWrites, history, idempotencyKeys });
   app.get("/health", { schema: { hide: true } }, async (_request, reply) => {
     const report = options.health?.() ?? { status: "ok", reasons: [], details: {} };
     if (report.status === "unhealthy") reply.code(503);

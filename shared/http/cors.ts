@@ -3,7 +3,8 @@
  * (`origin: <ADMIN_CORS | AUTH_CORS>`, `credentials: true`): the request's origin is echoed
  * only when it is allowed; credentials are always allowed; a preflight gets the methods
  * `GET,HEAD,PUT,PATCH,POST,DELETE`, the requested headers echoed back, and 204 without
- * reaching authentication.
+ * reaching authentication. Beyond Medusa: a page of an allowed origin may read the headers
+ * this service adds to answers (ETag, Idempotent-Replayed, X-Read-Model).
  */
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
@@ -15,6 +16,7 @@ export interface CorsOptions {
 }
 
 const METHODS = "GET,HEAD,PUT,PATCH,POST,DELETE";
+const EXPOSED_HEADERS = "ETag, Idempotent-Replayed, X-Read-Model";
 
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 
@@ -29,9 +31,11 @@ async function cors(app: FastifyInstance, options: CorsOptions): Promise<void> {
     if (!origins) return;
     const origin = request.headers.origin;
     const vary = ["Origin"];
-    if (origin !== undefined && originAllowed(origins, origin)) reply.header("access-control-allow-origin", origin);
+    const allowed = origin !== undefined && originAllowed(origins, origin);
+    if (allowed) reply.header("access-control-allow-origin", origin);
     reply.header("access-control-allow-credentials", "true");
     if (request.method !== "OPTIONS") {
+      if (allowed) reply.header("access-control-expose-headers", EXPOSED_HEADERS);
       reply.header("vary", vary.join(", "));
       return;
     }

@@ -90,6 +90,7 @@ const ANSWER_BY_KIND: Record<FailureKind, { status: number; type: MedusaErrorTyp
   conflict: { status: 409, type: "conflict" },
   // Medusa has no conditional requests; HTTP's status, with Medusa's body.
   stale: { status: 412, type: "conflict" },
+  reused: { status: 422, type: "invalid_data" },
 };
 
 function failureResponse(error: Failure): ErrorResponse {

@@ -58,20 +58,28 @@ const ETAG = {
   },
 };
 
-const IF_NONE_MATCH = {
-  type: "object",
-  properties: { "if-none-match": { type: "string", description: "ETags of an answer already held (or `*`): 304 when the answer's is one of them" } },
-};
+const IF_NONE_MATCH = { type: "string", description: "ETags of an answer already held (or `*`): 304 when the answer's is one of them" };
 
 const IF_MATCH = {
-  type: "object",
-  properties: {
-    "if-match": {
-      type: "string",
-      description: "ETags (or `*`) of the customer, address or group as the client read it: the write is decided only at one of their revisions, otherwise 412",
-    },
-  },
+  type: "string",
+  description: "ETags (or `*`) of the customer, address or group as the client read it: the write is decided only at one of their revisions, otherwise 412",
 };
+
+const REPLAYED = { "Idempotent-Replayed": { description: "`true` on an answer replayed for an Idempotency-Key", type: "string" } };
+
+const IDEMPOTENCY_KEY = {
+  type: "string",
+  pattern: "^[\\x21-\\x7e]{1,255}$",
+  description:
+    "Any unique text (a UUID): the same request sent again with it within 24 hours gets the first answer (marked `Idempotent-Replayed: true`) " +
+    "and writes nothing; another request with it answers 422; while the first is still running, 409",
+};
+
+/** The request headers a route reads: If-None-Match on reads; Idempotency-Key (and If-Match where it applies) on writes. */
+function requestHeaders(reads: boolean, conditional: boolean): object {
+  const properties = reads ? { "if-none-match": IF_NONE_MATCH } : { "idempotency-key": IDEMPOTENCY_KEY, ...(conditional && { "if-match": IF_MATCH }) };
+  return { type: "object", properties };
+}
 
 const RETRY_AFTER = { "Retry-After": { description: "Seconds to wait before retrying", type: "string" } };
 
@@ -139,7 +147,7 @@ function documentedRoute(schema: RouteSchema | undefined, url: string, method: R
   // Every /admin GET answer has an entity tag (entityTags.ts); so does a POST's, which shows the entity it wrote.
   const tagged = reads || (admin && takesBody);
   const response: Record<string, object> = {
-    200: { "x-response-description": "Success", ...schema.response?.[200], ...(tagged && { headers: ETAG }) },
+    200: { "x-response-description": "Success", ...schema.response?.[200], ...((tagged || (admin && writes)) && { headers: { ...(tagged && ETAG), ...(admin && writes && REPLAYED) } }) },
   };
   if (reads) response[304] = { description: "Not modified: If-None-Match holds the answer's ETag (no body)", type: "null", headers: ETAG };
   if (params.length > 0 || query.length > 0 || schema.body || takesBody) response[400] = errorAnswer("Invalid data (`invalid_data`), or a body that is not valid JSON or UTF-8");
@@ -151,6 +159,7 @@ function documentedRoute(schema: RouteSchema | undefined, url: string, method: R
   }
   if (admin && writes) response[409] = errorAnswer("Another write to the same customer or group won the race; retrying is safe");
   if (conditional) response[412] = errorAnswer("If-Match names a revision that is no longer the current one; nothing was written");
+  if (admin && writes) response[422] = errorAnswer("The Idempotency-Key was used in the last 24 hours for a different request");
   if (takesBody) {
     response[413] = errorAnswer("A body larger than BODY_LIMIT_BYTES");
     response[415] = errorAnswer("A body of a media type or charset the service does not read");
@@ -168,7 +177,7 @@ function documentedRoute(schema: RouteSchema | undefined, url: string, method: R
     ...(schema.params && { params: documented(schema.params) }),
     ...(query.length > 0 && { querystring: { type: "object", properties: Object.fromEntries(query.map(([name, property]) => [name, documented(property, name)])) } }),
     ...(schema.body && { body: documented(schema.body) }),
-    ...((reads || conditional) && { headers: reads ? IF_NONE_MATCH : IF_MATCH }),
+    ...((reads || (admin && writes)) && { headers: requestHeaders(reads, conditional) }),
     response,
     security: schemes.map((scheme) => ({ [scheme]: [] })),
   };

@@ -9,6 +9,7 @@ import { CustomerCommands } from "../application/customerCommands.js";
 import { CustomerGroupCommands } from "../application/customerGroupCommands.js";
 import { EmailPassLogin } from "../application/emailpassLogin.js";
 import { EntityHistory } from "../application/history.js";
+import { IdempotencyKeys } from "../application/idempotencyKeys.js";
 import { LoginThrottle } from "../auth/loginThrottle.js";
 import type { Settings } from "../config.js";
 import type { EventStore } from "../eventstore/port.js";
@@ -76,6 +77,7 @@ export async function buildApi(
     readModel,
     readYourWrites,
     history: new EntityHistory(store),
+    idempotencyKeys: new IdempotencyKeys({ store, clock, logger }),
     health,
     auth: {
       users,

@@ -51,6 +51,9 @@ t.test("actual requests carry the origin and credentials, and still need authent
   t.equal(ok.headers.get("access-control-allow-origin"), "http://localhost:7001");
   t.equal(ok.headers.get("access-control-allow-credentials"), "true");
   t.equal(ok.headers.get("vary"), "Origin");
+  t.equal(ok.headers.get("access-control-expose-headers"), "ETag, Idempotent-Replayed, X-Read-Model", "the page may read the ETag");
+  const elsewhere = await api.request("GET", "/admin/customers", { headers: { origin: "http://evil.test" } });
+  t.equal(elsewhere.headers.get("access-control-expose-headers"), null, "not for an origin that is not allowed");
   const refused = await api.request("GET", "/admin/customers", { token: false, headers: { origin: "http://localhost:7001" } });
   t.equal(refused.status, 401);
   t.equal(refused.headers.get("access-control-allow-origin"), "http://localhost:7001", "a browser can read the 401");

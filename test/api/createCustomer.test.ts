@@ -281,7 +281,8 @@ t.test("the OpenAPI document describes the routes", async (t) => {
   t.same(retrieve.parameters.filter((p: { in: string }) => p.in === "header").map((p: { name: string }) => p.name), ["if-none-match"]);
   const update = paths["/admin/customers/{id}"].post;
   t.ok(update.responses["412"], "a conditional write documents its 412");
-  t.same(update.parameters.filter((p: { in: string }) => p.in === "header").map((p: { name: string }) => p.name), ["if-match"]);
+  t.same(update.parameters.filter((p: { in: string }) => p.in === "header").map((p: { name: string }) => p.name), ["idempotency-key", "if-match"]);
+  t.ok(update.responses["422"] && update.responses["200"].headers["Idempotent-Replayed"], "a write documents its Idempotency-Key's answers");
   t.ok(paths["/admin/customers/{id}/history"].get.responses["200"], "the history route is documented");
   t.same(retrieve.responses["200"].content["application/json"].schema.properties.customer, { $ref: "#/components/schemas/Customer" });
   const create = paths["/admin/customers"].post;

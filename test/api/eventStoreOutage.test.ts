@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import t from "tap";
 import { CustomerCommands } from "../../shared/application/customerCommands.js";
 import { EntityHistory } from "../../shared/application/history.js";
+import { IdempotencyKeys } from "../../shared/application/idempotencyKeys.js";
 import { CustomerGroupCommands } from "../../shared/application/customerGroupCommands.js";
 import { signAdminToken } from "../../shared/auth/adminToken.js";
 import { KurrentDbEventStore } from "../../shared/eventstore/kurrentdb.js";
@@ -38,7 +39,7 @@ t.test("writes answer 503 while KurrentDB is down and work again by themselves o
   const auth = authDependencies(store, data.dir);
   t.teardown(() => auth.sessions.close());
   const readYourWrites = new ReadYourWrites({ readModel, store, logger: silentLogger, waitMs: 50 });
-  const app = await buildApp({ jwtSecret: "s", bodyLimit: 102_400, trustProxy: false, logger: createLogger("silent"), commands, groupCommands, readModel, readYourWrites, history: new EntityHistory(store), auth });
+  const app = await buildApp({ jwtSecret: "s", bodyLimit: 102_400, trustProxy: false, logger: createLogger("silent"), commands, groupCommands, readModel, readYourWrites, history: new EntityHistory(store), idempotencyKeys: new IdempotencyKeys({ store, clock: () => new Date(), logger: silentLogger }), auth });
   t.teardown(async () => {
     await app.close();
     await store.close();

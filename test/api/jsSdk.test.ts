@@ -195,6 +195,19 @@ t.test("a conditional update through the SDK: the ETag from its client, If-Match
   t.equal((await sdk.admin.customer.retrieve(customer.id)).customer.first_name, "Augusta");
 });
 
+t.test("a create retried through the SDK with its Idempotency-Key: one customer", async (t) => {
+  const sdk = new Medusa({ baseUrl: api.baseUrl, auth: { type: "jwt", jwtTokenStorageMethod: "memory" } });
+  await sdk.auth.login("user", "emailpass", { email: "admin@example.com", password: "supersecret" });
+  const key = crypto.randomUUID();
+  const email = `sdk-retry-${key}@example.com`;
+  const first = await sdk.admin.customer.create({ email }, {}, { "Idempotency-Key": key });
+  const again = await sdk.admin.customer.create({ email }, {}, { "Idempotency-Key": key });
+  t.equal(again.customer.id, first.customer.id);
+  t.equal((await sdk.admin.customer.list({ email })).count, 1);
+  const other = await refused(sdk.admin.customer.create({ email: `other-${email}` }, {}, { "Idempotency-Key": key }));
+  t.equal(other?.status, 422, "another request with the key");
+});
+
 t.test("a secret API key through the SDK's apiKey option", async (t) => {
   const { createApiKey } = await import("../support/auth.js");
   const { key, secret } = await createApiKey(api.dataDir, "sdk");

@@ -10,6 +10,7 @@ import t from "tap";
 import { CustomerGroupCommands } from "../../shared/application/customerGroupCommands.js";
 import { CustomerCommands } from "../../shared/application/customerCommands.js";
 import { EntityHistory } from "../../shared/application/history.js";
+import { IdempotencyKeys } from "../../shared/application/idempotencyKeys.js";
 import { ReadYourWrites } from "../../shared/readmodel/readYourWrites.js";
 import { signAdminToken } from "../../shared/auth/adminToken.js";
 import { InProcessBus } from "../../shared/bus/inProcess.js";
@@ -48,7 +49,7 @@ t.test("a write answers from its own events when the projection is late, and the
   });
   const auth = authDependencies(store, data.dir);
   t.teardown(() => auth.sessions.close());
-  const app = await buildApp({ jwtSecret: "s", bodyLimit: 102_400, trustProxy: false, logger: createLogger("silent"), commands, groupCommands, readModel, readYourWrites, history: new EntityHistory(store), auth });
+  const app = await buildApp({ jwtSecret: "s", bodyLimit: 102_400, trustProxy: false, logger: createLogger("silent"), commands, groupCommands, readModel, readYourWrites, history: new EntityHistory(store), idempotencyKeys: new IdempotencyKeys({ store, clock: () => new Date(), logger: silentLogger }), auth });
   const authorization = `Bearer ${signAdminToken({ secret: "s", actorId: "user_1", now: new Date(), expiresInSeconds: 60 })}`;
 
   // No publisher or projector is running: the read model stays behind.

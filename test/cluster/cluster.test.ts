@@ -201,6 +201,36 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     t.match(await client.db(database).collection("customers").findOne({ _id: a.id }), { group_ids: [group.id] }, "membership stays in the customer's own document");
   });
 
+  t.test("an Idempotency-Key holds across command services: a retry on another one replays the answer", async (t) => {
+    const port = await freePort();
+    const second = new RoleProcess("command", env({ PORT: String(port) }), `http://127.0.0.1:${port}/health`);
+    await second.start();
+    t.teardown(() => second.kill());
+    const otherUrl = `http://127.0.0.1:${port}`;
+    const key = `cluster-${run}`;
+    const email = `idempotent.${run}@example.com`;
+    const send = (url: string, idempotencyKey: string, body: unknown) =>
+      fetch(`${url}/admin/customers`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": idempotencyKey },
+        body: JSON.stringify(body),
+      });
+    const first = await send(baseUrl, key, { email });
+    t.equal(first.status, 200);
+    const created = (await first.json()) as { customer: { id: string } };
+    const retried = await send(otherUrl, key, { email });
+    t.same([retried.status, retried.headers.get("idempotent-replayed")], [200, "true"]);
+    t.equal(((await retried.json()) as { customer: { id: string } }).customer.id, created.customer.id, "the other service answers the same customer");
+
+    const raceKey = `cluster-race-${run}`;
+    const raceEmail = `idempotent-race.${run}@example.com`;
+    const answers = await Promise.all([baseUrl, otherUrl, baseUrl, otherUrl].map((url) => send(url, raceKey, { email: raceEmail })));
+    t.ok(answers.every((res) => res.status === 200 || res.status === 409), `200 or 409: ${answers.map((res) => res.status)}`);
+    const ids = new Set<string>();
+    for (const res of answers) if (res.status === 200) ids.add(((await res.json()) as { customer: { id: string } }).customer.id);
+    t.equal(ids.size, 1, "one customer for the key, whichever service answered");
+  });
+
   t.test("a session opened on one command service works on another, and logging out ends it on both", async (t) => {
     const port = await freePort();
     const second = new RoleProcess("command", env({ PORT: String(port) }), `http://127.0.0.1:${port}/health`);
