@@ -83,6 +83,10 @@ export class RequestKeyClaim implements KeyClaim {
     // A later attempt follows a lost race, perhaps for this very key: read what is there now.
     const loaded = attempt === 0 ? this.found : await loadStream(this.store, this.stream, KEY);
     const events = decideWritten(loaded.state, { fingerprint: this.request.fingerprint, request_id: this.request.requestId }, now);
+    if (events.length === 0) {
+      this.#taken = true;
+      return undefined;
+    }
     return { stream: this.stream, events: toEventsToAppend(events, context, now), expectedRevision: loaded.expectedRevision };
   }
 

@@ -31,7 +31,7 @@ export type IdempotencyKeyEvent = IdempotentRequestWritten | IdempotentRequestAn
 export type IdempotencyKeyState =
   | { status: "unused" }
   /** The request's changes are written; its answer is not recorded (yet, or ever, if its process died). */
-  | { status: "written"; fingerprint: string; expiresAt: string }
+  | { status: "written"; fingerprint: string; expiresAt: string; requestId: string }
   | { status: "answered"; fingerprint: string; expiresAt: string; answer: RecordedAnswer };
 
 export const initialIdempotencyKeyState = (): IdempotencyKeyState => ({ status: "unused" });
@@ -39,7 +39,7 @@ export const initialIdempotencyKeyState = (): IdempotencyKeyState => ({ status: 
 export function evolveIdempotencyKey(state: IdempotencyKeyState, event: IdempotencyKeyEvent): IdempotencyKeyState {
   switch (event.type) {
     case "IdempotentRequestWritten":
-      return { status: "written", fingerprint: event.data.fingerprint, expiresAt: event.data.expires_at };
+      return { status: "written", fingerprint: event.data.fingerprint, expiresAt: event.data.expires_at, requestId: event.data.request_id };
     case "IdempotentRequestAnswered":
       // An answer of a use that expired since does not revive it for the newer one.
       if (state.status === "written" && state.fingerprint !== event.data.fingerprint) return state;
@@ -63,8 +63,13 @@ export function decideKeyUse(state: IdempotencyKeyState, fingerprint: string, no
   throw new IdempotentRequestInFlight();
 }
 
-/** The events of a key's first use, written with the request's first events. */
+/**
+ * The events of a key's first use, written with the request's first events; none when this
+ * very request already wrote them (a store that cannot write streams together wrote the key,
+ * then lost the race for the request's own stream, and the request is deciding again).
+ */
 export function decideWritten(state: IdempotencyKeyState, request: { fingerprint: string; request_id: string }, now: Date): IdempotentRequestWritten[] {
+  if (state.status === "written" && state.requestId === request.request_id && Date.parse(state.expiresAt) > now.getTime()) return [];
   // Another request with the key may have got there first: checked again, in the write that takes it.
   // Its answer may even be recorded by now; this copy of it still must not write (it is told to retry).
   if (decideKeyUse(state, request.fingerprint, now).action === "replay") throw new IdempotentRequestInFlight();

@@ -9,6 +9,8 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import t, { type Test } from "tap";
 import { handleCommand } from "../../shared/application/commandHandler.js";
+import { IdempotencyKeys } from "../../shared/application/idempotencyKeys.js";
+import { silentLogger } from "../../shared/logger.js";
 import { type CommandContext, toEventsToAppend } from "../../shared/application/context.js";
 import { ConcurrentWriteConflict, Failure, StaleRevision } from "../../shared/errors.js";
 import { loadStream } from "../../shared/eventstore/loadStream.js";
@@ -312,6 +314,22 @@ function withoutWritesTogether(t: Test) {
   };
   return { sqlite, store, order };
 }
+
+t.test("there, a request's Idempotency-Key is written first, and a race lost for its own stream does not take the key twice", async (t) => {
+  const { sqlite, store, order } = withoutWritesTogether(t);
+  const own = `sum-${randomUUID()}`;
+  const mine = new StreamStateCache({ maxBytes: 1_000_000 });
+  await write(store, own, 1, mine);
+  await write(sqlite, own, 10); // another process: this one's cached state is now stale
+  order.length = 0;
+  const keys = new IdempotencyKeys({ store, clock: () => new Date(), logger: silentLogger });
+  const started = await keys.start({ actorId: "user_1", route: "POST /sums", key: "k1", fingerprint: "f1", requestId: "req-1" });
+  if (started.action !== "run") throw new Error("a new key runs");
+  const written = await handleCommand(store, own, SUM, add(100), { clock: () => new Date(), context: { ...context, idempotency: started.claim }, states: mine });
+  t.same(written.state, { total: 111, count: 3 });
+  t.same(order, [started.claim.stream, own, own], "the key, the lost append, the append decided again (without the key)");
+  t.equal((await sqlite.readStream(started.claim.stream)).length, 1, "the key is written once");
+});
 
 t.test("a store that cannot write streams together gets what is alongside first, then the stream's own events, then the releases", async (t) => {
   const { sqlite, store, order } = withoutWritesTogether(t);

@@ -48,6 +48,11 @@ t.test("the same request gets the recorded answer; another one is refused; one s
   t.throws(() => use([written], "f1", later(1000)), IdempotentRequestInFlight, "written, not answered yet");
   t.throws(() => use([written], "f2", later(1000)), IdempotencyKeyReused);
   writing(t).given([written]).when({ fingerprint: "f1", now: later(1) }).thenThrows(IdempotentRequestInFlight);
+  // This very request (r2) wrote the key and is deciding again: nothing more to write for it.
+  writing(t)
+    .given([{ ...written, data: { ...written.data, request_id: "r2" } }])
+    .when({ fingerprint: "f1", now: later(1) })
+    .then([]);
   writing(t).given([written, answered]).when({ fingerprint: "f1", now: later(1) }).thenThrows(IdempotentRequestInFlight, "A request with this Idempotency-Key is still being processed");
 });
 
