@@ -15,7 +15,7 @@
  *   BENCH_CLIENT       "autocannon" to use it even where wrk is installed
  *   BENCH_PHASES       comma-separated phases to run: throughput (with the restart), lag,
  *                      hops (a create's time hop by hop; cluster only), history (write cost
- *                      against a long history; embedded only), hostile (other requests'
+ *                      against a long history, and reading that history; embedded only), hostile (other requests'
  *                      latency during hostile lists; embedded only); default all
  *   BENCH_HOP_SAMPLES  creates timed hop by hop (default 300)
  *   BENCH_HISTORY_EVENTS  events in the long customer's stream (default 10000)
@@ -201,6 +201,15 @@ interface LongHistoryFigures {
   ratio: number;
   /** First update of the long customer after a restart (nothing cached), one request. */
   first_update_after_restart_ms: number;
+  /** GET .../history of the long customer (median of 10, ms): it folds the stream from its start. */
+  history_reads: {
+    newest_50_ms: number;
+    before_middle_50_ms: number;
+    oldest_50_ms: number;
+    /** /health while four connections read the newest page over and over. */
+    health_under_history_ms: { p50: number; p99: number; max: number };
+    history_reads_per_second: number;
+  };
   large: {
     events: number;
     metadata_bytes: number;
@@ -457,6 +466,43 @@ function currentMemoryMiB(pid: number): number {
 
 const LONG_HISTORY_EVENTS = Number(process.env.BENCH_HISTORY_EVENTS ?? 10_000);
 // Just under the 64 KiB a metadata object may take (shared/customers/limits.ts).
+/** The long customer's history read three ways, then read over and over while /health is probed. */
+async function measureHistoryReads(id: string): Promise<LongHistoryFigures["history_reads"]> {
+  const history = `${BASE}/admin/customers/${id}/history`;
+  const medianOf = async (query: string) => {
+    const times: number[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const started = performance.now();
+      const response = await fetch(`${history}?${query}`, { headers: { authorization } });
+      if (response.status !== 200) throw new Error(`history answered ${response.status}`);
+      await response.arrayBuffer();
+      times.push(performance.now() - started);
+    }
+    return round(percentile(times.sort((a, b) => a - b), 50));
+  };
+  const figures = {
+    newest_50_ms: await medianOf("limit=50"),
+    before_middle_50_ms: await medianOf(`limit=50&revision[$lt]=${Math.floor(LONG_HISTORY_EVENTS / 2)}`),
+    oldest_50_ms: await medianOf("limit=50&order=revision"),
+  };
+  let reads = 0;
+  let reading = true;
+  const reader = async () => {
+    while (reading) {
+      await (await fetch(`${history}?limit=50`, { headers: { authorization } })).arrayBuffer();
+      reads += 1;
+    }
+  };
+  const started = performance.now();
+  const readers = Promise.all([reader(), reader(), reader(), reader()]);
+  const health = await probeHealth(SECONDS * 500);
+  reading = false;
+  await readers;
+  const result = { ...figures, health_under_history_ms: health, history_reads_per_second: Math.round((reads / (performance.now() - started)) * 1000) };
+  console.error(`history of ${LONG_HISTORY_EVENTS} events: newest ${figures.newest_50_ms} ms, health p99 under 4 readers ${health.p99} ms`);
+  return result;
+}
+
 const LARGE_METADATA_BYTES = 60 * 1024;
 const LARGE_UPDATES = 300;
 const LARGE_CONNECTIONS = 32;
@@ -480,6 +526,7 @@ async function measureLongHistory(mode: string): Promise<LongHistoryFigures> {
     const newCustomer = await rate(fresh!);
     const longCustomer = await rate(long!);
     console.error(`update of a new customer ${newCustomer.requests_per_second}/s, of one with ${LONG_HISTORY_EVENTS} events ${longCustomer.requests_per_second}/s`);
+    const historyReads = await measureHistoryReads(long!);
 
     // Restart on the same data: the first update reads the whole stream once, a page at a time.
     for (const role of running.roles) await role.kill();
@@ -509,6 +556,7 @@ async function measureLongHistory(mode: string): Promise<LongHistoryFigures> {
       long_customer: longCustomer,
       ratio: Math.round((longCustomer.requests_per_second / newCustomer.requests_per_second) * 100) / 100,
       first_update_after_restart_ms: firstUpdateMs,
+      history_reads: historyReads,
       large: {
         events: LARGE_UPDATES,
         metadata_bytes: LARGE_METADATA_BYTES,
@@ -528,6 +576,20 @@ async function measureLongHistory(mode: string): Promise<LongHistoryFigures> {
 }
 
 const HOSTILE_CUSTOMERS = Number(process.env.BENCH_HOSTILE_CUSTOMERS ?? 20_000);
+
+/** GET /health (which does no work) every 10 ms for `ms`: how long a request waits for the event loop. */
+async function probeHealth(ms: number): Promise<{ p50: number; p99: number; max: number }> {
+  const latencies: number[] = [];
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    const started = performance.now();
+    await (await fetch(`${BASE}/health`)).arrayBuffer();
+    latencies.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  latencies.sort((a, b) => a - b);
+  return { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1) ?? Number.NaN) };
+}
 
 /** Lists built to cost the most per document: patterns on every text, searches, sorts of every match. */
 const HOSTILE_LISTS = [
@@ -558,19 +620,7 @@ async function measureHostileLists(mode: string): Promise<HostileListFigures> {
         ),
       );
     }
-    const probe = async (ms: number) => {
-      const latencies: number[] = [];
-      const until = performance.now() + ms;
-      while (performance.now() < until) {
-        const started = performance.now();
-        await (await fetch(`${BASE}/health`)).arrayBuffer();
-        latencies.push(performance.now() - started);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      latencies.sort((a, b) => a - b);
-      return { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1) ?? Number.NaN) };
-    };
-    const idle = await probe(SECONDS * 500);
+    const idle = await probeHealth(SECONDS * 500);
     let lists = 0;
     let loading = true;
     const listClient = async (offset: number) => {
@@ -581,7 +631,7 @@ async function measureHostileLists(mode: string): Promise<HostileListFigures> {
     };
     const started = performance.now();
     const clients = Promise.all([0, 1, 2, 3].map(listClient));
-    const underLists = await probe(SECONDS * 1000);
+    const underLists = await probeHealth(SECONDS * 1000);
     loading = false;
     await clients;
     const figures = { customers: HOSTILE_CUSTOMERS, health_idle_ms: idle, health_under_lists_ms: underLists, lists_per_second: Math.round((lists / (performance.now() - started)) * 1000) };
@@ -640,6 +690,11 @@ async function main(): Promise<void> {
     console.log(`| new | 1 | ${h.new_customer.requests_per_second} | ${h.new_customer.p99_ms} |`);
     console.log(`| long history | ${h.events} | ${h.long_customer.requests_per_second} | ${h.long_customer.p99_ms} |`);
     console.log(`long / new: ${h.ratio}x; first update of the long customer after a restart: ${h.first_update_after_restart_ms} ms`);
+    const r = h.history_reads;
+    console.log(
+      `its history (median of 10): newest 50 ${r.newest_50_ms} ms, 50 before the middle ${r.before_middle_50_ms} ms, oldest 50 ${r.oldest_50_ms} ms; ` +
+        `4 readers of the newest page: ${r.history_reads_per_second}/s, /health p50 ${r.health_under_history_ms.p50} / p99 ${r.health_under_history_ms.p99} / max ${r.health_under_history_ms.max} ms`,
+    );
     const l = h.large;
     console.log(
       `${l.connections} concurrent updates with ${Math.round(l.metadata_bytes / 1024)} KB metadata on a customer of ${l.events} such events, after a restart: ` +
