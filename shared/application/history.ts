@@ -4,12 +4,14 @@
  * the only place that keeps this (the read model holds current documents only), so a history
  * is always up to date with every write, deleted entities included.
  */
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { customerGroupChanges } from "../customerGroups/changes.js";
 import { type CustomerGroupEvent, customerGroupStreamName, evolveCustomerGroup, initialCustomerGroupState } from "../customerGroups/group.js";
 import { customerChanges } from "../customers/changes.js";
 import { type CustomerEvent, customerStreamName, evolveCustomer, initialCustomerState } from "../customers/customer.js";
 import type { FieldChange } from "../fieldChange.js";
 import type { EventStore, RecordedEvent } from "../eventstore/port.js";
+import { FoldCheckpoints } from "./foldCheckpoints.js";
 
 export interface HistoryEntry {
   /** The event's id. */
@@ -66,11 +68,16 @@ const CUSTOMER_GROUP: HistorySource<ReturnType<typeof initialCustomerGroupState>
   changes: customerGroupChanges,
 };
 
-/** Events read at once: a page of large events stays a few megabytes. */
+/** Events read at once: a page of large events stays a few megabytes, and takes the event loop a millisecond or two. */
 const PAGE_SIZE = 256;
+
+/** A checkpoint every 256 events, 4,096 of them: a million events of long histories, some megabytes. */
+const CHECKPOINT_EVERY = PAGE_SIZE;
+const MAX_CHECKPOINTS = 4_096;
 
 export class EntityHistory {
   readonly #store: EventStore;
+  readonly #checkpoints = new FoldCheckpoints({ every: CHECKPOINT_EVERY, maxCheckpoints: MAX_CHECKPOINTS });
 
   constructor(store: EventStore) {
     this.#store = store;
@@ -87,8 +94,10 @@ export class EntityHistory {
   }
 
   /**
-   * Every change needs the state before it, so the stream is folded from its start; only the
-   * page's events are turned into entries, and reading stops at the page's newest one.
+   * Every change needs the state before it, so the stream is folded from the latest checkpoint
+   * before the page (or from its start); only the page's events are turned into entries, and
+   * reading stops at the page's newest one. Between reads of the store the fold gives the event
+   * loop back, so a long history never holds up the requests beside it.
    */
   async #read<State, Event>(stream: string, source: HistorySource<State, Event>, range: HistoryRange): Promise<HistoryPage | undefined> {
     const last = await this.#store.streamRevision(stream);
@@ -98,16 +107,19 @@ export class EntityHistory {
     const count = Math.max(0, high - low + 1);
     const [first, end] = pageOf(low, high, range);
     const entries: HistoryEntry[] = [];
-    let state = source.initialState();
+    const checkpoint = end >= first ? this.#checkpoints.before<State>(stream, first) : undefined;
+    let state = checkpoint?.state ?? source.initialState();
     // An empty page still reads the first event: it tells an entity from a stream that holds none.
     const stop = end >= first ? end : 0;
-    for (let next = 0; next <= stop; ) {
+    for (let next = checkpoint ? checkpoint.revision + 1 : 0; next <= stop; ) {
+      if (next > 0) await nextTurn();
       const events = await this.#store.readStream(stream, { fromRevision: next, maxCount: Math.min(PAGE_SIZE, stop - next + 1) });
       if (next === 0 && events[0]?.type !== source.createdBy) return undefined;
       for (const recorded of events) {
         const event = { type: recorded.type, data: recorded.data } as Event;
         if (recorded.revision >= first && recorded.revision <= end) entries.push(entryOf(recorded, source.changes(state, event)));
         state = source.evolve(state, event);
+        if (this.#checkpoints.isCheckpoint(recorded.revision)) this.#checkpoints.keep(stream, recorded.revision, state);
       }
       if (events.length === 0) break;
       next = events.at(-1)!.revision + 1;
