@@ -175,7 +175,7 @@ interface ModeFigures {
   /** Customers stored before the throughput phase, and how long until the API listed them all. */
   preload?: { customers: number; ms: number };
   /** A restart on the data of the throughput phase (embedded mode): until it answers /health. */
-  restart?: { events: number; ready_ms: number; catch_up_ms: number; rss_mib: number; added_events?: number; added_projected_ms?: number };
+  restart?: { events: number; ready_ms: number; catch_up_ms: number; rss_mib: number; added_events?: number; added_projected_ms?: number; rebuild?: RebuildFigures };
   /** Write cost against history (embedded mode). */
   long_history?: LongHistoryFigures;
   /** How long other requests wait while hostile lists run (embedded mode). */
@@ -415,10 +415,78 @@ async function measureRestart(running: RunningMode & { dataDir: string }, preloa
   const restarted = await startCommandOn(running.dataDir);
   const readyMs = Math.round(performance.now() - started);
   const rssMiB = currentMemoryMiB(restarted.pid!);
+  const rebuild = await measureRebuild(new URL(restarted.healthUrl).origin, preloaded.sampleIds[0]!).catch((error: unknown) => void console.error(`embedded rebuild not measured: ${String(error)}`));
   await restarted.kill();
   const catchUpMs = caughtUpMs(restarted);
   console.error(`embedded restart with ${events} events: ready in ${readyMs} ms (read model caught up in ${catchUpMs} ms), ${rssMiB} MiB`);
-  return { events, ready_ms: readyMs, catch_up_ms: catchUpMs, rss_mib: rssMiB, ...(firstCatchUpMs === undefined ? {} : { added_events: added, added_projected_ms: firstCatchUpMs }) };
+  return {
+    events,
+    ready_ms: readyMs,
+    catch_up_ms: catchUpMs,
+    rss_mib: rssMiB,
+    ...(firstCatchUpMs === undefined ? {} : { added_events: added, added_projected_ms: firstCatchUpMs }),
+    ...(rebuild && { rebuild }),
+  };
+}
+
+interface RebuildFigures {
+  events: number;
+  ms: number;
+  events_per_second: number;
+  /** A customer read and /health, one after the other, before the rebuild and while it runs. */
+  idle: { retrieve: Percentiles; health: Percentiles };
+  during: { retrieve: Percentiles; health: Percentiles; failed: number };
+}
+
+type Percentiles = { p50: number; p99: number; max: number };
+
+/**
+ * A rebuild of the read model (POST /admin/projections/rebuild) on the restarted service's
+ * store: how long it takes, and what a customer read and /health wait meanwhile, against the
+ * same probes for a few seconds before it.
+ */
+async function measureRebuild(base: string, customerId: string): Promise<RebuildFigures> {
+  const probe = async (until: () => boolean) => {
+    const retrieve: number[] = [];
+    const health: number[] = [];
+    let failed = 0;
+    while (!until()) {
+      for (const [path, into] of [[`/admin/customers/${customerId}`, retrieve], ["/health", health]] as const) {
+        const started = performance.now();
+        const response = await fetch(`${base}${path}`, { headers: { authorization } });
+        await response.arrayBuffer();
+        if (response.status !== 200) failed += 1;
+        into.push(performance.now() - started);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const summary = (latencies: number[]): Percentiles => {
+      latencies.sort((a, b) => a - b);
+      return { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1) ?? Number.NaN) };
+    };
+    return { retrieve: summary(retrieve), health: summary(health), failed };
+  };
+  const idleUntil = performance.now() + 3_000;
+  const idle = await probe(() => performance.now() > idleUntil);
+  const started = await fetch(`${base}/admin/projections/rebuild`, { method: "POST", headers: { authorization } });
+  if (started.status !== 202) throw new Error(`the rebuild answered ${started.status}`);
+  let rebuild: { state: string; events: number; started_at: string; finished_at: string | null; error: string | null } | undefined;
+  let done = false;
+  const watching = (async () => {
+    while (!done) {
+      const projections = (await (await fetch(`${base}/admin/projections`, { headers: { authorization } })).json()) as { projections: Array<{ rebuild: typeof rebuild }> };
+      rebuild = projections.projections[0]!.rebuild;
+      done = rebuild?.state === "done" || rebuild?.state === "failed";
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  })();
+  const during = await probe(() => done);
+  await watching;
+  if (rebuild?.state !== "done") throw new Error(`the rebuild failed: ${rebuild?.error}`);
+  const ms = Date.parse(rebuild.finished_at!) - Date.parse(rebuild.started_at);
+  const figures = { events: rebuild.events, ms, events_per_second: Math.round((rebuild.events / ms) * 1000), idle: { retrieve: idle.retrieve, health: idle.health }, during };
+  console.error(`embedded rebuild of ${figures.events} events: ${ms} ms (${figures.events_per_second}/s); ${JSON.stringify({ idle: figures.idle, during })}`);
+  return figures;
 }
 
 /** The embedded service on an existing data folder, once it answers /health. */
@@ -672,6 +740,16 @@ async function main(): Promise<void> {
     console.log(
       `| ${mode} | ${f.preload?.customers ?? "-"} | ${f.preload?.ms ?? "-"} | ${lag?.p50 ?? "-"} | ${lag?.p99 ?? "-"} | ${lag?.samples ?? "-"} | ${restart?.events ?? "-"} | ${restart?.ready_ms ?? "-"} | ${restart?.catch_up_ms ?? "-"} | ${restart?.rss_mib ?? "-"} |`,
     );
+  }
+  for (const [mode, f] of Object.entries(figures)) {
+    const r = f.restart?.rebuild;
+    if (!r) continue;
+    console.log(`\nA rebuild of the read model while serving (${mode}, ${r.events} events): ${r.ms} ms, ${r.events_per_second} events/s`);
+    console.log("| probe (one after the other) | before: p50 ms | p99 ms | during: p50 ms | p99 ms | max ms |");
+    console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+    console.log(`| GET a customer | ${r.idle.retrieve.p50} | ${r.idle.retrieve.p99} | ${r.during.retrieve.p50} | ${r.during.retrieve.p99} | ${r.during.retrieve.max} |`);
+    console.log(`| /health | ${r.idle.health.p50} | ${r.idle.health.p99} | ${r.during.health.p50} | ${r.during.health.p99} | ${r.during.health.max} |`);
+    console.log(`failed requests during the rebuild: ${r.during.failed}`);
   }
   for (const [mode, f] of Object.entries(figures)) {
     const hops = f.create_hops_ms;

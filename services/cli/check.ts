@@ -5,7 +5,7 @@
  */
 import { type CheckProgress, type ConvergenceReport, checkConvergence } from "../../shared/readmodel/convergence.js";
 import type { CustomerReadModel } from "../../shared/readmodel/port.js";
-import { READ_MODEL_FILE, openEmbeddedReadModel, openEventStore, openMongoReadModel } from "../../shared/runtime/adapters.js";
+import { openEmbeddedReadModel, openEventStore, openMongoReadModel, servingReadModelFile } from "../../shared/runtime/adapters.js";
 import { exitWithUsage, loadCliSettings, parseCommandLine } from "../../shared/runtime/cli.js";
 
 const usage = `Usage: npm run check -- [--show N] [--settle SECONDS]
@@ -21,8 +21,9 @@ when there is one, 0 when there is none. Run it with the same settings as the se
   looked at again after --settle seconds, and only lasting ones are reported.
 
   In embedded mode it compares with the read model file the service keeps in DATA_DIR
-  (readmodel.sqlite), whether the service is running or not; a service that is
-  stopped brings that file up to date at its next start.
+  (readmodel.sqlite, or readmodel-g<N>.sqlite after a rebuild), whether the service
+  is running or not; a service that is stopped brings that file up to date at its
+  next start.
 
   --show N          print at most N differences in full (default 20; all are counted)
   --settle SECONDS  how long to wait before looking again at a difference (default 5)
@@ -72,7 +73,7 @@ try {
   if (settings.cluster) {
     readModel = await openMongoReadModel(settings.cluster);
   } else {
-    console.error(`Embedded mode: checking the read model file (${READ_MODEL_FILE} in DATA_DIR) against the event store...`);
+    console.error(`Embedded mode: checking the read model file (${servingReadModelFile(settings)}) against the event store...`);
     readModel = openEmbeddedReadModel(settings);
   }
   const report = await checkConvergence(store, readModel, { onProgress: showProgress, settleMs: settleSeconds * 1000 });

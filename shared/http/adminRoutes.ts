@@ -9,6 +9,7 @@ import type { CustomerGroupCommands } from "../application/customerGroupCommands
 import type { EntityHistory } from "../application/history.js";
 import type { IdempotencyKeys } from "../application/idempotencyKeys.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
+import type { Projections } from "../readmodel/projections.js";
 import type { ReadYourWrites } from "../readmodel/readYourWrites.js";
 import { customerGroupRoutes } from "./customerGroups/routes.js";
 import { addressRoutes } from "./customers/addressRoutes.js";
@@ -16,6 +17,7 @@ import { customerRoutes } from "./customers/routes.js";
 import entityTags from "./entityTags.js";
 import idempotency from "./idempotency.js";
 import { historyRoutes } from "./history/routes.js";
+import { projectionRoutes } from "./projections/routes.js";
 
 export interface AdminRoutesOptions {
   commands: CustomerCommands;
@@ -24,9 +26,11 @@ export interface AdminRoutesOptions {
   readYourWrites: ReadYourWrites;
   history: EntityHistory;
   idempotencyKeys: IdempotencyKeys;
+  /** The read model's projection, where this mode can rebuild it without downtime. */
+  projections?: Projections;
 }
 
-export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { commands, groupCommands, readModel, readYourWrites, history, idempotencyKeys }) => {
+export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { commands, groupCommands, readModel, readYourWrites, history, idempotencyKeys, projections }) => {
   app.addHook("preValidation", app.authenticateAdmin);
   await app.register(entityTags);
   // After entityTags: an answer is recorded for its key with its ETag.
@@ -35,4 +39,5 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   await app.register(addressRoutes, { commands, readModel, readYourWrites });
   await app.register(customerGroupRoutes, { groupCommands, customerCommands: commands, readModel, readYourWrites });
   await app.register(historyRoutes, { history });
+  if (projections) await app.register(projectionRoutes, { projections });
 };

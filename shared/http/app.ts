@@ -10,6 +10,7 @@ import type { ApiKeys } from "../application/apiKeys.js";
 import type { CustomerCommands } from "../application/customerCommands.js";
 import type { CustomerGroupCommands } from "../application/customerGroupCommands.js";
 import type { EntityHistory } from "../application/history.js";
+import type { Projections } from "../readmodel/projections.js";
 import type { IdempotencyKeys } from "../application/idempotencyKeys.js";
 import type { EmailPassLogin } from "../application/emailpassLogin.js";
 import type { AuthSettings, TrustProxy } from "../config.js";
@@ -41,6 +42,8 @@ export interface AppOptions {
   readYourWrites: ReadYourWrites;
   /** Each customer's and group's changes, from the event store. */
   history: EntityHistory;
+  /** The read model's projection, where this mode can rebuild it without downtime. */
+  projections?: Projections;
   /** Where Idempotency-Keys are kept and checked. */
   idempotencyKeys: IdempotencyKeys;
   auth: AuthDependencies;
@@ -108,8 +111,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(loginRoutes, { login: auth.login, jwtSecret: options.jwtSecret });
   await app.register(sessionRoutes, { sessions: auth.sessions, cookie, sessionTtlMs: auth.settings.sessionTtlMs, users: auth.users, jwtSecret: options.jwtSecret });
-  const { commands, groupCommands, readModel, readYourWrites, history, idempotencyKeys } = options;
-  await app.register(adminRoutes, { commands, groupCommands, readModel, readYourWrites, history, idempotencyKeys });
+  const { commands, groupCommands, readModel, readYourWrites, history, idempotencyKeys, projections } = options;
+  await app.register(adminRoutes, { commands, groupCommands, readModel, readYourWrites, history, idempotencyKeys, projections });
   app.get("/health", { schema: { hide: true } }, async (_request, reply) => {
     const report = options.health?.() ?? { status: "ok", reasons: [], details: {} };
     if (report.status === "unhealthy") reply.code(503);

@@ -102,7 +102,7 @@ function failureResponse(error: Failure): ErrorResponse {
       ? {
           code: "invalid_state_error",
           type,
-          message: "The request conflicted with another request. You may retry the request with the provided Idempotency-Key.",
+          message: error.publicMessage ?? "The request conflicted with another request. You may retry the request with the provided Idempotency-Key.",
         }
       : { type, message: error.publicMessage ?? error.message };
   return { status, body, ...(headers && { headers }) };

@@ -19,22 +19,26 @@ type AuthScheme = "bearer" | "session" | "secretKey";
 export interface RouteDocumentation {
   summary: string;
   tags: string[];
-  response: { 200: TSchema };
+  /** The success answer: 200, or another 2xx status where the route answers one (a rebuild's 202). */
+  response: { [status: number]: TSchema };
   /** How the route authenticates; every /admin route takes all three, other routes none unless said. */
   "x-auth"?: AuthScheme[];
   /** Statuses of the route's own beyond those that follow from its shape (a failed login's 401). */
   "x-errors"?: number[];
+  /** What a status means on this route, where the generic description would mislead (a rebuild's 409). */
+  "x-error-descriptions"?: Record<number, string>;
 }
 
 /** The documentation part of the route schemas of one tag: `describe("Create a customer", CustomerAnswer)`. */
 export const routeDocumentation =
   (tag: string) =>
-  (summary: string, answer: TSchema, options: { auth?: AuthScheme[]; errors?: number[] } = {}): RouteDocumentation => ({
+  (summary: string, answer: TSchema, options: { auth?: AuthScheme[]; errors?: number[]; errorDescriptions?: Record<number, string>; status?: number } = {}): RouteDocumentation => ({
     summary,
     tags: [tag],
-    response: { 200: answer },
+    response: { [options.status ?? 200]: answer },
     ...(options.auth && { "x-auth": options.auth }),
     ...(options.errors && { "x-errors": options.errors }),
+    ...(options.errorDescriptions && { "x-error-descriptions": options.errorDescriptions }),
   });
 
 const EXTRA_ERRORS: Record<number, string> = {
@@ -146,8 +150,9 @@ function documentedRoute(schema: RouteSchema | undefined, url: string, method: R
   const reads = admin && methods.includes("GET");
   // Every /admin GET answer has an entity tag (entityTags.ts); so does a POST's, which shows the entity it wrote.
   const tagged = reads || (admin && takesBody);
+  const success = Object.keys(schema.response ?? {}).find((status) => /^2\d\d$/.test(status)) ?? "200";
   const response: Record<string, object> = {
-    200: { "x-response-description": "Success", ...schema.response?.[200], ...((tagged || (admin && writes)) && { headers: { ...(tagged && ETAG), ...(admin && writes && REPLAYED) } }) },
+    [success]: { "x-response-description": "Success", ...schema.response?.[Number(success)], ...((tagged || (admin && writes)) && { headers: { ...(tagged && ETAG), ...(admin && writes && REPLAYED) } }) },
   };
   if (reads) response[304] = { description: "Not modified: If-None-Match holds the answer's ETag (no body)", type: "null", headers: ETAG };
   if (params.length > 0 || query.length > 0 || schema.body || takesBody) response[400] = errorAnswer("Invalid data (`invalid_data`), or a body that is not valid JSON or UTF-8");
@@ -165,6 +170,7 @@ function documentedRoute(schema: RouteSchema | undefined, url: string, method: R
     response[415] = errorAnswer("A body of a media type or charset the service does not read");
   }
   for (const status of schema["x-errors"] ?? []) response[status] ??= errorAnswer(EXTRA_ERRORS[status] ?? "See the message");
+  for (const [status, description] of Object.entries(schema["x-error-descriptions"] ?? {})) response[status] = errorAnswer(description);
   if (url.startsWith("/auth/:actor_type")) response[429] = errorAnswer("Too many failed logins", "Error", RETRY_AFTER);
   if (admin || schemes.includes("session")) response[503] = errorAnswer("The event store, the read model or the session store is unavailable", "Error", RETRY_AFTER);
 

@@ -113,9 +113,36 @@ export const HistoryEntrySchema = Type.Object(
 );
 export const HistoryAnswer = Type.Object({ history: Type.Array(ref("HistoryEntry")), ...page });
 
+const Position = Type.Union([Type.String(), Type.Null()], { description: "A position in the event store's log (SQLite: its sequence; KurrentDB: `commit/prepare`)" });
+const RebuildSchema = Type.Object({
+  generation: Type.Integer({ description: "The generation being built; it serves once the rebuild is done" }),
+  state: Type.Union([Type.Literal("building"), Type.Literal("switching"), Type.Literal("done"), Type.Literal("failed")]),
+  started_at: timestamp,
+  finished_at: Type.Union([timestamp, Type.Null()]),
+  position: Position,
+  head_position: { ...Position, description: "The log's head when the rebuild started" },
+  events: Type.Integer({ minimum: 0, description: "Events projected into the new generation so far" }),
+  events_per_second: Type.Integer({ minimum: 0 }),
+  eta_seconds: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: "Seconds left at the current rate; null until there is a rate" }),
+  progress: Type.Number({ minimum: 0, maximum: 1 }),
+  error: Type.Union([Type.String(), Type.Null()]),
+});
+export const ProjectionSchema = Type.Object(
+  {
+    id: Type.String({ description: "The projection: `customers`, the read model of customers and groups" }),
+    generation: Type.Integer({ minimum: 0, description: "The generation of documents serving reads" }),
+    position: { ...Position, description: "The log position the serving generation has reached" },
+    head_position: { ...Position, description: "The newest position of the events it projects" },
+    rebuild: Type.Union([RebuildSchema, Type.Null()], { description: "The rebuild running, or the last one since the service started" }),
+  },
+  { $id: "Projection" },
+);
+export const ProjectionListAnswer = Type.Object({ projections: Type.Array(ref("Projection")) });
+export const ProjectionAnswer = Type.Object({ projection: ref("Projection") });
+
 /** Medusa's error body. */
 export const ErrorSchema = Type.Object({ type: Type.String(), message: Type.String(), code: Type.Optional(Type.String()) }, { $id: "Error" });
 /** Every authentication failure: Medusa's bare body. */
 export const UnauthorizedSchema = Type.Object({ message: Type.String() }, { $id: "Unauthorized" });
 
-export const COMPONENT_SCHEMAS = [CustomerSchema, CustomerAddressSchema, CustomerGroupSchema, HistoryEntrySchema, ErrorSchema, UnauthorizedSchema];
+export const COMPONENT_SCHEMAS = [CustomerSchema, CustomerAddressSchema, CustomerGroupSchema, HistoryEntrySchema, ProjectionSchema, ErrorSchema, UnauthorizedSchema];

@@ -45,6 +45,8 @@ export interface ProjectorOptions {
   logger: Logger;
   /** Announces stored revisions to other processes (cluster mode). */
   notices?: ReadModelNoticePublisher;
+  /** Told after each batch is stored: how many events it held and the log position it reached (a rebuild's progress). */
+  onBatch?: (events: number, position: string | undefined) => void;
 }
 
 export class Projector {
@@ -97,6 +99,7 @@ export class Projector {
       this.#options.logger.error({ err: error, events: relevant.length }, "projection failed; will retry");
       throw error;
     }
+    this.#options.onBatch?.(envelopes.length, envelopes.at(-1)?.position);
     for (const envelope of envelopes) this.#awaitedPositions.get(envelope.position)?.();
   }
 

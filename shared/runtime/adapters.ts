@@ -18,6 +18,7 @@ import { MongoSessionStore } from "../sessions/mongodb.js";
 import type { SessionStore } from "../sessions/port.js";
 import { SqliteSessionStore } from "../sessions/sqlite.js";
 import { SqliteReadModel } from "../readmodel/sqlite.js";
+import { FIRST_GENERATION_FILE, generationFile, servingGeneration } from "../readmodel/sqliteGenerations.js";
 
 export const EVENT_STORE_FILE = "events.sqlite";
 export const CHECKPOINT_FILE = "checkpoints.sqlite";
@@ -28,13 +29,18 @@ export function eventStoreFile(settings: Settings): string {
   return join(settings.dataDir, EVENT_STORE_FILE);
 }
 
-/** The embedded mode's read model: a SQLite file of its own in DATA_DIR, beside the events. */
+/** The embedded mode's read model as it serves: the SQLite file of its serving generation in DATA_DIR, beside the events. */
 export function openEmbeddedReadModel(settings: Settings): SqliteReadModel {
   mkdirSync(settings.dataDir, { recursive: true });
-  return new SqliteReadModel(join(settings.dataDir, READ_MODEL_FILE), { cachedDocuments: settings.readCacheMaxDocuments });
+  return new SqliteReadModel(servingReadModelFile(settings), { cachedDocuments: settings.readCacheMaxDocuments });
 }
 
-export const READ_MODEL_FILE = "readmodel.sqlite";
+export function servingReadModelFile(settings: Settings): string {
+  return generationFile(settings.dataDir, servingGeneration(settings.dataDir));
+}
+
+/** The read model's file until its first rebuild. */
+export const READ_MODEL_FILE = FIRST_GENERATION_FILE;
 
 /**
  * KurrentDB when KURRENTDB_URL is set, else the SQLite file in DATA_DIR (a serving process

@@ -18,6 +18,7 @@ import { buildApp } from "../http/app.js";
 import type { ProcessLogger } from "../logging.js";
 import { StreamStateCache } from "../eventstore/streamStateCache.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
+import type { Projections } from "../readmodel/projections.js";
 import { ReadYourWrites } from "../readmodel/readYourWrites.js";
 import { sweepExpiredSessions } from "../sessions/sweeper.js";
 import { openSessionStore } from "./adapters.js";
@@ -29,6 +30,7 @@ export async function buildApi(
   readModel: CustomerReadModel,
   logger: ProcessLogger,
   health?: HealthCheck,
+  projections?: Projections,
 ): Promise<FastifyInstance> {
   const newUlid = ulidFactory();
   const clock = () => new Date();
@@ -78,6 +80,7 @@ export async function buildApi(
     readYourWrites,
     history: new EntityHistory(store),
     idempotencyKeys: new IdempotencyKeys({ store, clock, logger }),
+    projections,
     health,
     auth: {
       users,

@@ -284,6 +284,9 @@ t.test("the OpenAPI document describes the routes", async (t) => {
   t.same(update.parameters.filter((p: { in: string }) => p.in === "header").map((p: { name: string }) => p.name), ["idempotency-key", "if-match"]);
   t.ok(update.responses["422"] && update.responses["200"].headers["Idempotent-Replayed"], "a write documents its Idempotency-Key's answers");
   t.ok(paths["/admin/customers/{id}/history"].get.responses["200"], "the history route is documented");
+  const rebuild = paths["/admin/projections/rebuild"].post;
+  t.ok(rebuild.responses["202"] && rebuild.responses["409"], "a rebuild answers 202, or 409 while one is running");
+  t.same(paths["/admin/projections"].get.responses["200"].content["application/json"].schema.properties.projections.items, { $ref: "#/components/schemas/Projection" });
   t.same(retrieve.responses["200"].content["application/json"].schema.properties.customer, { $ref: "#/components/schemas/Customer" });
   const create = paths["/admin/customers"].post;
   t.ok(["403", "409", "413", "415"].every((status) => status in create.responses), "a write documents the cross-site, conflict and body answers");
