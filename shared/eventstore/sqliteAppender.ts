@@ -70,7 +70,11 @@ export class SqliteAppender {
    * nothing) when the file cannot be written.
    */
   commit(writes: PendingPart[][], recordedAt: string): WriteOutcome[] {
-    return this.#db.transaction(() => writes.map((parts) => this.#write(parts, recordedAt)))();
+    // BEGIN IMMEDIATE: the write lock is taken first, waiting out other processes' writes (the
+    // busy timeout). A deferred transaction would read the revisions, then fail at once with
+    // "database is locked" when another process committed meanwhile (SQLite cannot upgrade a
+    // read on an old snapshot to a write), which a cluster sharing the file meets under load.
+    return this.#db.transaction(() => writes.map((parts) => this.#write(parts, recordedAt))).immediate();
   }
 
   #write(parts: PendingPart[], recordedAt: string): WriteOutcome {
