@@ -54,7 +54,7 @@ async function call(method: string, path: string): Promise<{ status: number; bod
     process.exit(69);
   }
   if (response.status === 404 && path.startsWith("/admin/projections")) {
-    console.error(`The service at ${baseUrl} cannot rebuild its read model while it runs (in cluster mode, rebuilds are not offered yet).`);
+    console.error(`The service at ${baseUrl} has no /admin/projections routes: is it this service, in a version that rebuilds its read model?`);
     process.exit(69);
   }
   return { status: response.status, body };

@@ -20,6 +20,7 @@ import { type AddressListQuery, type Change, type CustomerReadModel, type Docume
 import type { Query, Value } from "./query.js";
 import { RecentDocuments } from "./recentDocuments.js";
 import { RevisionWaiters, waitForRevision } from "./revisionWaiters.js";
+import { generationCollections } from "./mongoGenerations.js";
 
 type StoredAddress = Omit<CustomerAddress, "metadata"> & { metadata: string | null };
 type StoredCustomer = Omit<CustomerDocument, "id" | "metadata" | "addresses"> & { _id: string; metadata: string | null; addresses: StoredAddress[] };
@@ -36,20 +37,24 @@ export class MongoReadModel implements CustomerReadModel {
   /** Groups are few and read on every `*groups`: the recent copy answers most lookups of many. */
   readonly groups: MongoCollection<CustomerGroupDocument, StoredGroup>;
   readonly #client: MongoClient;
-  readonly #waiters = new RevisionWaiters();
+  readonly #waiters: RevisionWaiters;
+  /** Another generation waits on the same waiters: closing this one must not wake them. */
+  #sharesWaits = false;
   /** Customers and groups by id (their id prefixes keep them apart). */
   readonly #recent: RecentDocuments<AnyDocument>;
 
-  private constructor(client: MongoClient, db: Db, recent: RecentDocuments<AnyDocument>, queryTimeMs: number) {
+  private constructor(client: MongoClient, db: Db, recent: RecentDocuments<AnyDocument>, waiters: RevisionWaiters, queryTimeMs: number, readonly generation: number) {
     this.#client = client;
     this.#recent = recent;
+    this.#waiters = waiters;
     const shared = { waiters: this.#waiters, recent: recent as RecentDocuments<never> };
+    const names = generationCollections(generation);
     this.customers = new MongoCollection(
-      new MongoDocuments(db.collection<StoredCustomer>("customers"), { toStored: customerToStored, fromStored: customerFromStored }, queryTimeMs),
+      new MongoDocuments(db.collection<StoredCustomer>(names.customers), { toStored: customerToStored, fromStored: customerFromStored }, queryTimeMs),
       { ...shared, recentAnswersMany: false },
     );
     this.groups = new MongoCollection(
-      new MongoDocuments(db.collection<StoredGroup>("customer_groups"), { toStored: groupToStored, fromStored: groupFromStored }, queryTimeMs),
+      new MongoDocuments(db.collection<StoredGroup>(names.groups), { toStored: groupToStored, fromStored: groupFromStored }, queryTimeMs),
       { ...shared, recentAnswersMany: true },
     );
   }
@@ -57,18 +62,29 @@ export class MongoReadModel implements CustomerReadModel {
   /**
    * `cache`: keep recent documents in this process (command services); off by default.
    * `timeoutMs`: the most any one MongoDB operation may wait (connectMongo).
+   * `generation`: whose collections (mongoGenerations.ts); 0, the first, by default.
+   * `sharing`: another generation's read model whose recent documents and waits this one
+   * shares (a command service switching generations keeps what it knows, and never answers
+   * older than it did).
    * `queryTimeMs`: the server-side bound of a list (`maxTimeMS`); by default a little under
    * `timeoutMs`, so that the server's own answer (and its connection) comes back first.
    */
   static async connect(
     url: string,
     database: string,
-    options: { cache?: { maxDocuments: number; ttlMs: number }; timeoutMs?: number; queryTimeMs?: number } = {},
+    options: { cache?: { maxDocuments: number; ttlMs: number }; timeoutMs?: number; queryTimeMs?: number; generation?: number; sharing?: MongoReadModel } = {},
   ): Promise<MongoReadModel> {
-    const { cache = { maxDocuments: 0, ttlMs: 0 }, timeoutMs = DEFAULT_TIMEOUT_MS } = options;
+    const { cache = { maxDocuments: 0, ttlMs: 0 }, timeoutMs = DEFAULT_TIMEOUT_MS, generation = 0 } = options;
     const queryTimeMs = options.queryTimeMs ?? Math.max(50, Math.floor(timeoutMs * 0.8));
     const client = await connectMongo(url, timeoutMs);
-    const readModel = new MongoReadModel(client, client.db(database), new RecentDocuments(cache.maxDocuments, cache.ttlMs), queryTimeMs);
+    const { sharing } = options;
+    const recent = sharing ? sharing.#recent : new RecentDocuments<AnyDocument>(cache.maxDocuments, cache.ttlMs);
+    const waiters = sharing ? sharing.#waiters : new RevisionWaiters();
+    const readModel = new MongoReadModel(client, client.db(database), recent, waiters, queryTimeMs, generation);
+    if (sharing) {
+      sharing.#sharesWaits = true;
+      readModel.#sharesWaits = true;
+    }
     await readModel.#ensureIndexes();
     return readModel;
   }
@@ -108,7 +124,7 @@ export class MongoReadModel implements CustomerReadModel {
   }
 
   async close(): Promise<void> {
-    this.#waiters.releaseAll();
+    if (!this.#sharesWaits) this.#waiters.releaseAll();
     await this.#client.close();
   }
 }

@@ -14,6 +14,7 @@ import type { EventStore } from "../eventstore/port.js";
 import { SqliteEventStore, type SqliteEventStoreOptions } from "../eventstore/sqlite.js";
 import type { Logger } from "../logger.js";
 import { MongoReadModel } from "../readmodel/mongodb.js";
+import { MongoGenerations } from "../readmodel/mongoGenerations.js";
 import { MongoSessionStore } from "../sessions/mongodb.js";
 import type { SessionStore } from "../sessions/port.js";
 import { SqliteSessionStore } from "../sessions/sqlite.js";
@@ -74,8 +75,14 @@ export async function openKafkaBus(cluster: ClusterSettings, logger: Logger, top
   return bus;
 }
 
-export function openMongoReadModel(cluster: ClusterSettings, cache?: { maxDocuments: number; ttlMs: number }): Promise<MongoReadModel> {
-  return MongoReadModel.connect(cluster.mongodbUrl, cluster.mongodbDatabase, { cache, timeoutMs: cluster.mongodbTimeoutMs });
+/** The generation of the MongoDB read model that serves, as its pointer names it (for a one-off look, such as `npm run check`). */
+export async function openMongoReadModel(cluster: ClusterSettings): Promise<MongoReadModel> {
+  const generations = await MongoGenerations.connect(cluster.mongodbUrl, cluster.mongodbDatabase, cluster.mongodbTimeoutMs);
+  try {
+    return await MongoReadModel.connect(cluster.mongodbUrl, cluster.mongodbDatabase, { timeoutMs: cluster.mongodbTimeoutMs, generation: await generations.serving() });
+  } finally {
+    await generations.close();
+  }
 }
 
 /**

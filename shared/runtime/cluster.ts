@@ -13,7 +13,8 @@ import { Publisher } from "../publisher/publisher.js";
 import { ReadModelNoticePublisher, followReadModelNotices } from "../readmodel/notices.js";
 import { Projector } from "../readmodel/projector.js";
 import { buildApi } from "./api.js";
-import { openCheckpoints, openEventStore, openKafkaBus, openMongoReadModel } from "./adapters.js";
+import { openCheckpoints, openEventStore, openKafkaBus } from "./adapters.js";
+import { MongoReadSide, MongoRebuilds } from "./clusterReadSide.js";
 import type { RunningService } from "./embedded.js";
 import { startHealthServer } from "./health.js";
 
@@ -25,8 +26,8 @@ export interface RunningRole {
 export async function startCommandRole(settings: Settings, cluster: ClusterSettings, logger: ProcessLogger): Promise<RunningService> {
   const store = openEventStore(settings, { writerThread: true });
   const bus = await openKafkaBus(cluster, logger, [settings.eventsTopic, cluster.readModelNoticesTopic]);
-  const readModel = await openMongoReadModel(cluster, { maxDocuments: settings.readCacheMaxDocuments, ttlMs: cluster.readCacheTtlMs });
-  const notices = await followReadModelNotices(bus, cluster.readModelNoticesTopic, (notice) => readModel.notify(notice.document));
+  const readSide = await MongoReadSide.open(cluster, { cache: { maxDocuments: settings.readCacheMaxDocuments, ttlMs: cluster.readCacheTtlMs } }, logger);
+  const notices = await followReadModelNotices(bus, cluster.readModelNoticesTopic, (notice) => readSide.notify(notice.document));
   // Without notices the API still answers everything, writes from their own events after
   // READ_MODEL_WAIT_MS: degraded, not unhealthy, so that load balancers keep sending writes.
   const health = () =>
@@ -35,15 +36,17 @@ export async function startCommandRole(settings: Settings, cluster: ClusterSetti
       { read_model_notices: notices.status().member ? "following" : "not following" },
       "degraded",
     );
-  const app = await buildApi(settings, store, readModel, logger, health);
+  const rebuilds = new MongoRebuilds(settings, cluster, store, readSide, logger);
+  const app = await buildApi(settings, store, readSide.readModel, logger, health, rebuilds);
   await app.listen({ port: settings.port, host: settings.host });
   return {
     app,
     async stop() {
       await app.close();
+      await rebuilds.stop();
       await notices.close();
       await bus.close();
-      await readModel.close();
+      await readSide.close();
       await store.close();
     },
   };
@@ -81,10 +84,10 @@ export async function startPublisherRole(settings: Settings, cluster: ClusterSet
 
 export async function startProjectorRole(settings: Settings, cluster: ClusterSettings, logger: ProcessLogger): Promise<RunningRole> {
   const bus = await openKafkaBus(cluster, logger, [settings.eventsTopic, cluster.readModelNoticesTopic]);
-  const readModel = await openMongoReadModel(cluster);
+  const readSide = await MongoReadSide.open(cluster, {}, logger);
   const projector = new Projector({
     bus,
-    readModel,
+    readModel: readSide.readModel,
     topic: settings.eventsTopic,
     groupId: cluster.projectorGroupId,
     logger,
@@ -109,7 +112,7 @@ export async function startProjectorRole(settings: Settings, cluster: ClusterSet
       await health?.close();
       await projector.stop();
       await bus.close();
-      await readModel.close();
+      await readSide.close();
     },
   };
 }

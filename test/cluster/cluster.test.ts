@@ -83,7 +83,11 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
 
   t.afterEach(async (t) => {
     if (t.passing()) return;
-    for (const role of [command, publisher, projector]) console.error(`--- ${role.role} output ---\n${role.output().slice(-4000)}`);
+    for (const role of [command, publisher, projector]) {
+      // Every error line (a failed request's cause), then the output's end.
+      const errors = role.output().split("\n").filter((line) => line.includes('"level":50')).slice(-20);
+      console.error(`--- ${role.role} errors ---\n${errors.join("\n")}\n--- ${role.role} output ---\n${role.output().slice(-4000)}`);
+    }
   });
 
   t.test("a create goes through every role and answers from MongoDB", async (t) => {
@@ -358,4 +362,99 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
 
   killUnderLoad(() => projector, "projector");
   killUnderLoad(() => publisher, "publisher");
+
+  t.test("a rebuild under load across two command services: nothing fails, nothing goes back in time, every process follows the new generation", async (t) => {
+    const port = await freePort();
+    const second = new RoleProcess("command", env({ PORT: String(port) }), `http://127.0.0.1:${port}/health`);
+    await second.start();
+    t.teardown(() => second.kill());
+    const services = [baseUrl, `http://127.0.0.1:${port}`];
+    const call = async (service: string, method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${service}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, etag: response.headers.get("etag"), json: (await response.json()) as any };
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < 60; i++) ids.push((await post({ first_name: `rebuild ${i}` })).json.customer.id);
+
+    const failures: string[] = [];
+    const wentBack: string[] = [];
+    let loading = true;
+    let requests = 0;
+    // Each worker stays on one command service: what it reads there never goes below what it saw there.
+    const worker = async (n: number) => {
+      const service = services[n % 2]!;
+      const highest = new Map<string, number>();
+      const saw = (id: string, etag: string | null, what: string) => {
+        const revision = Number(/^"(\d+)-/.exec(etag ?? "")?.[1]);
+        if (revision < (highest.get(id) ?? -1)) wentBack.push(`${what} of ${id} on ${service}: revision ${revision} after ${highest.get(id)}`);
+        highest.set(id, Math.max(revision, highest.get(id) ?? -1));
+      };
+      for (let i = 0; loading; i++) {
+        const id = ids[(n * 7 + i * 11) % ids.length]!;
+        const updated = await call(service, "POST", `/admin/customers/${id}`, { last_name: `w${n}-${i}` });
+        const read = await call(service, "GET", `/admin/customers/${id}`);
+        requests += 2;
+        if (updated.status !== 200 || read.status !== 200) failures.push(`${id}: update ${updated.status}, read ${read.status}`);
+        saw(id, updated.etag, "update");
+        saw(id, read.etag, "read");
+        if (i % 4 === 0) {
+          const created = await call(service, "POST", "/admin/customers", { first_name: `during ${n}-${i}` });
+          requests += 1;
+          if (created.status !== 200) failures.push(`create: ${created.status}`);
+        }
+      }
+    };
+    const load = Promise.all([0, 1, 2, 3].map(worker));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    const started = await call(services[0]!, "POST", "/admin/projections/rebuild");
+    t.equal(started.status, 202);
+    t.match(started.json.projection, { id: "customers", generation: 0, rebuild: { generation: 1, state: "building" } });
+    const elsewhere = await call(services[1]!, "POST", "/admin/projections/rebuild");
+    t.same([elsewhere.status, elsewhere.json.type], [409, "conflict"], "the other command service sees the rebuild running");
+    const states = new Set<string>();
+    let projection: any;
+    for (const deadline = Date.now() + 90_000; Date.now() < deadline; ) {
+      projection = (await call(services[1]!, "GET", "/admin/projections")).json.projections[0];
+      if (projection.rebuild) states.add(projection.rebuild.state);
+      if (projection.rebuild?.state === "done" || projection.rebuild?.state === "failed") break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    loading = false;
+    await load;
+
+    t.match(projection, { generation: 1, rebuild: { generation: 1, state: "done", error: null } }, "the other command service shows the rebuild's end");
+    t.ok(states.has("building") || states.has("switching"), `its progress was shown while it ran (${[...states]})`);
+    t.ok(requests > 40, `requests went on throughout (${requests})`);
+    t.same(failures.slice(0, 5), [], "no request failed");
+    t.same(wentBack.slice(0, 5), [], "no answer went back in time");
+    for (const service of services) t.equal((await call(service, "GET", "/admin/projections")).json.projections[0].generation, 1);
+
+    const client = new MongoClient(mongodbUrl);
+    await client.connect();
+    t.teardown(() => client.close());
+    const collections = async () => (await client.db(database).listCollections().toArray()).map((c) => c.name).filter((name) => name.startsWith("customer"));
+    let names = await collections();
+    for (const deadline = Date.now() + 20_000; names.includes("customers") && Date.now() < deadline; names = await collections()) await new Promise((resolve) => setTimeout(resolve, 250));
+    t.same(names.sort(), ["customer_groups_g1", "customers_g1"], "the old generation's collections are dropped");
+
+    // Writes after the rebuild reach the new generation through the projector alone.
+    const after = (await post({ first_name: "after the rebuild" })).json.customer;
+    t.equal(after.first_name, "after the rebuild");
+    const readModel = await MongoReadModel.connect(mongodbUrl, database, { generation: 1 });
+    t.teardown(() => readModel.close());
+    const store = kurrentdbUrl ? new KurrentDbEventStore(kurrentdbUrl) : new SqliteEventStore(join(dataDir, "events.sqlite"));
+    t.teardown(() => store.close());
+    let report = await checkConvergence(store, readModel);
+    for (const deadline = Date.now() + 30_000; (report.missing.length > 0 || report.different.length > 0) && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      report = await checkConvergence(store, readModel);
+    }
+    t.same([report.missing, report.different, report.extra], [[], [], []], `the new generation converges (${report.expected} documents)`);
+  });
 }
