@@ -180,7 +180,8 @@ export async function inParallel<T, R>(items: T[], operation: (item: T) => Promi
 /** MongoDB's code for an operation stopped by its `maxTimeMS`. */
 const MAX_TIME_MS_EXPIRED = 50;
 
-async function reachable<R>(operation: () => Promise<R>): Promise<R> {
+/** The operation's result; an unreachable or too slow server as ReadModelUnavailable (503, retry later). */
+export async function reachable<R>(operation: () => Promise<R>): Promise<R> {
   try {
     return await operation();
   } catch (error) {

@@ -10,6 +10,7 @@
 import type { Collection, Db, MongoClient } from "mongodb";
 import { MongoServerError } from "mongodb";
 import { connectMongo } from "../mongodb/connect.js";
+import { reachable } from "./mongoDocuments.js";
 import { RebuildRunning } from "./projections.js";
 import type { RebuildView } from "./rebuildProgress.js";
 
@@ -47,12 +48,16 @@ export class MongoGenerations {
   }
 
   async serving(): Promise<number> {
-    return (await this.#pointers.findOne({ _id: POINTER_ID }))?.serving ?? 0;
+    return (await this.#pointer())?.serving ?? 0;
   }
 
   async status(): Promise<{ serving: number; rebuild: RebuildView | null }> {
-    const pointer = await this.#pointers.findOne({ _id: POINTER_ID });
+    const pointer = await this.#pointer();
     return { serving: pointer?.serving ?? 0, rebuild: pointer?.rebuild ?? null };
+  }
+
+  #pointer(): Promise<Pointer | null> {
+    return reachable(() => this.#pointers.findOne({ _id: POINTER_ID }));
   }
 
   /**
@@ -62,14 +67,14 @@ export class MongoGenerations {
   async claim(owner: string, now: number, staleAfterMs: number): Promise<number> {
     let before: Pointer | null;
     try {
-      before = await this.#pointers.findOneAndUpdate(
+      before = await reachable(() => this.#pointers.findOneAndUpdate(
         { _id: POINTER_ID, $or: [{ building: null }, { "building.heartbeat_at": { $lt: now - staleAfterMs } }] },
         { $set: { building: { generation: -1, owner, heartbeat_at: now } }, $setOnInsert: { serving: 0, rebuild: null } },
         { upsert: true, returnDocument: "before" },
-      );
+      ));
     } catch (error) {
       if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) {
-        const running = await this.#pointers.findOne({ _id: POINTER_ID });
+        const running = await this.#pointer();
         throw new RebuildRunning(running?.building?.generation ?? -1);
       }
       throw error;

@@ -50,6 +50,8 @@ export class MongoReadSide {
   #previous: MongoReadModel | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** Whether the last look at the pointer failed: said once, not twice a second. */
+  #failing = false;
 
   private constructor(
     private readonly cluster: ClusterSettings,
@@ -94,7 +96,16 @@ export class MongoReadSide {
   #follow(): void {
     this.#timer = setTimeout(() => {
       this.refresh()
-        .catch((error: unknown) => this.logger.warn({ err: error }, "could not read the read model's generation pointer; will look again"))
+        .then(
+          () => {
+            if (this.#failing) this.logger.info({}, "the read model's generation pointer can be read again");
+            this.#failing = false;
+          },
+          (error: unknown) => {
+            if (!this.#failing) this.logger.warn({ err: error }, "could not read the read model's generation pointer; looking again twice a second");
+            this.#failing = true;
+          },
+        )
         .finally(() => {
           if (!this.#closed) this.#follow();
         });
