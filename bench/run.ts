@@ -96,7 +96,9 @@ async function startMode(mode: string, env: Record<string, string> = {}, prepare
     // Blank cluster settings: the embedded mode must not pick them up from this shell.
     const command = new RoleProcess("command", { ...common, PORT: String(port), KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "" }, `${BASE}/health`);
     await command.start();
-    return { dataDir, roles: [command], cleanup: async () => void (await command.kill(), rmSync(dataDir, { recursive: true, force: true })) };
+    const roles = [command];
+    // The roles as they are at the end: a phase may have replaced the first command process with a restarted one.
+    return { dataDir, roles, cleanup: async () => void (await Promise.all(roles.map((role) => role.kill())), rmSync(dataDir, { recursive: true, force: true })) };
   }
   const run = randomUUID().slice(0, 8);
   const cluster = {
