@@ -67,7 +67,7 @@ const figures = (rebuild: RebuildView) =>
   progressLine({
     fraction: rebuild.progress,
     done: rebuild.events,
-    unit: "events",
+    unit: rebuild.events === 1 ? "event" : "events",
     perSecond: rebuild.events_per_second,
     etaSeconds: rebuild.eta_seconds,
     detail: `position ${rebuild.position ?? 0} of ${rebuild.head_position ?? 0}${rebuild.state === "switching" ? ", switching readers" : ""}`,
@@ -118,7 +118,7 @@ for (;;) {
   if (rebuild.state === "done") {
     const seconds = (Date.parse(rebuild.finished_at!) - Date.parse(rebuild.started_at)) / 1000;
     if (terminal) process.stderr.write("\n");
-    console.log(`Rebuilt: generation ${generation} serves (${rebuild.events.toLocaleString("en")} events in ${duration(seconds)}); the old generation is removed.`);
+    console.log(`Rebuilt: generation ${generation} serves (${rebuild.events.toLocaleString("en")} ${rebuild.events === 1 ? "event" : "events"} in ${duration(seconds)}); the old generation is removed.`);
     process.exit(0);
   }
   if (rebuild.state === "failed") {
