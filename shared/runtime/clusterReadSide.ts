@@ -47,7 +47,6 @@ interface ReadModelOptions {
 /** The generation the pointer names, followed: what a command service reads and a projector writes. */
 export class MongoReadSide {
   readonly readModel: SwitchableReadModel<MongoReadModel>;
-  #previous: MongoReadModel | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   /** Whether the last look at the pointer failed: said once, not twice a second. */
@@ -84,13 +83,8 @@ export class MongoReadSide {
     if (this.#closed) return void (await next.close());
     const previous = this.readModel.switchTo(next);
     this.logger.info({ generation, previous: previous.generation }, "the read model's serving generation changed; following it");
-    // Reads and writes already running on the previous generation finish first.
-    await this.#previous?.close();
-    this.#previous = previous;
-    setTimeout(() => {
-      if (this.#previous === previous) this.#previous = undefined;
-      void previous.close();
-    }, SWITCH_GRACE_MS).unref();
+    // Reads and writes already running on the previous generation finish before it closes.
+    void this.readModel.idle(previous).then(() => previous.close());
   }
 
   #follow(): void {
@@ -116,7 +110,6 @@ export class MongoReadSide {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
-    await this.#previous?.close();
     await this.readModel.close();
     await this.generations.close();
   }

@@ -68,7 +68,7 @@ export class EmbeddedReadSide implements Projections {
       {
         id: PROJECTION_ID,
         generation: this.#generation,
-        position: (await this.readModel.serving.projectedPosition()) ?? null,
+        position: (await this.readModel.projectedPosition()) ?? null,
         head_position: (await this.store.headPosition({ streamPrefixes: PUBLISHED_STREAM_PREFIXES })) ?? null,
         rebuild: this.#rebuild?.view(Date.now()) ?? null,
       },
@@ -119,7 +119,8 @@ export class EmbeddedReadSide implements Projections {
       this.#generation = generation;
       progress.done(Date.now());
       this.logger.info({ generation, events: progress.view(Date.now()).events, ms: Date.now() - progress.startedAt }, "the rebuilt read model serves");
-      // Reads already running on the old generation finish before its files go.
+      // Reads already running on the old generation finish before it closes and its files go.
+      await this.readModel.idle(previous);
       await previous.close();
       removeGeneration(dataDir, previousGeneration);
     } catch (error) {

@@ -34,3 +34,27 @@ t.test("a wait running when the switch comes is answered by the new generation",
   t.ok(Date.now() - started < 1_000, "without waiting out the time");
   t.equal(await readModel.customers.waitFor("cus_3", 0, 50), null, "a wait still runs out");
 });
+
+t.test("a generation is idle once the calls made on it before the switch have finished", async (t) => {
+  const old = new InMemoryReadModel();
+  const readModel = new SwitchableReadModel(old);
+  let finish!: () => void;
+  const slow = new Promise<void>((resolve) => (finish = resolve));
+  const get = old.customers.get.bind(old.customers);
+  old.customers.get = async (id) => {
+    await slow;
+    return get(id);
+  };
+  const reading = readModel.customers.get("cus_1");
+  readModel.switchTo(new InMemoryReadModel());
+  let idle = false;
+  const becameIdle = readModel.idle(old).then(() => (idle = true));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  t.equal(idle, false, "not while a read on it runs");
+  finish();
+  await reading;
+  await becameIdle;
+  t.equal(idle, true);
+  await readModel.idle(old);
+  t.pass("and at once when nothing runs on it");
+});
