@@ -7,6 +7,9 @@ import { Failure } from "../errors.js";
 import type { GlobalPosition } from "../eventstore/port.js";
 import type { RebuildView } from "./rebuildProgress.js";
 
+/** The projection's name: the read model of customers and groups. */
+export const PROJECTION_ID = "customers";
+
 export interface ProjectionView {
   /** The projection's name: the read model of customers and groups. */
   id: string;

@@ -25,7 +25,7 @@ import type { CustomerDocument } from "../readmodel/customerDocument.js";
 import type { CustomerGroupDocument } from "../readmodel/customerGroupDocument.js";
 import { MongoGenerations } from "../readmodel/mongoGenerations.js";
 import { MongoReadModel } from "../readmodel/mongodb.js";
-import type { ProjectionView, Projections } from "../readmodel/projections.js";
+import { PROJECTION_ID, type ProjectionView, type Projections } from "../readmodel/projections.js";
 import { RebuildProgress } from "../readmodel/rebuildProgress.js";
 import { SwitchableReadModel } from "../readmodel/switchable.js";
 import { Signal } from "../signal.js";
@@ -138,7 +138,7 @@ export class MongoRebuilds implements Projections {
     const { serving, rebuild } = await this.side.generations.status();
     const head = await this.store.headPosition({ streamPrefixes: PUBLISHED_STREAM_PREFIXES });
     // MongoDB's documents keep no log position; the projectors' Kafka offsets do.
-    return [{ id: "customers", generation: serving, position: null, head_position: head ?? null, rebuild }];
+    return [{ id: PROJECTION_ID, generation: serving, position: null, head_position: head ?? null, rebuild }];
   }
 
   async rebuild(): Promise<ProjectionView> {

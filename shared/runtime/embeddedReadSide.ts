@@ -16,15 +16,13 @@ import type { EventStore, GlobalPosition } from "../eventstore/port.js";
 import { comparePositions } from "../eventstore/positions.js";
 import type { Settings } from "../config.js";
 import type { ProcessLogger } from "../logging.js";
-import { type ProjectionView, type Projections, RebuildRunning } from "../readmodel/projections.js";
+import { PROJECTION_ID, type ProjectionView, type Projections, RebuildRunning } from "../readmodel/projections.js";
 import { RebuildProgress } from "../readmodel/rebuildProgress.js";
 import { SqliteReadModel } from "../readmodel/sqlite.js";
 import { generationFile, recordServingGeneration, removeGeneration, removeOtherGenerations, servingGeneration } from "../readmodel/sqliteGenerations.js";
 import { SwitchableReadModel } from "../readmodel/switchable.js";
 import { Signal } from "../signal.js";
 import { type InProcessPipeline, startInProcessPipeline } from "./inProcessPipeline.js";
-
-export const PROJECTION_ID = "customers";
 
 export class EmbeddedReadSide implements Projections {
   readonly readModel: SwitchableReadModel<SqliteReadModel>;
