@@ -25,9 +25,22 @@ if (!installed) {
     );
     const summary = /Test cases:\s+(\d+) generated, ([^\n]*)/.exec(output);
     const generated = Number(summary?.[1] ?? 0);
-    console.error(`fuzz: ${summary ? `${generated} cases generated, ${(summary[2] ?? "").trim()}` : "no summary"}`);
-    t.equal(code, 0, code === 0 ? "no failure" : output.slice(-20_000));
+    const seed = /Seed: (\d+)/.exec(output)?.[1];
+    console.error(`fuzz: ${summary ? `${generated} cases generated, ${(summary[2] ?? "").trim()}` : "no summary"}${seed ? ` (FUZZ_SEED=${seed})` : ""}`);
+    t.equal(code, 0, code === 0 ? "no failure" : failureReport(output));
     t.ok(generated >= MIN_CASES, `at least ${MIN_CASES} cases ran (${generated})`);
     t.match(summary?.[2] ?? "", new RegExp(`^${generated} passed`), "every case passed");
   });
+}
+
+/**
+ * What a failed run found, without the progress bars: schemathesis's FAILURES section (each
+ * failure with the curl command that repeats it), the lines run.sh adds after it (a service
+ * error or death), and the seed that repeats the whole run.
+ */
+function failureReport(output: string): string {
+  const plain = output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "\n");
+  const failures = /={5,} FAILURES ={5,}\n([\s\S]*?)(?=\n={5,} (?:WARNINGS|SUMMARY) ={5,})/.exec(plain)?.[1];
+  const afterSummary = plain.slice(plain.lastIndexOf("Seed:"));
+  return [failures?.trim() ?? "(no FAILURES section)", afterSummary.trim()].join("\n\n").slice(0, 20_000);
 }

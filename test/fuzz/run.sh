@@ -10,6 +10,8 @@
 #
 #   FUZZ_EXAMPLES   examples per operation and phase (default 60: about 4,000 cases, 1 minute)
 #   FUZZ_SEED       schemathesis seed, to repeat a run
+#
+#   test/fuzz/run.sh --include-path-regex history   passes its arguments on to schemathesis
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -57,6 +59,7 @@ TOKEN=$(JWT_SECRET=$SECRET node dist/services/cli/token.js --actor-id user_01FUZ
 args=(run "http://127.0.0.1:$PORT/openapi.json" --checks all --exclude-checks unsupported_method,use_after_free --max-examples "${FUZZ_EXAMPLES:-60}" --workers 1
   -H "Authorization: Bearer $TOKEN" --no-color)
 [[ -n ${FUZZ_SEED:-} ]] && args+=(--seed "$FUZZ_SEED")
+args+=("$@")
 status=0
 "$VENV/bin/st" --config-file test/fuzz/schemathesis.toml "${args[@]}" || status=$?
 if ! kill -0 "$SERVICE" 2>/dev/null; then
@@ -68,5 +71,9 @@ if grep -q '"level":50' "$LOG"; then
   echo "fuzz: the service logged errors:" >&2
   grep '"level":50' "$LOG" | head -20 >&2
   status=1
+fi
+if [[ $status != 0 ]] && grep -q '"level":40' "$LOG"; then
+  echo "fuzz: the service's warnings during the run:" >&2
+  grep '"level":40' "$LOG" | tail -20 >&2
 fi
 exit $status
