@@ -3,7 +3,7 @@
  * no import circles; the domain and the application layer never reach out to the HTTP layer
  * or the read model; nothing shipped imports the tests.
  */
-const DOMAIN = "^shared/(customers|customerGroups|users|apiKeys|reservations|idempotencyKeys)/|^shared/(errors|metadata|fieldChange)\\.ts$";
+const DOMAIN = "^shared/(customers|customerGroups|users|apiKeys|reservations|idempotencyKeys)/|^shared/(errors|metadata|fieldChange|schemaTypes)\\.ts$";
 
 module.exports = {
   forbidden: [

@@ -9,6 +9,7 @@ import { customerGroupChanges } from "../customerGroups/changes.js";
 import { type CustomerGroupEvent, customerGroupStreamName, evolveCustomerGroup, initialCustomerGroupState } from "../customerGroups/group.js";
 import { customerChanges } from "../customers/changes.js";
 import { type CustomerEvent, customerStreamName, evolveCustomer, initialCustomerState } from "../customers/customer.js";
+import { currentEventOf } from "../events/upcasting.js";
 import type { FieldChange } from "../fieldChange.js";
 import type { EventStore, RecordedEvent } from "../eventstore/port.js";
 import { FoldCheckpoints } from "./foldCheckpoints.js";
@@ -116,7 +117,7 @@ export class EntityHistory {
       const events = await this.#store.readStream(stream, { fromRevision: next, maxCount: Math.min(PAGE_SIZE, stop - next + 1) });
       if (next === 0 && events[0]?.type !== source.createdBy) return undefined;
       for (const recorded of events) {
-        const event = { type: recorded.type, data: recorded.data } as Event;
+        const event = currentEventOf(recorded) as Event;
         if (recorded.revision >= first && recorded.revision <= end) entries.push(entryOf(recorded, source.changes(state, event)));
         state = source.evolve(state, event);
         if (this.#checkpoints.isCheckpoint(recorded.revision)) this.#checkpoints.keep(stream, recorded.revision, state);

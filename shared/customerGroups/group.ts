@@ -3,25 +3,24 @@
  * Membership is recorded on the customer's stream (shared/customers/membership.ts).
  */
 import { isDeepStrictEqual } from "node:util";
+import type { Static } from "typebox";
 import { type Metadata, checkMetadata, checkMetadataKeys, mergeMetadata } from "../metadata.js";
 import { Failure } from "../errors.js";
+import type {
+  CustomerGroupCreatedData,
+  CustomerGroupCreationAbandonedData,
+  CustomerGroupDeletedData,
+  CustomerGroupFieldsSchema,
+  CustomerGroupUpdatedData,
+} from "./eventData.js";
 
-export interface CustomerGroupFields {
-  id: string;
-  name: string;
-  metadata: Metadata | null;
-  created_by: string | null;
-  created_at: string;
-}
+export type CustomerGroupFields = Static<typeof CustomerGroupFieldsSchema>;
 
-export type CustomerGroupCreated = { type: "CustomerGroupCreated"; data: CustomerGroupFields };
-export type CustomerGroupUpdated = {
-  type: "CustomerGroupUpdated";
-  data: { id: string; changes: Partial<Pick<CustomerGroupFields, "name" | "metadata">>; updated_at: string };
-};
-export type CustomerGroupDeleted = { type: "CustomerGroupDeleted"; data: { id: string; deleted_at: string } };
+export type CustomerGroupCreated = { type: "CustomerGroupCreated"; data: Static<typeof CustomerGroupCreatedData> };
+export type CustomerGroupUpdated = { type: "CustomerGroupUpdated"; data: Static<typeof CustomerGroupUpdatedData> };
+export type CustomerGroupDeleted = { type: "CustomerGroupDeleted"; data: Static<typeof CustomerGroupDeletedData> };
 /** Fences a create that died after reserving its name (see shared/reservations). */
-export type CustomerGroupCreationAbandoned = { type: "CustomerGroupCreationAbandoned"; data: { id: string; abandoned_at: string } };
+export type CustomerGroupCreationAbandoned = { type: "CustomerGroupCreationAbandoned"; data: Static<typeof CustomerGroupCreationAbandonedData> };
 
 export type CustomerGroupEvent = CustomerGroupCreated | CustomerGroupUpdated | CustomerGroupDeleted | CustomerGroupCreationAbandoned;
 

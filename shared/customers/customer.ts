@@ -3,82 +3,50 @@
  * memberships included (the decisions are in the files beside this one).
  * Pure: no I/O, no clock, no id generation (those come in with the command).
  */
-import type { Metadata } from "../metadata.js";
+import type { Static } from "typebox";
+import type {
+  CustomerAddedToGroupData,
+  CustomerAddressAddedData,
+  CustomerAddressRemovedData,
+  CustomerAddressSchema,
+  CustomerAddressUpdatedData,
+  CustomerCreatedData,
+  CustomerCreationAbandonedData,
+  CustomerDeletedData,
+  CustomerFieldsSchema,
+  CustomerRemovedFromGroupData,
+  CustomerUpdatedData,
+  EDITABLE_CUSTOMER_FIELDS,
+} from "./eventData.js";
 
 /** Every field Medusa stores on a customer, as it is on the wire. */
-export interface CustomerFields {
-  id: string;
-  email: string | null;
-  company_name: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  phone: string | null;
-  metadata: Metadata | null;
-  has_account: boolean;
-  created_by: string | null;
-  created_at: string;
-}
+export type CustomerFields = Static<typeof CustomerFieldsSchema>;
 
-export type CustomerCreated = {
-  type: "CustomerCreated";
-  data: CustomerFields;
-};
+export type CustomerCreated = { type: "CustomerCreated"; data: Static<typeof CustomerCreatedData> };
 
 /**
  * Written by a later create that found this id holding an email reservation but no
  * customer: it fences the stream so the stalled create can never complete, which lets
  * the reservation be taken over (see emailReservation.ts).
  */
-export type CustomerCreationAbandoned = {
-  type: "CustomerCreationAbandoned";
-  data: { id: string; abandoned_at: string };
-};
+export type CustomerCreationAbandoned = { type: "CustomerCreationAbandoned"; data: Static<typeof CustomerCreationAbandonedData> };
 
 /** The fields an admin can change after creation. */
-export type EditableCustomerFields = Pick<CustomerFields, "email" | "company_name" | "first_name" | "last_name" | "phone" | "metadata">;
+export type EditableCustomerFields = Pick<CustomerFields, (typeof EDITABLE_CUSTOMER_FIELDS)[number]>;
 
 /** Carries the new value of every field that changed (metadata: the whole merged object). */
-export type CustomerUpdated = {
-  type: "CustomerUpdated";
-  data: { id: string; changes: Partial<EditableCustomerFields>; updated_at: string };
-};
+export type CustomerUpdated = { type: "CustomerUpdated"; data: Static<typeof CustomerUpdatedData> };
 
 /** A soft delete, as Medusa's: the customer disappears from every read, its email is free again. */
-export type CustomerDeleted = {
-  type: "CustomerDeleted";
-  data: { id: string; deleted_at: string };
-};
+export type CustomerDeleted = { type: "CustomerDeleted"; data: Static<typeof CustomerDeletedData> };
 
 /** An address belongs to its customer's stream: a customer has at most one default shipping
  * and one default billing address, a rule that needs its other addresses to decide. */
-export interface CustomerAddress {
-  id: string;
-  address_name: string | null;
-  is_default_shipping: boolean;
-  is_default_billing: boolean;
-  company: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  address_1: string | null;
-  address_2: string | null;
-  city: string | null;
-  country_code: string | null;
-  province: string | null;
-  postal_code: string | null;
-  phone: string | null;
-  metadata: Metadata | null;
-  customer_id: string;
-  created_at: string;
-  updated_at: string;
-  deleted_at: string | null;
-}
+export type CustomerAddress = Static<typeof CustomerAddressSchema>;
 
-export type CustomerAddressAdded = { type: "CustomerAddressAdded"; data: { customer_id: string; address: CustomerAddress } };
-export type CustomerAddressUpdated = {
-  type: "CustomerAddressUpdated";
-  data: { customer_id: string; address_id: string; changes: Partial<CustomerAddress>; updated_at: string };
-};
-export type CustomerAddressRemoved = { type: "CustomerAddressRemoved"; data: { customer_id: string; address_id: string } };
+export type CustomerAddressAdded = { type: "CustomerAddressAdded"; data: Static<typeof CustomerAddressAddedData> };
+export type CustomerAddressUpdated = { type: "CustomerAddressUpdated"; data: Static<typeof CustomerAddressUpdatedData> };
+export type CustomerAddressRemoved = { type: "CustomerAddressRemoved"; data: Static<typeof CustomerAddressRemovedData> };
 
 export type AddressEvent = CustomerAddressAdded | CustomerAddressUpdated | CustomerAddressRemoved;
 
@@ -96,8 +64,8 @@ export function evolveAddresses(addresses: CustomerAddress[], event: AddressEven
 }
 
 /** Group membership is recorded on the customer's stream; which groups exist is read from theirs. */
-export type CustomerAddedToGroup = { type: "CustomerAddedToGroup"; data: { customer_id: string; group_id: string } };
-export type CustomerRemovedFromGroup = { type: "CustomerRemovedFromGroup"; data: { customer_id: string; group_id: string } };
+export type CustomerAddedToGroup = { type: "CustomerAddedToGroup"; data: Static<typeof CustomerAddedToGroupData> };
+export type CustomerRemovedFromGroup = { type: "CustomerRemovedFromGroup"; data: Static<typeof CustomerRemovedFromGroupData> };
 export type MembershipEvent = CustomerAddedToGroup | CustomerRemovedFromGroup;
 
 export function evolveGroupIds(groupIds: string[], event: MembershipEvent): string[] {

@@ -1,10 +1,13 @@
 /**
  * The published form of an event: what subscribers of the bus receive as a message value,
- * plus the message key and headers. This is a public contract (README, "Event catalogue");
- * change it only by adding fields or by a new schema_version.
+ * plus the message key and headers (CloudEvents' `ce_*`, and the service's own since its first
+ * version). This is a public contract (docs/asyncapi.json, README "Event catalogue"); change it
+ * only by adding fields or by a new schema_version (shared/events/catalogue.ts).
  */
 import type { BusMessage } from "../bus/port.js";
 import type { RecordedEvent } from "../eventstore/port.js";
+import { cloudEventHeaders } from "./cloudEvents.js";
+import { upcast } from "./upcasting.js";
 
 export interface EventEnvelope {
   event_id: string;
@@ -57,6 +60,7 @@ export function toBusMessage(event: RecordedEvent): BusMessage {
   return {
     key: aggregateIdOf(event.stream),
     headers: {
+      ...cloudEventHeaders(envelope),
       [HEADER.eventId]: envelope.event_id,
       [HEADER.eventType]: envelope.type,
       [HEADER.schemaVersion]: String(envelope.schema_version),
@@ -66,10 +70,11 @@ export function toBusMessage(event: RecordedEvent): BusMessage {
   };
 }
 
+/** A message value as an envelope of the current version of its type (upcast when it was written in an older one). */
 export function parseEnvelope(value: string): EventEnvelope {
   const envelope = JSON.parse(value) as EventEnvelope;
   if (typeof envelope?.type !== "string" || typeof envelope.stream_revision !== "number" || typeof envelope.stream !== "string") {
     throw new Error("Not an event envelope");
   }
-  return envelope;
+  return upcast(envelope);
 }

@@ -4,6 +4,7 @@
  * the memory of a load grows with the stream's whole history.
  */
 import type { EventStore, ExpectedRevision } from "../eventstore/port.js";
+import { currentEventOf } from "../events/upcasting.js";
 import type { StreamStateCache } from "./streamStateCache.js";
 
 export interface Aggregate<State, Event> {
@@ -45,7 +46,7 @@ export async function loadStream<State, Event extends { type: string; data: unkn
   for (;;) {
     const page = await store.readStream(stream, { fromRevision: revision + 1, maxCount: PAGE_SIZE });
     for (const recorded of page) {
-      state = aggregate.evolve(state, { type: recorded.type, data: recorded.data } as Event, recorded.revision);
+      state = aggregate.evolve(state, currentEventOf(recorded) as Event, recorded.revision);
       revision = recorded.revision;
     }
     if (page.length < PAGE_SIZE) break;

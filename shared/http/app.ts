@@ -27,6 +27,7 @@ import { registerBodyParsers } from "./bodyParsers.js";
 import { medusaErrorHandler } from "./errors.js";
 import { MAX_PARAM_LENGTH, onClientError, onFrameworkError, onRouteNotFound } from "./frameworkErrors.js";
 import { registerOpenApi } from "./openapi.js";
+import { type AsyncApiSettings, asyncApiDocument } from "../events/asyncapi.js";
 import { medusaValidatorCompiler } from "./validation/compiler.js";
 
 export interface AppOptions {
@@ -49,6 +50,8 @@ export interface AppOptions {
   auth: AuthDependencies;
   /** What GET /health reports; "ok" when absent. Only "unhealthy" answers 503. */
   health?: HealthCheck;
+  /** The topic GET /asyncapi.json names; the default when absent. */
+  asyncApi?: AsyncApiSettings;
 }
 
 export interface AuthDependencies {
@@ -113,6 +116,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(sessionRoutes, { sessions: auth.sessions, cookie, sessionTtlMs: auth.settings.sessionTtlMs, users: auth.users, jwtSecret: options.jwtSecret });
   const { commands, groupCommands, readModel, readYourWrites, history, idempotencyKeys, projections } = options;
   await app.register(adminRoutes, { commands, groupCommands, readModel, readYourWrites, history, idempotencyKeys, projections });
+  // The contract of what the service publishes, public as /openapi.json is: it holds no data.
+  const asyncApi = asyncApiDocument(options.asyncApi);
+  app.get("/asyncapi.json", { schema: { hide: true } }, async () => asyncApi);
   app.get("/health", { schema: { hide: true } }, async (_request, reply) => {
     const report = options.health?.() ?? { status: "ok", reasons: [], details: {} };
     if (report.status === "unhealthy") reply.code(503);

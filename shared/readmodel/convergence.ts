@@ -13,6 +13,7 @@ import { isDeepStrictEqual } from "node:util";
 import { CUSTOMER_GROUP_STREAM_PREFIX, type CustomerGroupEvent, customerGroupStreamName } from "../customerGroups/group.js";
 import { CUSTOMER_STREAM_PREFIX, type CustomerEvent, customerStreamName } from "../customers/customer.js";
 import { aggregateIdOf } from "../events/envelope.js";
+import { currentEventOf } from "../events/upcasting.js";
 import type { EventStore } from "../eventstore/port.js";
 import { readAllPages } from "../eventstore/readAllPages.js";
 import { type CustomerDocument, projectCustomerEvent } from "./customerDocument.js";
@@ -73,7 +74,7 @@ async function foldAll<D, E>(store: EventStore, kind: Kind<D, E>, onEvents: (cou
   for await (const page of readAllPages(store, { streamPrefixes: [kind.prefix], pageSize: READ_PAGE })) {
     for (const recorded of page) {
       const id = aggregateIdOf(recorded.stream);
-      documents.set(id, kind.project(documents.get(id) ?? null, { type: recorded.type, data: recorded.data } as E, recorded.revision));
+      documents.set(id, kind.project(documents.get(id) ?? null, currentEventOf(recorded) as E, recorded.revision));
     }
     onEvents(page.length);
   }
@@ -82,7 +83,7 @@ async function foldAll<D, E>(store: EventStore, kind: Kind<D, E>, onEvents: (cou
 
 async function foldOne<D, E>(store: EventStore, kind: Kind<D, E>, id: string): Promise<D | null> {
   const events = await store.readStream(kind.streamOf(id));
-  return events.reduce<D | null>((document, recorded) => kind.project(document, { type: recorded.type, data: recorded.data } as E, recorded.revision), null);
+  return events.reduce<D | null>((document, recorded) => kind.project(document, currentEventOf(recorded) as E, recorded.revision), null);
 }
 
 export const foldCustomers = (store: EventStore): Promise<Map<string, CustomerDocument>> => foldAll(store, CUSTOMERS);

@@ -82,6 +82,7 @@ export async function buildApi(
     idempotencyKeys: new IdempotencyKeys({ store, clock, logger }),
     projections,
     health,
+    asyncApi: { eventsTopic: settings.eventsTopic },
     auth: {
       users,
       login: new EmailPassLogin({ users, throttle }),

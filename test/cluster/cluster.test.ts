@@ -291,6 +291,14 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     await consumer.disconnect();
     t.equal(found.key, id);
     t.same(found.headers, {
+      ce_specversion: "1.0",
+      ce_id: found.value.event_id,
+      ce_source: "urn:medusa-customers",
+      ce_type: "CustomerCreated",
+      ce_subject: `customer-${id}`,
+      ce_time: found.value.occurred_at,
+      ce_dataschema: "urn:medusa-customers:events:CustomerCreated:v1",
+      "content-type": "application/json",
       [HEADER.eventId]: found.value.event_id,
       [HEADER.eventType]: "CustomerCreated",
       [HEADER.schemaVersion]: "1",

@@ -89,6 +89,14 @@ t.test("the publisher sends customer events keyed by customer id, with the docum
     data: { id: "cus_A", email: "a@x.com" },
   });
   t.same(first!.headers, {
+    ce_specversion: "1.0",
+    ce_id: envelope.event_id,
+    ce_source: "urn:medusa-customers",
+    ce_type: "CustomerCreated",
+    ce_subject: envelope.stream,
+    ce_time: envelope.occurred_at,
+    ce_dataschema: "urn:medusa-customers:events:CustomerCreated:v1",
+    "content-type": "application/json",
     [HEADER.eventId]: envelope.event_id,
     [HEADER.eventType]: "CustomerCreated",
     [HEADER.schemaVersion]: "1",

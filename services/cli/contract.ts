@@ -1,0 +1,34 @@
+/**
+ * `npm run contract`: the published events' contract as files: the AsyncAPI document and one
+ * JSON Schema per event version, made from the code's own schemas. docs/ holds them as
+ * written with the defaults (the tests check that they are current); subscribers can take
+ * them from there, from a running service (GET /asyncapi.json), or write them with this.
+ */
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { DEFAULT_ASYNCAPI_SETTINGS, asyncApiDocument } from "../../shared/events/asyncapi.js";
+import { allEnvelopeSchemas } from "../../shared/events/eventSchemas.js";
+import { parseCommandLine } from "../../shared/runtime/cli.js";
+
+const usage = `Usage: npm run contract -- [--out DIR] [--events-topic NAME]
+
+Writes the contract of the events the service publishes:
+  DIR/asyncapi.json                  the AsyncAPI 3.1 document (topic, messages, headers, key)
+  DIR/events/<Type>.v<N>.json        the JSON Schema of each event version's envelope
+
+  --out            where to write (default: docs, the copy kept with the code)
+  --events-topic   the topic the document names (default: ${DEFAULT_ASYNCAPI_SETTINGS.eventsTopic}, EVENTS_TOPIC's default)
+  --help           show this text`;
+
+const values = parseCommandLine({ out: { type: "string" }, "events-topic": { type: "string" } }, usage);
+const out = values.out ?? "docs";
+const eventsDir = join(out, "events");
+mkdirSync(eventsDir, { recursive: true });
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+writeFileSync(join(out, "asyncapi.json"), json(asyncApiDocument({ eventsTopic: values["events-topic"] ?? DEFAULT_ASYNCAPI_SETTINGS.eventsTopic })));
+const schemas = allEnvelopeSchemas();
+// A schema file the catalogue no longer makes would mislead: versions are never removed, so one left over is a rename.
+for (const file of readdirSync(eventsDir)) if (file.endsWith(".json") && !(file.slice(0, -".json".length) in schemas)) rmSync(join(eventsDir, file));
+for (const [name, schema] of Object.entries(schemas)) writeFileSync(join(eventsDir, `${name}.json`), json(schema));
+console.log(`Wrote ${join(out, "asyncapi.json")} and ${Object.keys(schemas).length} event schemas in ${eventsDir}`);
