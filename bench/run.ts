@@ -107,6 +107,7 @@ async function startMode(mode: string, env: Record<string, string> = {}, prepare
     MONGODB_URL,
     MONGODB_DATABASE: `bench_${run}`,
     EVENTS_TOPIC: `customers.events.bench-${run}`,
+    MEDUSA_EVENTS_TOPIC: `customers.medusa-events.bench-${run}`,
     READ_MODEL_NOTICES_TOPIC: `customers.read-model.bench-${run}`,
   };
   const [publisherHealth, projectorHealth] = [await freePort(), await freePort()];

@@ -31,6 +31,8 @@ export interface Settings {
   /** Read-model documents a command service keeps parsed in memory, the most recent (0: none). */
   readCacheMaxDocuments: number;
   eventsTopic: string;
+  /** Topic that carries the events under Medusa's own names (shared/events/medusaEvents.ts); "" turns it off. */
+  medusaEventsTopic: string;
   logLevel: string;
   /** Set together: the roles run as separate processes over Kafka and MongoDB. */
   cluster: ClusterSettings | undefined;
@@ -106,6 +108,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
     stateCacheBytes: integer(env, "STATE_CACHE_MB", 64, { min: 0, max: 65_536 }) * 1024 * 1024,
     readCacheMaxDocuments: integer(env, "READ_CACHE_MAX_DOCUMENTS", 50_000, { min: 0, max: 10_000_000 }),
     eventsTopic: env.EVENTS_TOPIC || "customers.events.v1",
+    medusaEventsTopic: env.MEDUSA_EVENTS_TOPIC ?? "customers.medusa-events.v1",
     logLevel: env.LOG_LEVEL || (environment === "test" ? "silent" : "info"),
     cluster: clusterSettings(env),
     kurrentdbUrl: env.KURRENTDB_URL || undefined,

@@ -10,23 +10,30 @@ import { DEFAULT_ASYNCAPI_SETTINGS, asyncApiDocument } from "../../shared/events
 import { allEnvelopeSchemas } from "../../shared/events/eventSchemas.js";
 import { parseCommandLine } from "../../shared/runtime/cli.js";
 
-const usage = `Usage: npm run contract -- [--out DIR] [--events-topic NAME]
+const usage = `Usage: npm run contract -- [--out DIR] [--events-topic NAME] [--medusa-events-topic NAME]
 
 Writes the contract of the events the service publishes:
   DIR/asyncapi.json                  the AsyncAPI 3.1 document (topic, messages, headers, key)
   DIR/events/<Type>.v<N>.json        the JSON Schema of each event version's envelope
 
   --out            where to write (default: docs, the copy kept with the code)
-  --events-topic   the topic the document names (default: ${DEFAULT_ASYNCAPI_SETTINGS.eventsTopic}, EVENTS_TOPIC's default)
+  --events-topic   the events topic the document names (default: ${DEFAULT_ASYNCAPI_SETTINGS.eventsTopic}, EVENTS_TOPIC's default)
+  --medusa-events-topic
+                   the topic of Medusa's event names (default: ${DEFAULT_ASYNCAPI_SETTINGS.medusaEventsTopic},
+                   MEDUSA_EVENTS_TOPIC's default; "" leaves it out)
   --help           show this text`;
 
-const values = parseCommandLine({ out: { type: "string" }, "events-topic": { type: "string" } }, usage);
+const values = parseCommandLine({ out: { type: "string" }, "events-topic": { type: "string" }, "medusa-events-topic": { type: "string" } }, usage);
 const out = values.out ?? "docs";
 const eventsDir = join(out, "events");
 mkdirSync(eventsDir, { recursive: true });
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
-writeFileSync(join(out, "asyncapi.json"), json(asyncApiDocument({ eventsTopic: values["events-topic"] ?? DEFAULT_ASYNCAPI_SETTINGS.eventsTopic })));
+const topics = {
+  eventsTopic: values["events-topic"] ?? DEFAULT_ASYNCAPI_SETTINGS.eventsTopic,
+  medusaEventsTopic: values["medusa-events-topic"] ?? DEFAULT_ASYNCAPI_SETTINGS.medusaEventsTopic,
+};
+writeFileSync(join(out, "asyncapi.json"), json(asyncApiDocument(topics)));
 const schemas = allEnvelopeSchemas();
 // A schema file the catalogue no longer makes would mislead: versions are never removed, so one left over is a rename.
 for (const file of readdirSync(eventsDir)) if (file.endsWith(".json") && !(file.slice(0, -".json".length) in schemas)) rmSync(join(eventsDir, file));

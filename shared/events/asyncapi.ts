@@ -8,13 +8,17 @@ import { PUBLISHED_EVENTS, type PublishedEventVersion } from "./catalogue.js";
 import { CE_HEADER, CLOUDEVENTS_SOURCE } from "./cloudEvents.js";
 import { HEADER } from "./envelope.js";
 import { envelopeSchema, eventVersionName } from "./eventSchemas.js";
+import { MEDUSA_CLOUDEVENTS_SOURCE, medusaSchemaId } from "./medusaBusMessages.js";
+import { MEDUSA_EMISSIONS, medusaEventName } from "./medusaEvents.js";
 
 export interface AsyncApiSettings {
   /** The topic events are published on (EVENTS_TOPIC). */
   eventsTopic: string;
+  /** The topic that carries them under Medusa's names (MEDUSA_EVENTS_TOPIC); absent or "": not published. */
+  medusaEventsTopic?: string;
 }
 
-export const DEFAULT_ASYNCAPI_SETTINGS: AsyncApiSettings = { eventsTopic: "customers.events.v1" };
+export const DEFAULT_ASYNCAPI_SETTINGS: AsyncApiSettings = { eventsTopic: "customers.events.v1", medusaEventsTopic: "customers.medusa-events.v1" };
 
 const KAFKA_BINDING_VERSION = "0.5.0";
 
@@ -60,9 +64,77 @@ function message(entry: PublishedEventVersion) {
   };
 }
 
+const medusaHeadersSchema = {
+  type: "object",
+  description: "CloudEvents 1.0 attributes (Kafka binary mode) of a Medusa-named message, and the event it comes from",
+  required: [CE_HEADER.specversion, CE_HEADER.id, CE_HEADER.source, CE_HEADER.type, CE_HEADER.subject, CE_HEADER.time, CE_HEADER.dataschema],
+  properties: {
+    [CE_HEADER.specversion]: { type: "string", const: "1.0" },
+    [CE_HEADER.id]: { type: "string", description: "`<event id>:<n>`: the n-th message made from that event; skip one you have handled" },
+    [CE_HEADER.source]: { type: "string", const: MEDUSA_CLOUDEVENTS_SOURCE },
+    [CE_HEADER.type]: { type: "string", description: "Medusa's event name (`name`)" },
+    [CE_HEADER.subject]: { type: "string", description: "The stream of the event it comes from" },
+    [CE_HEADER.time]: { type: "string", format: "date-time", description: "When that event occurred" },
+    [CE_HEADER.dataschema]: { type: "string", description: "The `$id` of the message's schema" },
+    [CE_HEADER.contentType]: { type: "string", const: "application/json" },
+    [HEADER.eventId]: { type: "string", description: "The id of the event it comes from (on the events topic)" },
+    [HEADER.eventType]: { type: "string", description: "The type of the event it comes from" },
+  },
+};
+
+/** One message per Medusa event name, its payload as Medusa's bus carries it. */
+function medusaMessages(): Record<string, unknown> {
+  const messages: Record<string, unknown> = {};
+  for (const [type, emissions] of Object.entries(MEDUSA_EMISSIONS)) {
+    for (const emission of emissions) {
+      const name = medusaEventName(emission);
+      const key = `medusa_${name.replaceAll(/[.-]/g, "_")}`;
+      if (messages[key]) continue;
+      const membership = emission.object === "customer_group_customer";
+      messages[key] = {
+        name,
+        title: name,
+        summary: `${emission.object ? "Module" : "Workflow"} event Medusa emits when ${describe(emission.object ?? "customer", emission.action)} (from ${type})`,
+        contentType: "application/json",
+        headers: { $ref: "#/components/schemas/MedusaEventHeaders" },
+        payload: {
+          $id: medusaSchemaId(name),
+          type: "object",
+          required: ["name", "data", "metadata"],
+          properties: {
+            name: { type: "string", const: name },
+            data: {
+              type: "object",
+              required: membership ? ["id", "customer_id", "customer_group_id"] : ["id"],
+              properties: {
+                id: { type: "string", description: membership ? "The membership: `cusgc_<group id>_<customer id>`" : `The ${(emission.object ?? "customer").replaceAll("_", " ")}'s id` },
+                ...(membership && { customer_id: { type: "string" }, customer_group_id: { type: "string" } }),
+              },
+            },
+            metadata: {
+              type: "object",
+              properties: {
+                ...(emission.object && { source: { type: "string", const: "customer" }, object: { type: "string", const: emission.object }, action: { type: "string", const: emission.action } }),
+                eventGroupId: { type: "string", description: "The request that caused it (its x-request-id)" },
+              },
+            },
+            ...(emission.object && { options: { type: "object", properties: { internal: { type: "boolean", const: true } } } }),
+          },
+        },
+        bindings: { kafka: { key: { type: "string", description: "The customer or customer group id, as on the events topic" }, bindingVersion: KAFKA_BINDING_VERSION } },
+      };
+    }
+  }
+  return messages;
+}
+
+const describe = (object: string, action: string) => `a ${object.replaceAll("_", " ")} row is ${action}`;
+
 export function asyncApiDocument(settings: AsyncApiSettings = DEFAULT_ASYNCAPI_SETTINGS): Record<string, unknown> {
   const messages = Object.fromEntries(PUBLISHED_EVENTS.map((entry) => [messageKey(entry), message(entry)]));
-  const references = Object.keys(messages).map((key) => ({ $ref: `#/channels/customerEvents/messages/${key}` }));
+  const medusa = settings.medusaEventsTopic ? medusaMessages() : {};
+  const refs = (keys: string[], channel: string) => keys.map((key) => ({ $ref: `#/channels/${channel}/messages/${key}` }));
+  const channelMessages = (keys: string[]) => Object.fromEntries(keys.map((key) => [key, { $ref: `#/components/messages/${key}` }]));
   return {
     asyncapi: "3.1.0",
     info: {
@@ -72,7 +144,8 @@ export function asyncApiDocument(settings: AsyncApiSettings = DEFAULT_ASYNCAPI_S
         "What the customers service publishes: every change of a customer, its addresses and group memberships, and of " +
         "customer groups, as CloudEvents 1.0 in Kafka binary mode. Delivery is at least once and in order per entity " +
         "(the message key): skip an event whose `event_id` (`ce_id`) you have handled. Versions of an event only gain " +
-        "fields; read `schema_version` (or `ce_dataschema`) and ignore fields you do not know.",
+        "fields; read `schema_version` (or `ce_dataschema`) and ignore fields you do not know. A second topic carries " +
+        "the same changes under Medusa 2.21's own event names and `{ id }` data.",
     },
     defaultContentType: "application/json",
     // The deployment's brokers are not named: the document is public, and they are the operator's to give out.
@@ -89,8 +162,19 @@ export function asyncApiDocument(settings: AsyncApiSettings = DEFAULT_ASYNCAPI_S
         address: settings.eventsTopic,
         title: "Customer and customer-group events",
         description: "Every event of the customer and customer-group streams, in order per entity (the key).",
-        messages: Object.fromEntries(Object.keys(messages).map((key) => [key, { $ref: `#/components/messages/${key}` }])),
+        messages: channelMessages(Object.keys(messages)),
       },
+      ...(settings.medusaEventsTopic && {
+        medusaEvents: {
+          address: settings.medusaEventsTopic,
+          title: "The same changes under Medusa's event names",
+          description:
+            "What Medusa 2.21's event bus emits for the same changes, `{ name, data: { id }, metadata }`, so that subscribers written for Medusa port over: " +
+            "its workflow events (`customer.created`, `customer.updated`, `customer.deleted`) and its customer module's events " +
+            "(`customer.<entity>.<action>`, with `options.internal`). In order per entity (the key).",
+          messages: channelMessages(Object.keys(medusa)),
+        },
+      }),
     },
     operations: {
       publishCustomerEvents: {
@@ -98,9 +182,21 @@ export function asyncApiDocument(settings: AsyncApiSettings = DEFAULT_ASYNCAPI_S
         title: "Publish customer events",
         summary: "The service publishes each event once it is in the event store (at least once, in order per entity).",
         channel: { $ref: "#/channels/customerEvents" },
-        messages: references,
+        messages: refs(Object.keys(messages), "customerEvents"),
       },
+      ...(settings.medusaEventsTopic && {
+        publishMedusaEvents: {
+          action: "send",
+          title: "Publish the events under Medusa's names",
+          summary: "Each event, once it is in the event store, as the messages Medusa's bus would carry (at least once, in order per entity).",
+          channel: { $ref: "#/channels/medusaEvents" },
+          messages: refs(Object.keys(medusa), "medusaEvents"),
+        },
+      }),
     },
-    components: { messages, schemas: { EventHeaders: headersSchema } },
+    components: {
+      messages: { ...messages, ...medusa },
+      schemas: { EventHeaders: headersSchema, ...(settings.medusaEventsTopic && { MedusaEventHeaders: medusaHeadersSchema }) },
+    },
   };
 }

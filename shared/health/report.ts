@@ -35,3 +35,21 @@ export function lastingFailure(what: string, failure: OngoingFailure | undefined
 export function failureSince(previous: OngoingFailure | undefined, error: unknown, now: number): OngoingFailure {
   return { since: previous?.since ?? now, message: error instanceof Error ? error.message : String(error) };
 }
+
+/**
+ * One role's report from the checks of the things it runs (a publisher per topic): the worst
+ * status, each reason with what it is about, and each one's figures under its name.
+ */
+export function combinedHealth(parts: Array<{ topic: string; check: HealthCheck }>): HealthCheck {
+  if (parts.length === 1) return parts[0]!.check;
+  const rank = { ok: 0, degraded: 1, unhealthy: 2 } as const;
+  return () => {
+    const reports = parts.map(({ topic, check }) => ({ topic, report: check() }));
+    const worst = reports.reduce((status, { report }) => (rank[report.status] > rank[status] ? report.status : status), "ok" as HealthReport["status"]);
+    return {
+      status: worst,
+      reasons: reports.flatMap(({ topic, report }) => report.reasons.map((reason) => `${topic}: ${reason}`)),
+      details: Object.fromEntries(reports.map(({ topic, report }) => [topic, report.details])),
+    };
+  };
+}

@@ -3,7 +3,7 @@
  * each customer event to the bus, keyed by customer id. The event store is the outbox, so
  * there is no dual write: a crash repeats some messages (at least once), never loses one.
  */
-import type { MessageBus } from "../bus/port.js";
+import type { BusMessage, MessageBus } from "../bus/port.js";
 import type { EventStore, GlobalPosition, RecordedEvent, Subscription } from "../eventstore/port.js";
 import { toBusMessage } from "../events/envelope.js";
 import type { Logger } from "../logger.js";
@@ -17,6 +17,8 @@ export interface PublisherOptions {
   topic: string;
   streamPrefixes: string[];
   logger: Logger;
+  /** The messages of one event on this topic (by default its envelope: the events topic's). */
+  encode?: (event: RecordedEvent) => BusMessage[];
   maxBatch?: number;
   retryDelayMs?: number;
 }
@@ -35,7 +37,7 @@ export class Publisher {
   readonly #stopping = new Promise<void>((resolve) => (this.#stop = resolve));
 
   constructor(options: PublisherOptions) {
-    this.#options = { maxBatch: 500, retryDelayMs: 500, ...options };
+    this.#options = { maxBatch: 500, retryDelayMs: 500, encode: (event) => [toBusMessage(event)], ...options };
   }
 
   /** The position of the last event published (and checkpointed); undefined before the first. */
@@ -145,7 +147,8 @@ export class Publisher {
       const batch = this.#buffer.slice(0, published > 0 ? published : this.#options.maxBatch);
       try {
         if (published === 0) {
-          await this.#options.bus.publish(this.#options.topic, batch.map(toBusMessage));
+          const messages = batch.flatMap(this.#options.encode);
+          if (messages.length > 0) await this.#options.bus.publish(this.#options.topic, messages);
           published = batch.length;
         }
         await this.#options.checkpoints.save(batch.at(-1)!.position);

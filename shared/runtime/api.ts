@@ -82,7 +82,7 @@ export async function buildApi(
     idempotencyKeys: new IdempotencyKeys({ store, clock, logger }),
     projections,
     health,
-    asyncApi: { eventsTopic: settings.eventsTopic },
+    asyncApi: { eventsTopic: settings.eventsTopic, medusaEventsTopic: settings.medusaEventsTopic },
     auth: {
       users,
       login: new EmailPassLogin({ users, throttle }),

@@ -4,10 +4,11 @@
  * on its own; they meet only in the event store, on Kafka and in MongoDB.
  */
 import type { ClusterSettings, Settings } from "../config.js";
+import { toMedusaBusMessages } from "../events/medusaBusMessages.js";
 import { PUBLISHED_STREAM_PREFIXES } from "../events/publishedStreams.js";
 import { outOfGroup, watchConsumer } from "../health/consumerHealth.js";
 import { watchPublisher } from "../health/publisherHealth.js";
-import { healthReport } from "../health/report.js";
+import { combinedHealth, healthReport } from "../health/report.js";
 import type { ProcessLogger } from "../logging.js";
 import { Publisher } from "../publisher/publisher.js";
 import { ReadModelNoticePublisher, followReadModelNotices } from "../readmodel/notices.js";
@@ -54,28 +55,32 @@ export async function startCommandRole(settings: Settings, cluster: ClusterSetti
 
 export async function startPublisherRole(settings: Settings, cluster: ClusterSettings, logger: ProcessLogger): Promise<RunningRole> {
   const store = openEventStore(settings, { watchForOtherWriters: true });
-  const bus = await openKafkaBus(cluster, logger, [settings.eventsTopic]);
-  const checkpoints = openCheckpoints(settings, `publisher-${settings.eventsTopic}`);
-  const publisher = new Publisher({
-    store,
-    bus,
-    checkpoints,
-    topic: settings.eventsTopic,
-    streamPrefixes: PUBLISHED_STREAM_PREFIXES,
-    logger,
+  const topics = [
+    { topic: settings.eventsTopic, encode: undefined },
+    ...(settings.medusaEventsTopic ? [{ topic: settings.medusaEventsTopic, encode: toMedusaBusMessages }] : []),
+  ];
+  const bus = await openKafkaBus(cluster, logger, topics.map(({ topic }) => topic));
+  // One publisher per topic, each with its own checkpoint: a topic added later is filled from
+  // the start of the log, and one topic's trouble does not hold the other back.
+  const publishers = topics.map(({ topic, encode }) => {
+    const checkpoints = openCheckpoints(settings, `publisher-${topic}`);
+    const publisher = new Publisher({ store, bus, checkpoints, topic, streamPrefixes: PUBLISHED_STREAM_PREFIXES, logger, ...(encode && { encode }) });
+    return { topic, publisher, checkpoints };
   });
-  await publisher.start();
-  const watch = settings.healthPort
-    ? watchPublisher({ store, publisher, streamPrefixes: PUBLISHED_STREAM_PREFIXES, unhealthyAfterMs: settings.unhealthyAfterMs })
+  for (const { publisher } of publishers) await publisher.start();
+  const watches = settings.healthPort
+    ? publishers.map(({ publisher }) => watchPublisher({ store, publisher, streamPrefixes: PUBLISHED_STREAM_PREFIXES, unhealthyAfterMs: settings.unhealthyAfterMs }))
+    : [];
+  const health = settings.healthPort
+    ? await startHealthServer(settings.healthPort, settings.host, "publisher", combinedHealth(publishers.map(({ topic }, i) => ({ topic, check: watches[i]!.check }))))
     : undefined;
-  const health = watch ? await startHealthServer(settings.healthPort, settings.host, "publisher", watch.check) : undefined;
-  logger.info({ topic: settings.eventsTopic }, "publisher following the event store");
+  logger.info({ topics: topics.map(({ topic }) => topic) }, "publisher following the event store");
   return {
     async stop() {
-      watch?.stop();
+      for (const watch of watches) watch.stop();
       await health?.close();
-      await publisher.stop();
-      await checkpoints.close();
+      for (const { publisher } of publishers) await publisher.stop();
+      for (const { checkpoints } of publishers) await checkpoints.close();
       await bus.close();
       await store.close();
     },

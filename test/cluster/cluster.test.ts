@@ -29,6 +29,7 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
   const token = signAdminToken({ secret, actorId: "user_cluster", now: new Date(), expiresInSeconds: 3600 });
   const database = `cluster_${run}`;
   const eventsTopic = `customers.events.${run}`;
+  const medusaEventsTopic = `customers.medusa-events.${run}`;
   const env = (extra: Record<string, string>) => ({
     NODE_ENV: "production",
     JWT_SECRET: secret,
@@ -36,6 +37,7 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     MONGODB_URL: mongodbUrl,
     MONGODB_DATABASE: database,
     EVENTS_TOPIC: eventsTopic,
+    MEDUSA_EVENTS_TOPIC: medusaEventsTopic,
     READ_MODEL_NOTICES_TOPIC: `customers.read-model.${run}`,
     PROJECTOR_GROUP_ID: `customers-read-model-${run}`,
     // The suite speaks as a TLS-terminating proxy on loopback would (X-Forwarded-Proto).
@@ -312,6 +314,61 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
       actor: { id: "user_cluster", type: "user" },
       data: { id, first_name: "OnKafka", has_account: false },
     });
+  });
+
+  t.test("the same changes arrive on the Medusa topic under Medusa's names, in order", async (t) => {
+    const id = (await post({ first_name: "Medusa" })).json.customer.id as string;
+    const call = async (method: string, path: string, body?: unknown) => {
+      const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(body !== undefined && { "content-type": "application/json" }) };
+      const response = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      t.equal(response.status, 200, `${method} ${path}`);
+      return (await response.json()) as any;
+    };
+    await call("POST", `/admin/customers/${id}`, { last_name: "Ported" });
+    const address = (await call("POST", `/admin/customers/${id}/addresses?fields=*addresses`, { city: "Lisbon" })).customer.addresses[0].id as string;
+    const group = (await call("POST", "/admin/customer-groups", { name: `Medusa ${run}` })).customer_group.id as string;
+    await call("POST", `/admin/customers/${id}/customer-groups`, { add: [group] });
+    await call("DELETE", `/admin/customers/${id}`);
+
+    const kafka = new Kafka({ clientId: "cluster-suite", brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `cluster-suite-medusa-${run}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: medusaEventsTopic, fromBeginning: true });
+    const seen: Array<{ headers: Record<string, string>; value: any }> = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the Medusa messages did not all arrive: ${JSON.stringify(seen.map((m) => m.value.name))}`)), 30_000);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          if (message.key?.toString() !== id) return;
+          const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+          seen.push({ headers, value: JSON.parse(message.value!.toString()) });
+          if (seen.at(-1)!.value.name === "customer.deleted") {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    await consumer.disconnect();
+    t.same(
+      seen.map(({ value }) => [value.name, value.data.id]),
+      [
+        ["customer.customer.created", id],
+        ["customer.created", id],
+        ["customer.customer.updated", id],
+        ["customer.updated", id],
+        ["customer.customer-address.created", address],
+        ["customer.customer-group-customer.created", `cusgc_${group}_${id}`],
+        ["customer.customer.deleted", id],
+        ["customer.deleted", id],
+      ],
+      "each change as Medusa's bus would carry it, module event first",
+    );
+    t.same(seen[0]!.value, { name: "customer.customer.created", data: { id }, metadata: { source: "customer", object: "customer", action: "created", eventGroupId: seen[0]!.value.metadata.eventGroupId }, options: { internal: true } });
+    t.same(seen[1]!.value, { name: "customer.created", data: { id }, metadata: { eventGroupId: seen[0]!.value.metadata.eventGroupId } }, "a workflow event, as Medusa's emitEventStep sends it");
+    t.match(seen[5]!.value.data, { customer_id: id, customer_group_id: group });
+    t.match(seen[1]!.headers, { ce_specversion: "1.0", ce_type: "customer.created", ce_source: "urn:medusa-customers:medusa", ce_subject: `customer-${id}`, ce_id: /^[0-9a-f-]{36}:1$/ });
+    t.equal(new Set(seen.map(({ headers }) => headers.ce_id)).size, seen.length, "every message has its own ce_id");
   });
 
   t.test("64 concurrent creates with one email across the cluster: one customer", async (t) => {

@@ -16,6 +16,7 @@ import { PUBLISHED_EVENTS, currentVersionOf, publishedEvent } from "../../shared
 import { CE_HEADER, CLOUDEVENTS_SOURCE, cloudEventOf } from "../../shared/events/cloudEvents.js";
 import { toBusMessage, toEnvelope } from "../../shared/events/envelope.js";
 import { allEnvelopeSchemas, envelopeSchema, eventSchemaId, eventVersionName } from "../../shared/events/eventSchemas.js";
+import { medusaEventNames } from "../../shared/events/medusaEvents.js";
 import { compatibilityProblems } from "../../shared/events/schemaCompatibility.js";
 import { UPCASTERS, type Upcasters, upcast } from "../../shared/events/upcasting.js";
 import { readAllPages } from "../../shared/eventstore/readAllPages.js";
@@ -37,19 +38,23 @@ const problemsOf = (event: { type: string; schema_version: number }) => {
 
 t.test("the AsyncAPI document validates with the AsyncAPI parser, which does catch a broken one", async (t) => {
   const parser = new Parser();
-  const document = asyncApiDocument({ eventsTopic: "shop.customers" });
+  const document = asyncApiDocument({ eventsTopic: "shop.customers", medusaEventsTopic: "shop.medusa" });
   const diagnostics = await parser.validate(JSON.stringify(document));
   t.same(diagnostics.filter((d) => d.severity <= 1).map((d) => `${d.code}: ${d.message} at ${d.path.join(".")}`), [], "no error or warning");
   const parsed = await parser.parse(JSON.stringify(document));
   t.ok(parsed.document, "it parses");
-  const channel = parsed.document!.channels().all()[0]!;
-  t.equal(channel.address(), "shop.customers", "the channel is the configured topic");
+  const [events, medusa] = [parsed.document!.channels().get("customerEvents")!, parsed.document!.channels().get("medusaEvents")!];
+  t.equal(events.address(), "shop.customers", "the events channel is the configured topic");
   t.same(
-    parsed.document!.messages().all().map((message) => message.name()).sort(),
+    events.messages().all().map((message) => message.name()).sort(),
     PUBLISHED_EVENTS.map((entry) => entry.type).sort(),
     "one message per published event version",
   );
-  const created = parsed.document!.messages().all().find((message) => message.name() === "CustomerCreated")!;
+  t.equal(medusa.address(), "shop.medusa", "the Medusa channel is its configured topic");
+  t.same(medusa.messages().all().map((message) => message.name()).sort(), medusaEventNames().sort(), "one message per Medusa event name");
+  const withoutMedusa = asyncApiDocument({ eventsTopic: "shop.customers", medusaEventsTopic: "" }) as { channels: Record<string, unknown> };
+  t.same(Object.keys(withoutMedusa.channels), ["customerEvents"], "no Medusa channel when that topic is off");
+  const created = events.messages().all().find((message) => message.name() === "CustomerCreated")!;
   t.ok(created.headers()?.properties()?.[CE_HEADER.id], "messages declare the CloudEvents headers");
   t.equal(created.payload()?.id(), eventSchemaId("CustomerCreated", 1), "a message's payload is its event's schema");
 

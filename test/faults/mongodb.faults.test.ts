@@ -68,6 +68,7 @@ if (requireServers(t, "Cluster fault suite (MongoDB)", ["kafka", "mongodb"])) {
         MONGODB_DATABASE: "session_faults",
         MONGODB_TIMEOUT_MS: "1000",
         EVENTS_TOPIC: "customers.events.session-faults",
+        MEDUSA_EVENTS_TOPIC: "customers.medusa-events.session-faults",
         READ_MODEL_NOTICES_TOPIC: "customers.read-model.session-faults",
       },
       `${base}/health`,

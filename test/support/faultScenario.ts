@@ -82,6 +82,7 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
     MONGODB_URL: scenario.mongodbUrl,
     MONGODB_DATABASE: database,
     EVENTS_TOPIC: `customers.events.${run}`,
+    MEDUSA_EVENTS_TOPIC: `customers.medusa-events.${run}`,
     READ_MODEL_NOTICES_TOPIC: `customers.read-model.${run}`,
     PROJECTOR_GROUP_ID: `customers-read-model-${run}`,
     DATA_DIR: dataDir,

@@ -8,7 +8,7 @@ import type { EventStore, RecordedEvent } from "../../shared/eventstore/port.js"
 import { watchConsumer } from "../../shared/health/consumerHealth.js";
 import { ProgressWatch } from "../../shared/health/progressWatch.js";
 import { watchPublisher } from "../../shared/health/publisherHealth.js";
-import type { OngoingFailure } from "../../shared/health/report.js";
+import { type HealthCheck, type OngoingFailure, combinedHealth } from "../../shared/health/report.js";
 import type { Publisher } from "../../shared/publisher/publisher.js";
 import { startHealthServer } from "../../shared/runtime/health.js";
 import { freePort } from "../../shared/runtime/roleProcess.js";
@@ -143,4 +143,16 @@ t.test("the health endpoint answers 200 when ok and 503 with the reasons when un
   t.equal(unhealthy.status, 503);
   t.same(await unhealthy.json(), { status: "unhealthy", role: "projector", reasons: ["not a member of consumer group g for 30 s"], lag: 5 });
   t.equal((await fetch(`http://127.0.0.1:${port}/other`)).status, 404);
+});
+
+t.test("a role running one publisher per topic reports the worst status, each reason and figure under its topic", async (t) => {
+  const ok: HealthCheck = () => ({ status: "ok", reasons: [], details: { published_up_to: "9" } });
+  const stuck: HealthCheck = () => ({ status: "unhealthy", reasons: ["publishing to the bus has been failing for 40 s: down"], details: { published_up_to: "3" } });
+  t.equal(combinedHealth([{ topic: "events", check: ok }]), ok, "one topic: its own report, as before");
+  t.same(combinedHealth([{ topic: "events", check: ok }, { topic: "medusa", check: stuck }])(), {
+    status: "unhealthy",
+    reasons: ["medusa: publishing to the bus has been failing for 40 s: down"],
+    details: { events: { published_up_to: "9" }, medusa: { published_up_to: "3" } },
+  });
+  t.equal(combinedHealth([{ topic: "events", check: ok }, { topic: "medusa", check: ok }])().status, "ok");
 });
