@@ -17,9 +17,9 @@ export const eventSchemaId = (type: string, version: number): string => `${SCHEM
 /** The name of a version in documents and file names: `CustomerCreated.v1`. */
 export const eventVersionName = (entry: Pick<PublishedEventVersion, "type" | "version">): string => `${entry.type}.v${entry.version}`;
 
-/** The envelope of one event version, as plain JSON Schema (draft-07 keywords). */
-export function envelopeSchema(entry: PublishedEventVersion): Record<string, unknown> {
-  const schema = Type.Object(
+/** The envelope of one event version, as a TypeBox schema (what the subscriber kit checks messages with). */
+export function envelopeTypeBox(entry: PublishedEventVersion) {
+  return Type.Object(
     {
       event_id: Type.String({ format: "uuid", description: "Unique per event, kept across redeliveries: the key to skip duplicates with (also `ce_id`)" }),
       type: Type.Literal(entry.type),
@@ -39,7 +39,11 @@ export function envelopeSchema(entry: PublishedEventVersion): Record<string, unk
     },
     { $id: eventSchemaId(entry.type, entry.version), title: eventVersionName(entry), description: entry.summary },
   );
-  return { $schema: "http://json-schema.org/draft-07/schema#", ...plainJson(schema) };
+}
+
+/** The envelope of one event version, as plain JSON Schema (draft-07 keywords). */
+export function envelopeSchema(entry: PublishedEventVersion): Record<string, unknown> {
+  return { $schema: "http://json-schema.org/draft-07/schema#", ...plainJson(envelopeTypeBox(entry)) };
 }
 
 /** Every published version's envelope schema, by name (`CustomerCreated.v1`). */

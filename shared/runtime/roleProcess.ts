@@ -24,7 +24,7 @@ export class RoleProcess {
 
   /** `script`: another program of the build to run under this name (the benchmark's yardstick). */
   constructor(
-    readonly role: "command" | "publisher" | "projector" | "http-layer-alone",
+    readonly role: "command" | "publisher" | "projector" | "group-counts" | "http-layer-alone",
     readonly env: Record<string, string>,
     readonly healthUrl: string,
     readonly script = `dist/services/${role}/main.js`,

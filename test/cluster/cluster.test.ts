@@ -371,6 +371,59 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     t.equal(new Set(seen.map(({ headers }) => headers.ce_id)).size, seen.length, "every message has its own ce_id");
   });
 
+  t.test("the example subscriber (the kit) counts each group's customers from the events topic, in its own database", async (t) => {
+    const port = await freePort();
+    const countsDatabase = `group_counts_${run}`;
+    const counts = new RoleProcess("group-counts", env({ PORT: String(port), GROUP_COUNTS_DATABASE: countsDatabase, GROUP_COUNTS_GROUP_ID: `group-counts-${run}` }), `http://127.0.0.1:${port}/health`);
+    await counts.start();
+    t.teardown(async () => {
+      if (!t.passing()) console.error(`--- group-counts output ---\n${counts.output().slice(-4000)}`);
+      await counts.kill();
+      const client = new MongoClient(mongodbUrl);
+      await client.connect();
+      await client.db(countsDatabase).dropDatabase();
+      await client.close();
+    });
+    const call = async (method: string, path: string, body?: unknown) => {
+      const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(body !== undefined && { "content-type": "application/json" }) };
+      const response = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      t.equal(response.status, 200, `${method} ${path}`);
+      return (await response.json()) as any;
+    };
+    const gold = (await call("POST", "/admin/customer-groups", { name: `Gold ${run}` })).customer_group.id as string;
+    const silver = (await call("POST", "/admin/customer-groups", { name: `Silver ${run}` })).customer_group.id as string;
+    const customers = await Promise.all([1, 2, 3].map(async () => (await post({})).json.customer.id as string));
+    await call("POST", `/admin/customer-groups/${gold}/customers`, { add: customers });
+    await call("POST", `/admin/customer-groups/${silver}/customers`, { add: [customers[0]] });
+    await call("POST", `/admin/customer-groups/${gold}/customers`, { remove: [customers[1]] });
+    await call("DELETE", `/admin/customers/${customers[2]}`);
+    await call("POST", `/admin/customer-groups/${silver}`, { name: `Silver+ ${run}` });
+
+    const expected = [
+      { id: gold, name: `Gold ${run}`, customers: 1 },
+      { id: silver, name: `Silver+ ${run}`, customers: 1 },
+    ];
+    const mine = async () => {
+      const answer = (await (await fetch(`http://127.0.0.1:${port}/group-counts`)).json()) as { groups: Array<{ id: string }> };
+      return answer.groups.filter((group) => group.id === gold || group.id === silver);
+    };
+    const deadline = Date.now() + 30_000;
+    let seen = await mine();
+    while (JSON.stringify(seen) !== JSON.stringify(expected) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      seen = await mine();
+    }
+    t.same(seen, expected, "one customer left in each: one removed, one deleted, the rename followed");
+
+    // A restart reads its group's committed offsets and its processed ids: nothing counted twice.
+    await counts.kill();
+    await counts.start();
+    await call("DELETE", `/admin/customer-groups/${silver}`);
+    const after = Date.now() + 30_000;
+    while ((await mine()).length !== 1 && Date.now() < after) await new Promise((resolve) => setTimeout(resolve, 200));
+    t.same(await mine(), [expected[0]], "after a restart: the deleted group gone, the other counted once");
+  });
+
   t.test("64 concurrent creates with one email across the cluster: one customer", async (t) => {
     const email = `race.${run}@example.com`;
     const responses = await Promise.all(Array.from({ length: 64 }, () => post({ email })));
