@@ -33,6 +33,8 @@ export interface Settings {
   eventsTopic: string;
   /** Topic that carries the events under Medusa's own names (shared/events/medusaEvents.ts); "" turns it off. */
   medusaEventsTopic: string;
+  /** GET /admin/events streams open at once, per command service. */
+  eventStreamsMax: number;
   logLevel: string;
   /** Set together: the roles run as separate processes over Kafka and MongoDB. */
   cluster: ClusterSettings | undefined;
@@ -109,6 +111,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
     readCacheMaxDocuments: integer(env, "READ_CACHE_MAX_DOCUMENTS", 50_000, { min: 0, max: 10_000_000 }),
     eventsTopic: env.EVENTS_TOPIC || "customers.events.v1",
     medusaEventsTopic: env.MEDUSA_EVENTS_TOPIC ?? "customers.medusa-events.v1",
+    eventStreamsMax: integer(env, "EVENT_STREAMS_MAX", 100, { min: 0, max: 100_000 }),
     logLevel: env.LOG_LEVEL || (environment === "test" ? "silent" : "info"),
     cluster: clusterSettings(env),
     kurrentdbUrl: env.KURRENTDB_URL || undefined,

@@ -6,6 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { CustomerCommands } from "../application/customerCommands.js";
 import type { CustomerGroupCommands } from "../application/customerGroupCommands.js";
+import type { EventFeed } from "../application/eventFeed.js";
 import type { EntityHistory } from "../application/history.js";
 import type { IdempotencyKeys } from "../application/idempotencyKeys.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
@@ -16,6 +17,7 @@ import { addressRoutes } from "./customers/addressRoutes.js";
 import { customerRoutes } from "./customers/routes.js";
 import entityTags from "./entityTags.js";
 import idempotency from "./idempotency.js";
+import { eventRoutes } from "./events/routes.js";
 import { historyRoutes } from "./history/routes.js";
 import { projectionRoutes } from "./projections/routes.js";
 
@@ -28,9 +30,11 @@ export interface AdminRoutesOptions {
   idempotencyKeys: IdempotencyKeys;
   /** The read model's projection, where this mode can rebuild it without downtime. */
   projections?: Projections;
+  /** The published events, for GET /admin/events. */
+  events?: EventFeed;
 }
 
-export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { commands, groupCommands, readModel, readYourWrites, history, idempotencyKeys, projections }) => {
+export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { commands, groupCommands, readModel, readYourWrites, history, idempotencyKeys, projections, events }) => {
   app.addHook("preValidation", app.authenticateAdmin);
   await app.register(entityTags);
   // After entityTags: an answer is recorded for its key with its ETag.
@@ -40,4 +44,5 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   await app.register(customerGroupRoutes, { groupCommands, customerCommands: commands, readModel, readYourWrites });
   await app.register(historyRoutes, { history });
   if (projections) await app.register(projectionRoutes, { projections });
+  if (events) await app.register(eventRoutes, { feed: events });
 };

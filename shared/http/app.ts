@@ -27,6 +27,7 @@ import { registerBodyParsers } from "./bodyParsers.js";
 import { medusaErrorHandler } from "./errors.js";
 import { MAX_PARAM_LENGTH, onClientError, onFrameworkError, onRouteNotFound } from "./frameworkErrors.js";
 import { registerOpenApi } from "./openapi.js";
+import type { EventFeed } from "../application/eventFeed.js";
 import { type AsyncApiSettings, asyncApiDocument } from "../events/asyncapi.js";
 import { medusaValidatorCompiler } from "./validation/compiler.js";
 
@@ -45,6 +46,8 @@ export interface AppOptions {
   history: EntityHistory;
   /** The read model's projection, where this mode can rebuild it without downtime. */
   projections?: Projections;
+  /** The published events, streamed by GET /admin/events. */
+  events?: EventFeed;
   /** Where Idempotency-Keys are kept and checked. */
   idempotencyKeys: IdempotencyKeys;
   auth: AuthDependencies;
@@ -114,8 +117,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(loginRoutes, { login: auth.login, jwtSecret: options.jwtSecret });
   await app.register(sessionRoutes, { sessions: auth.sessions, cookie, sessionTtlMs: auth.settings.sessionTtlMs, users: auth.users, jwtSecret: options.jwtSecret });
-  const { commands, groupCommands, readModel, readYourWrites, history, idempotencyKeys, projections } = options;
-  await app.register(adminRoutes, { commands, groupCommands, readModel, readYourWrites, history, idempotencyKeys, projections });
+  const { commands, groupCommands, readModel, readYourWrites, history, idempotencyKeys, projections, events } = options;
+  await app.register(adminRoutes, { commands, groupCommands, readModel, readYourWrites, history, idempotencyKeys, projections, events });
   // The contract of what the service publishes, public as /openapi.json is: it holds no data.
   const asyncApi = asyncApiDocument(options.asyncApi);
   app.get("/asyncapi.json", { schema: { hide: true } }, async () => asyncApi);

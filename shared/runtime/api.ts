@@ -11,6 +11,7 @@ import { EmailPassLogin } from "../application/emailpassLogin.js";
 import { EntityHistory } from "../application/history.js";
 import { IdempotencyKeys } from "../application/idempotencyKeys.js";
 import { LoginThrottle } from "../auth/loginThrottle.js";
+import { EventFeed } from "../application/eventFeed.js";
 import type { Settings } from "../config.js";
 import type { EventStore } from "../eventstore/port.js";
 import type { HealthCheck } from "../health/report.js";
@@ -81,6 +82,7 @@ export async function buildApi(
     history: new EntityHistory(store),
     idempotencyKeys: new IdempotencyKeys({ store, clock, logger }),
     projections,
+    events: new EventFeed(store, settings.eventStreamsMax),
     health,
     asyncApi: { eventsTopic: settings.eventsTopic, medusaEventsTopic: settings.medusaEventsTopic },
     auth: {
