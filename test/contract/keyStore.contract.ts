@@ -1,0 +1,72 @@
+/**
+ * The key store's contract, over each key-records adapter (SQLite, MongoDB): a subject's data
+ * key is created once and is the same from every handle; destroying it leaves a tombstone
+ * that no later use can bring back (also for a subject that never had a key); a record
+ * wrapped with another master key says so; and the wrapped key is bound to its subject.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Test } from "tap";
+import { masterKey } from "../../shared/crypto/masterKey.js";
+import { DataKeyDestroyed, KeyStore, WrongMasterKey } from "../../shared/keystore/keyStore.js";
+import type { KeyRecords } from "../../shared/keystore/port.js";
+
+export interface KeyRecordsFixture {
+  records: KeyRecords;
+  /** A second handle on the same storage, as another process would have. */
+  reopen(): Promise<KeyRecords>;
+  cleanup(): Promise<void>;
+}
+
+export function keyStoreContract(t: Test, makeFixture: () => Promise<KeyRecordsFixture>): void {
+  const master = masterKey(randomBytes(32));
+  let fixture: KeyRecordsFixture;
+  t.beforeEach(async () => {
+    fixture = await makeFixture();
+  });
+  t.afterEach(() => fixture.cleanup());
+
+  t.test("a subject's key is created on first use, once, and every handle gets the same", async (t) => {
+    const store = new KeyStore({ records: fixture.records, master });
+    const other = new KeyStore({ records: await fixture.reopen(), master });
+    t.teardown(() => other.close());
+    const subject = `cus_${randomUUID()}`;
+    t.same(await store.lookup(subject), { state: "absent" });
+    const [a, b] = await Promise.all([store.obtain(subject), other.obtain(subject)]);
+    t.equal(a.length, 32);
+    t.same(a, b, "two handles creating at once agree on one key");
+    t.same(await other.obtain(subject), a, "and keep it");
+    t.notSame(await store.obtain(`cus_${randomUUID()}`), a, "another subject, another key");
+    const record = await fixture.records.read(subject);
+    t.notOk(record!.wrapped!.includes(a.toString("base64url")), "stored wrapped, not as is");
+  });
+
+  t.test("destroying leaves a tombstone: the key is gone for every handle and is never created again", async (t) => {
+    const store = new KeyStore({ records: fixture.records, master, cache: { ttlMs: 0 } });
+    const other = new KeyStore({ records: await fixture.reopen(), master, cache: { ttlMs: 0 } });
+    t.teardown(() => other.close());
+    const subject = `cus_${randomUUID()}`;
+    await store.obtain(subject);
+    t.equal(await store.destroy(subject), true, "a live key was destroyed");
+    t.match(await other.lookup(subject), { state: "destroyed" });
+    await t.rejects(other.obtain(subject), DataKeyDestroyed, "no new key for an erased subject");
+    t.equal(await store.destroy(subject), false, "destroying again changes nothing");
+    t.equal((await fixture.records.read(subject))!.wrapped, null);
+
+    const never = `cus_${randomUUID()}`;
+    t.equal(await store.destroy(never), false, "a subject without a key");
+    await t.rejects(store.obtain(never), DataKeyDestroyed, "gets a tombstone all the same");
+  });
+
+  t.test("records wrapped with another master key say so; a wrapped key moved to another subject does not open", async (t) => {
+    const store = new KeyStore({ records: fixture.records, master });
+    const subject = `cus_${randomUUID()}`;
+    await store.obtain(subject);
+    const stranger = new KeyStore({ records: await fixture.reopen(), master: masterKey(randomBytes(32)) });
+    t.teardown(() => stranger.close());
+    await t.rejects(stranger.lookup(subject), WrongMasterKey);
+
+    const moved = `cus_${randomUUID()}`;
+    await fixture.records.insertIfAbsent({ ...(await fixture.records.read(subject))!, subject: moved });
+    await t.rejects(new KeyStore({ records: fixture.records, master }).lookup(moved), /does not open/);
+  });
+}
