@@ -1,0 +1,93 @@
+/**
+ * An event store that keeps personal data sealed: a decorator of the event store port. On
+ * append, each event's personal fields (shared/events/personalData.ts) are sealed under the
+ * data key of the customer they belong to; on read, they are opened again, or come back null
+ * with `erased: true` once that key was destroyed. The store underneath, its files and its
+ * replicas only ever hold the sealed form of what is written through it; events written
+ * before (in the clear) read as they are.
+ */
+import { Failure } from "../errors.js";
+import { openPersonalData, personalDataSubject, sealPersonalData, isSealedData } from "../events/personalData.js";
+import { DataKeyDestroyed, type KeyStore } from "../keystore/keyStore.js";
+import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, GlobalPosition, ReadAllOptions, ReadStreamOptions, RecordedEvent, StreamAppend, Subscription } from "./port.js";
+
+/** A write that would seal new personal data for a customer whose key was destroyed (erased). */
+export class SubjectErased extends Failure {
+  override readonly name = "SubjectErased";
+  readonly kind = "not_found";
+  constructor(readonly subject: string) {
+    super(`Customer with id: ${subject} was erased`);
+  }
+}
+
+export class SealingEventStore implements EventStore {
+  constructor(
+    private readonly inner: EventStore,
+    private readonly keys: KeyStore,
+  ) {}
+
+  async appendToStream(stream: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    return this.inner.appendToStream(stream, await this.#seal(events), options);
+  }
+
+  async appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]> {
+    const sealed = await Promise.all(appends.map(async (append) => ({ ...append, events: await this.#seal(append.events) })));
+    return this.inner.appendToStreams(sealed);
+  }
+
+  async readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return this.#openAll(await this.inner.readStream(stream, options));
+  }
+
+  streamRevision(stream: string): Promise<number> {
+    return this.inner.streamRevision(stream);
+  }
+
+  async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
+    return this.#openAll(await this.inner.readAll(options));
+  }
+
+  subscribeToAll(options: { after?: GlobalPosition; streamPrefixes?: string[] }): Subscription {
+    const subscription = this.inner.subscribeToAll(options);
+    const open = (event: RecordedEvent) => this.#open(event);
+    async function* opened(): AsyncGenerator<RecordedEvent> {
+      for await (const event of subscription) yield await open(event);
+    }
+    const iterator = opened();
+    return { [Symbol.asyncIterator]: () => iterator, close: () => subscription.close() };
+  }
+
+  headPosition(options?: { streamPrefixes?: string[] }): Promise<GlobalPosition | undefined> {
+    return this.inner.headPosition(options);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  async #seal(events: EventToAppend[]): Promise<EventToAppend[]> {
+    return Promise.all(
+      events.map(async (event) => {
+        const subject = personalDataSubject(event.type, event.data);
+        if (subject === undefined) return event;
+        try {
+          return { ...event, data: sealPersonalData(event.type, event.data, await this.keys.obtain(subject)) };
+        } catch (error) {
+          if (error instanceof DataKeyDestroyed) throw new SubjectErased(subject);
+          throw error;
+        }
+      }),
+    );
+  }
+
+  #openAll(events: RecordedEvent[]): Promise<RecordedEvent[]> {
+    return Promise.all(events.map((event) => this.#open(event)));
+  }
+
+  async #open(event: RecordedEvent): Promise<RecordedEvent> {
+    if (!isSealedData(event.data)) return event;
+    const subject = personalDataSubject(event.type, event.data)!;
+    const found = await this.keys.lookup(subject);
+    return { ...event, data: openPersonalData(event.type, event.data, found.state === "live" ? found.key : undefined) };
+  }
+}
