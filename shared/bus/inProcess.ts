@@ -53,6 +53,10 @@ export class InProcessBus implements MessageBus {
   readonly #topics = new Map<string, TopicLog>();
   readonly #subscriptions = new Set<BusSubscription>();
 
+  async ensureTopics(topics: string[]): Promise<void> {
+    for (const topic of topics) this.#topic(topic);
+  }
+
   #topic(name: string): TopicLog {
     let log = this.#topics.get(name);
     if (!log) {

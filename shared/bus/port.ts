@@ -41,6 +41,8 @@ export interface SubscriptionStatus {
 }
 
 export interface MessageBus {
+  /** Creates the topics that do not exist yet (Kafka; the in-process bus makes them as they are used). */
+  ensureTopics(topics: string[]): Promise<void>;
   publish(topic: string, messages: BusMessage[]): Promise<void>;
   subscribe(
     options: { topic: string; groupId: string; fromBeginning: boolean },

@@ -77,6 +77,9 @@ export async function startSubscriber(options: SubscriberOptions): Promise<BusSu
   const firstDelayMs = options.retry?.delayMs ?? 200;
   const deadLetterTopic = options.deadLetterTopic ?? deadLetterTopicOf(topic, groupId);
   const unknownSeen = new Set<string>();
+  // Made now: a poison message sent to a topic that does not exist would fail its batch
+  // again and again where topics are not created on first use (the compose file's Kafka).
+  await bus.ensureTopics([deadLetterTopic]);
 
   const deadLetter = async (message: ConsumedMessage, reason: string, tries: number) => {
     logger.warn({ topic: message.topic, partition: message.partition, offset: message.offset, deadLetterTopic, reason }, "message set aside on the dead-letter topic");
