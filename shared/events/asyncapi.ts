@@ -156,16 +156,33 @@ export function asyncApiDocument(settings: AsyncApiSettings = DEFAULT_ASYNCAPI_S
         description: "The Kafka cluster the service publishes to (its KAFKA_BROKERS)",
         variables: { bootstrap: { default: "localhost:9092", description: "A bootstrap server, host:port" } },
       },
+      api: {
+        host: "{host}",
+        protocol: "http",
+        description: "The service's HTTP API, where GET /admin/events streams the same events as Server-Sent Events (admin credentials)",
+        variables: { host: { default: "127.0.0.1:9000", description: "The API's host:port" } },
+      },
     },
     channels: {
       customerEvents: {
+        servers: [{ $ref: "#/servers/kafka" }],
         address: settings.eventsTopic,
         title: "Customer and customer-group events",
         description: "Every event of the customer and customer-group streams, in order per entity (the key).",
         messages: channelMessages(Object.keys(messages)),
       },
+      adminEvents: {
+        servers: [{ $ref: "#/servers/api" }],
+        address: "/admin/events",
+        title: "The events as Server-Sent Events",
+        description:
+          "GET /admin/events: each event an SSE message, `id` its global position and `data` the envelope (as on the events topic). " +
+          "Reconnect with Last-Event-ID to resume; `types` filters by type; `from=beginning` replays the log.",
+        messages: channelMessages(Object.keys(messages)),
+      },
       ...(settings.medusaEventsTopic && {
         medusaEvents: {
+          servers: [{ $ref: "#/servers/kafka" }],
           address: settings.medusaEventsTopic,
           title: "The same changes under Medusa's event names",
           description:
@@ -183,6 +200,13 @@ export function asyncApiDocument(settings: AsyncApiSettings = DEFAULT_ASYNCAPI_S
         summary: "The service publishes each event once it is in the event store (at least once, in order per entity).",
         channel: { $ref: "#/channels/customerEvents" },
         messages: refs(Object.keys(messages), "customerEvents"),
+      },
+      streamAdminEvents: {
+        action: "send",
+        title: "Stream the events to an admin",
+        summary: "The service sends each event, once it is in the event store, to every open GET /admin/events that asks for its type.",
+        channel: { $ref: "#/channels/adminEvents" },
+        messages: refs(Object.keys(messages), "adminEvents"),
       },
       ...(settings.medusaEventsTopic && {
         publishMedusaEvents: {

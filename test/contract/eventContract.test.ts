@@ -52,8 +52,12 @@ t.test("the AsyncAPI document validates with the AsyncAPI parser, which does cat
   );
   t.equal(medusa.address(), "shop.medusa", "the Medusa channel is its configured topic");
   t.same(medusa.messages().all().map((message) => message.name()).sort(), medusaEventNames().sort(), "one message per Medusa event name");
+  const sse = parsed.document!.channels().get("adminEvents")!;
+  t.equal(sse.address(), "/admin/events", "the SSE route is a channel of its own");
+  t.same(sse.servers().all().map((server) => server.protocol()), ["http"]);
+  t.equal(sse.messages().all().length, PUBLISHED_EVENTS.length, "with the events topic's messages");
   const withoutMedusa = asyncApiDocument({ eventsTopic: "shop.customers", medusaEventsTopic: "" }) as { channels: Record<string, unknown> };
-  t.same(Object.keys(withoutMedusa.channels), ["customerEvents"], "no Medusa channel when that topic is off");
+  t.same(Object.keys(withoutMedusa.channels), ["customerEvents", "adminEvents"], "no Medusa channel when that topic is off");
   const created = events.messages().all().find((message) => message.name() === "CustomerCreated")!;
   t.ok(created.headers()?.properties()?.[CE_HEADER.id], "messages declare the CloudEvents headers");
   t.equal(created.payload()?.id(), eventSchemaId("CustomerCreated", 1), "a message's payload is its event's schema");
