@@ -30,13 +30,14 @@ await startRole("group-counts", async (settings, logger) => {
   const database = mongo.db(process.env.GROUP_COUNTS_DATABASE || "group_counts");
   const store = new GroupCountsStore(database);
   const bus = await openKafkaBus(cluster, logger, [settings.eventsTopic, deadLetterTopic]);
+  const processed = new MongoProcessedEvents(database);
   const subscription = await startSubscriber({
     bus,
     topic: settings.eventsTopic,
     groupId,
     deadLetterTopic,
     handlers: groupCountHandlers(store),
-    processed: new MongoProcessedEvents(database),
+    processed,
     logger,
   });
 
@@ -53,6 +54,7 @@ await startRole("group-counts", async (settings, logger) => {
     async stop() {
       await http.close();
       await subscription.close();
+      await processed.close();
       await bus.close();
       await mongo.close();
     },
