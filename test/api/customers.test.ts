@@ -63,6 +63,9 @@ t.test("list query errors", async (t) => {
     ["limit=-1", "Invalid request: Value for field 'limit' too small, expected at least: '0'"],
     ["offset=-1", "Invalid request: Value for field 'offset' too small, expected at least: '0'"],
     ["limit=1001", "Invalid request: Value for field 'limit' too big, expected at most: '1000'"],
+    // parseInt would read these as 1 and 0; the bounds hold for the number as written.
+    ["limit=1.1922692553403605e%2B308", "Invalid request: Value for field 'limit' too big, expected at most: '1000'"],
+    ["offset=-0.5", "Invalid request: Value for field 'offset' too small, expected at least: '0'"],
     ["unknown=1", "Invalid request: Unrecognized fields: 'unknown'"],
     ["phone=1", "Invalid request: Unrecognized fields: 'phone'"],
     ["has_account=maybe", "Invalid request: Invalid input"],

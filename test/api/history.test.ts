@@ -160,3 +160,15 @@ t.test("unknown ids answer 404; bad queries 400; no credentials 401", async (t) 
   const anonymous = await api.request("GET", `/admin/customers/${customer.id}/history`, { token: false });
   t.equal(anonymous.status, 401);
 });
+
+t.test("a page size or offset out of bounds as written is refused, although parseInt would read it as small", async (t) => {
+  const { customer } = await ok("POST", "/admin/customers", { email: "history.bounds@example.com" });
+  for (const query of ["limit=1.1922692553403605e%2B308", "offset=5.9e%2B307&limit=1.03e%2B308", "limit=-0.5"]) {
+    const res = await api.request("GET", `/admin/customers/${customer.id}/history?${query}`);
+    t.equal(res.status, 400, query);
+    t.match(res.json, { type: "invalid_data", message: /^Invalid request: Value for field '(limit|offset)' too (big|small)/ }, query);
+  }
+  const fine = await api.request("GET", `/admin/customers/${customer.id}/history?limit=1.5`);
+  t.equal(fine.status, 200, "a fraction in bounds is still read as Medusa reads it");
+  t.equal((fine.json as { limit: number }).limit, 1);
+});

@@ -113,12 +113,19 @@ function validateRecord(schema: JsonSchema, value: unknown, path: Path): { value
 
 function validateNumber(schema: JsonSchema, value: unknown, path: Path): { value: unknown; issues: Issue[] } {
   let candidate = value;
-  if (schema["x-coerce"] === true && typeof value === "string" && value !== "") candidate = Number.parseInt(value, 10);
+  // Medusa reads query numbers with parseInt ("1.5" is 1, "12abc" is 12). The bounds hold for
+  // the number as written too: "1e308" is no page size of 1, and "-0.5" is below 0.
+  let written: number | undefined;
+  if (schema["x-coerce"] === true && typeof value === "string" && value !== "") {
+    candidate = Number.parseInt(value, 10);
+    written = Number(value);
+  }
   if (typeof candidate !== "number" || Number.isNaN(candidate)) return invalidType(schema, value, path);
-  if (schema.minimum !== undefined && candidate < schema.minimum) {
+  const extremes = written === undefined || Number.isNaN(written) ? [candidate] : [candidate, written];
+  if (schema.minimum !== undefined && Math.min(...extremes) < schema.minimum) {
     return { value, issues: [{ code: "custom", message: `Value for field '${path.join(", ")}' too small, expected at least: '${schema.minimum}'`, path }] };
   }
-  if (schema.maximum !== undefined && candidate > schema.maximum) {
+  if (schema.maximum !== undefined && Math.max(...extremes) > schema.maximum) {
     return { value, issues: [{ code: "custom", message: `Value for field '${path.join(", ")}' too big, expected at most: '${schema.maximum}'`, path }] };
   }
   return { value: candidate, issues: [] };
