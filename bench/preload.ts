@@ -9,6 +9,8 @@ import { monotonicFactory } from "ulid";
 import { CustomerCommands } from "../shared/application/customerCommands.js";
 import { CustomerGroupCommands } from "../shared/application/customerGroupCommands.js";
 import type { CommandContext } from "../shared/application/context.js";
+import { customerEmailReservations } from "../shared/application/reservations.js";
+import { publicEmailIndexKey } from "../shared/customers/emailReservation.js";
 import type { EventStore } from "../shared/eventstore/port.js";
 import { readAllPages } from "../shared/eventstore/readAllPages.js";
 import { StreamStateCache } from "../shared/eventstore/streamStateCache.js";
@@ -24,6 +26,13 @@ export interface Preloaded {
 const FIRST_NAMES = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret", "Tony", "Radia", "John"];
 const LAST_NAMES = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Hamilton", "Hoare", "Perlman", "Backus"];
 
+/**
+ * Named with the public index key: a service over this store finds these reservations only
+ * when it runs without a key store (shared/runtime/api.ts). The benchmark never creates a
+ * preloaded email again, so what it measures is the same either way.
+ */
+const emails = () => customerEmailReservations({ indexKey: publicEmailIndexKey(), legacyStreams: false });
+
 /** The email of the n-th preloaded customer, for lists filtered by email and searches. */
 export const preloadedEmail = (n: number) => `preload.${n}@example.com`;
 
@@ -36,7 +45,7 @@ export async function topUpWithUpdates(store: EventStore, ids: string[], events:
   const wanted = Math.max(0, events - have);
   // With the states cached, as the service keeps them: each update reads nothing of its customer's growing stream.
   const states = new StreamStateCache({ maxBytes: 64 * 1024 * 1024 });
-  const customers = new CustomerCommands({ store, states, clock: () => new Date(), logger: silentLogger, reservationGraceMs: 30_000, newCustomerId: () => "", newAddressId: () => "" });
+  const customers = new CustomerCommands({ store, states, clock: () => new Date(), logger: silentLogger, reservationGraceMs: 30_000, emails: emails(), newCustomerId: () => "", newAddressId: () => "" });
   const context = (): CommandContext => ({ actor: { id: "user_bench", type: "user" }, correlationId: randomUUID(), causationId: randomUUID() });
   let next = 0;
   const worker = async () => {
@@ -62,7 +71,7 @@ export async function preloadCustomers(store: EventStore, count: number, progres
   const newUlid = monotonicFactory();
   const clock = () => new Date();
   const common = { store, clock, logger: silentLogger, reservationGraceMs: 30_000 };
-  const customers = new CustomerCommands({ ...common, newCustomerId: () => `cus_${newUlid()}`, newAddressId: () => `cuaddr_${newUlid()}` });
+  const customers = new CustomerCommands({ ...common, emails: emails(), newCustomerId: () => `cus_${newUlid()}`, newAddressId: () => `cuaddr_${newUlid()}` });
   const groups = new CustomerGroupCommands({ ...common, newGroupId: () => `cusgroup_${newUlid()}` });
   const context = (): CommandContext => ({ actor: { id: "user_bench", type: "user" }, correlationId: randomUUID(), causationId: randomUUID() });
   const group = await groups.create({ name: `Preloaded ${randomUUID().slice(0, 8)}` }, context());

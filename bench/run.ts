@@ -48,6 +48,8 @@ import { HOPS, type HopFigures, measureClusterHops } from "./clusterHops.js";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "1,16,64").split(",").map(Number);
 const SECRET = "bench-secret";
+/** The master key of the customers' data keys (NODE_ENV=production asks for one). */
+const ENCRYPTION_KEY = "be".repeat(32);
 const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? "";
 const MONGODB_URL = process.env.MONGODB_URL ?? "";
 const AVAILABLE_MODES = ["embedded", ...(KAFKA_BROKERS && MONGODB_URL ? ["cluster"] : [])];
@@ -91,7 +93,7 @@ async function startMode(mode: string, env: Record<string, string> = {}, prepare
   await prepare?.(dataDir);
   const port = await freePort();
   BASE = `http://127.0.0.1:${port}`;
-  const common = { HOST: "127.0.0.1", JWT_SECRET: SECRET, DATA_DIR: dataDir, LOG_LEVEL: "warn", NODE_ENV: "production", ...env };
+  const common = { HOST: "127.0.0.1", JWT_SECRET: SECRET, ENCRYPTION_KEY, DATA_DIR: dataDir, LOG_LEVEL: "warn", NODE_ENV: "production", ...env };
   if (mode === "embedded") {
     // Blank cluster settings: the embedded mode must not pick them up from this shell.
     const command = new RoleProcess("command", { ...common, PORT: String(port), KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "" }, `${BASE}/health`);
@@ -498,7 +500,7 @@ async function startCommandOn(dataDir: string, timeoutMs?: number): Promise<Role
   const port = await freePort();
   const command = new RoleProcess(
     "command",
-    { HOST: "127.0.0.1", PORT: String(port), JWT_SECRET: SECRET, DATA_DIR: dataDir, LOG_LEVEL: "info", NODE_ENV: "production", KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "" },
+    { HOST: "127.0.0.1", PORT: String(port), JWT_SECRET: SECRET, ENCRYPTION_KEY, DATA_DIR: dataDir, LOG_LEVEL: "info", NODE_ENV: "production", KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "" },
     `http://127.0.0.1:${port}/health`,
   );
   await command.start(timeoutMs);
@@ -606,7 +608,7 @@ async function measureLongHistory(mode: string): Promise<LongHistoryFigures> {
     BASE = `http://127.0.0.1:${port}`;
     const restarted = new RoleProcess(
       "command",
-      { HOST: "127.0.0.1", PORT: String(port), JWT_SECRET: SECRET, DATA_DIR: running.dataDir, LOG_LEVEL: "warn", NODE_ENV: "production", KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "" },
+      { HOST: "127.0.0.1", PORT: String(port), JWT_SECRET: SECRET, ENCRYPTION_KEY, DATA_DIR: running.dataDir, LOG_LEVEL: "warn", NODE_ENV: "production", KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "" },
       `${BASE}/health`,
     );
     running.roles.splice(0, running.roles.length, restarted);

@@ -4,6 +4,7 @@
  */
 import { createHmac } from "node:crypto";
 import { resolve } from "node:path";
+import { parseMasterKey } from "./crypto/masterKey.js";
 import { PROJECTOR_GROUP } from "./readmodel/projector.js";
 
 export type Environment = "development" | "production" | "test";
@@ -40,6 +41,11 @@ export interface Settings {
   cluster: ClusterSettings | undefined;
   /** KurrentDB connection string; without it the event store is the SQLite file in DATA_DIR. */
   kurrentdbUrl: string | undefined;
+  /**
+   * The master key (ENCRYPTION_KEY, 32 bytes as hex or base64) that wraps each customer's data
+   * key; undefined: the one kept in DATA_DIR/master.key, made on first start.
+   */
+  encryptionKey: string | undefined;
   /** Port of the publisher's and projector's health endpoint (0: none). */
   healthPort: number;
   /** How long a role may be unable to do its job before GET /health says so. */
@@ -73,6 +79,8 @@ export interface ClusterSettings {
   kafkaReplicationFactor: number;
   mongodbUrl: string;
   mongodbDatabase: string;
+  /** The database of the customers' data keys (KEYS_MONGODB_DATABASE): apart from the read model's, to be backed up on its own terms. */
+  keysMongodbDatabase: string;
   /** The most one MongoDB operation may wait, so a stalled server cannot hold requests or the projector. */
   mongodbTimeoutMs: number;
   /** The projectors' consumer group; deployments that share a Kafka cluster each need their own. */
@@ -115,11 +123,35 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
     logLevel: env.LOG_LEVEL || (environment === "test" ? "silent" : "info"),
     cluster: clusterSettings(env),
     kurrentdbUrl: env.KURRENTDB_URL || undefined,
+    encryptionKey: encryptionKey(env, environment),
     healthPort: integer(env, "HEALTH_PORT", 0, { min: 0, max: 65535 }),
     unhealthyAfterMs: integer(env, "UNHEALTHY_AFTER_MS", 20_000, { min: 1_000, max: 3_600_000 }),
     auth: authSettings(env, jwtSecret || DEVELOPMENT_JWT_SECRET),
   };
 }
+
+function encryptionKey(env: NodeJS.ProcessEnv, environment: Environment): string | undefined {
+  const key = env.ENCRYPTION_KEY || undefined;
+  if (key !== undefined) {
+    try {
+      parseMasterKey(key);
+    } catch (error) {
+      throw new ConfigurationError(`ENCRYPTION_KEY: ${(error as Error).message}`);
+    }
+  }
+  // Processes that share no DATA_DIR would each make a master key of their own, and could not
+  // read each other's data keys.
+  if (key === undefined && env.KURRENTDB_URL) {
+    throw new ConfigurationError(`ENCRYPTION_KEY must be set with KURRENTDB_URL, the same in every process (make one with: ${MAKE_KEY_COMMAND}).`);
+  }
+  if (key === undefined && environment === "production") {
+    throw new ConfigurationError(`ENCRYPTION_KEY must be set when NODE_ENV=production (make one with: ${MAKE_KEY_COMMAND}).`);
+  }
+  return key;
+}
+
+/** How to make a master key, for messages and the README. */
+export const MAKE_KEY_COMMAND = `node -e "console.log(require('crypto').randomBytes(32).toString('hex'))"`;
 
 function authSettings(env: NodeJS.ProcessEnv, jwtSecret: string): AuthSettings {
   return {
@@ -199,6 +231,7 @@ function clusterSettings(env: NodeJS.ProcessEnv): ClusterSettings | undefined {
     kafkaReplicationFactor: integer(env, "KAFKA_REPLICATION_FACTOR", 1, { min: 1, max: 10 }),
     mongodbUrl,
     mongodbDatabase: env.MONGODB_DATABASE || "customers",
+    keysMongodbDatabase: env.KEYS_MONGODB_DATABASE || `${env.MONGODB_DATABASE || "customers"}_keys`,
     mongodbTimeoutMs: integer(env, "MONGODB_TIMEOUT_MS", 5_000, { min: 100, max: 600_000 }),
     projectorGroupId: env.PROJECTOR_GROUP_ID || PROJECTOR_GROUP,
     readModelNoticesTopic: env.READ_MODEL_NOTICES_TOPIC || "customers.read-model.v1",

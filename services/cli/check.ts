@@ -7,6 +7,9 @@ import { type CheckProgress, type ConvergenceReport, checkConvergence } from "..
 import type { CustomerReadModel } from "../../shared/readmodel/port.js";
 import { openEmbeddedReadModel, openEventStore, openMongoReadModel, servingReadModelFile } from "../../shared/runtime/adapters.js";
 import { exitWithUsage, loadCliSettings, parseCommandLine } from "../../shared/runtime/cli.js";
+import { openKeyStore } from "../../shared/runtime/keys.js";
+import { SealingEventStore } from "../../shared/eventstore/sealing.js";
+import { silentLogger } from "../../shared/logger.js";
 
 const usage = `Usage: npm run check -- [--show N] [--settle SECONDS]
 
@@ -39,7 +42,9 @@ if (!Number.isInteger(show) || show < 0) exitWithUsage("--show must be a whole n
 if (!Number.isFinite(settleSeconds) || settleSeconds < 0) exitWithUsage("--settle must be a number of seconds.", usage);
 
 const settings = loadCliSettings();
-const store = openEventStore(settings);
+const keys = await openKeyStore(settings, silentLogger);
+// The read model holds personal fields opened: compare it with the events opened likewise.
+const store = new SealingEventStore(openEventStore(settings), keys);
 let readModel: CustomerReadModel | undefined;
 
 /** One progress line every second or so, on stderr, so the report on stdout stays clean. */
@@ -85,4 +90,5 @@ try {
 } finally {
   await readModel?.close();
   await store.close();
+  await keys.close();
 }

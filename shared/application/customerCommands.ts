@@ -13,6 +13,7 @@ import {
 import { type CreateCustomer, decideCreateCustomer } from "../customers/createCustomer.js";
 import { type AddressInput, decideAddAddress, decideRemoveAddress, decideUpdateAddress } from "../customers/address.js";
 import { decideDeleteCustomer } from "../customers/deleteCustomer.js";
+import { decideEraseCustomer } from "../customers/eraseCustomer.js";
 import { RelatedEntityNotFound } from "../customers/errors.js";
 import { decideChangeMemberships } from "../customers/membership.js";
 import { customerGroupStreamName, evolveCustomerGroup, initialCustomerGroupState } from "../customerGroups/group.js";
@@ -23,7 +24,7 @@ import type { StreamStateCache } from "../eventstore/streamStateCache.js";
 import type { Logger } from "../logger.js";
 import { type Handled, type HandleOptions, handleCommand } from "./commandHandler.js";
 import type { CommandContext } from "./context.js";
-import { customerEmails } from "./reservations.js";
+import type { CustomerEmailReservations } from "./reservations.js";
 
 export interface CustomerCommandDependencies {
   store: EventStore;
@@ -32,8 +33,12 @@ export interface CustomerCommandDependencies {
   newAddressId: () => string;
   logger: Logger;
   reservationGraceMs: number;
+  /** Customer emails' reservations, built per process with the email index key (reservations.ts). */
+  emails: CustomerEmailReservations;
   /** Decided states by revision, so a write does not replay the whole stream. */
   states?: StreamStateCache;
+  /** The customers' data keys, destroyed on erasure (shared/keystore); erase() needs them. */
+  dataKeys?: { destroy(subject: string): Promise<boolean> };
 }
 
 /** What a command wrote to one customer's stream. */
@@ -101,6 +106,28 @@ export class CustomerCommands {
       followUpFailed: (error) => this.#releaseFailed(error, id, "customer_deleted"),
     });
     return written(id, handled);
+  }
+
+  /**
+   * Erases a live or deleted customer's personal data: records CustomerErased (with the
+   * release of its email, as a deletion does), then destroys its data key, after which the
+   * personal fields of its events read as null everywhere. Repeating it, or erasing an id
+   * that never was a customer, writes nothing; a repeat destroys the key again, so an erasure
+   * whose key could not be destroyed the first time is completed by asking again.
+   */
+  async erase(id: string, context: CommandContext): Promise<CustomerWritten & { erased: boolean }> {
+    const { dataKeys } = this.deps;
+    if (!dataKeys) throw new Error("Erasing a customer needs the data keys");
+    const handled = await this.#write(id, context, (state, now) => decideEraseCustomer({ type: "EraseCustomer", data: { id, now } }, state), {
+      alongsideAfter: async (_events, state, now) => {
+        const email = currentEmail(state);
+        return email === null ? [] : this.#release(email, id, "customer_deleted", now, context);
+      },
+      followUpFailed: (error) => this.#releaseFailed(error, id, "customer_deleted"),
+    });
+    const erased = handled.state.status === "erased";
+    if (erased) await dataKeys.destroy(id);
+    return { ...written(id, handled), erased };
   }
 
   /** Answers with the parent customer, as Medusa's address routes do. */
@@ -188,12 +215,12 @@ export class CustomerCommands {
   /** The first attempt assumes the email new (reservation.ts). */
   #claim(email: string, customerId: string, now: Date, context: CommandContext, attempt: number): Promise<StreamAppend[]> {
     const command = { type: "ReserveEmail" as const, data: { email, has_account: false, customer_id: customerId, now, pending_grace_ms: this.deps.reservationGraceMs } };
-    return customerEmails.claim(this.deps.store, command, context, now, { assumeNew: attempt === 0 });
+    return this.deps.emails.claim(this.deps.store, command, context, now, { assumeNew: attempt === 0 });
   }
 
   #release(email: string, customerId: string, reason: "customer_deleted" | "email_changed", now: Date, context: CommandContext): Promise<StreamAppend[]> {
     const command = { type: "ReleaseEmail" as const, data: { email, has_account: false, customer_id: customerId, reason, now } };
-    return customerEmails.release(this.deps.store, command, context, now);
+    return this.deps.emails.release(this.deps.store, command, context, now);
   }
 
   #releaseFailed(error: unknown, customerId: string, reason: "customer_deleted" | "email_changed"): void {

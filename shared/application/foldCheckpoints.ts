@@ -60,6 +60,14 @@ export class FoldCheckpoints {
     this.#evict(stream);
   }
 
+  /** Drops the stream's checkpoints (its folded states may no longer be shown). */
+  forget(stream: string): void {
+    const states = this.#streams.get(stream);
+    if (!states) return;
+    this.#streams.delete(stream);
+    this.#held -= states.size;
+  }
+
   get size(): number {
     return this.#held;
   }

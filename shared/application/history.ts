@@ -53,6 +53,11 @@ interface HistorySource<State, Event> {
   initialState: () => State;
   evolve: (state: State, event: Event) => State;
   changes: (before: State, event: Event) => FieldChange[];
+  /**
+   * The event that ends the entity's stream by making its earlier data unreadable (a
+   * customer's erasure): states folded before it hold data that must not be shown again.
+   */
+  erasedBy?: string;
 }
 
 const CUSTOMER: HistorySource<ReturnType<typeof initialCustomerState>, CustomerEvent> = {
@@ -60,6 +65,7 @@ const CUSTOMER: HistorySource<ReturnType<typeof initialCustomerState>, CustomerE
   initialState: initialCustomerState,
   evolve: evolveCustomer,
   changes: customerChanges,
+  erasedBy: "CustomerErased",
 };
 
 const CUSTOMER_GROUP: HistorySource<ReturnType<typeof initialCustomerGroupState>, CustomerGroupEvent> = {
@@ -108,7 +114,11 @@ export class EntityHistory {
     const count = Math.max(0, high - low + 1);
     const [first, end] = pageOf(low, high, range);
     const entries: HistoryEntry[] = [];
-    const checkpoint = end >= first ? this.#checkpoints.before<State>(stream, first) : undefined;
+    let checkpoint = end >= first ? this.#checkpoints.before<State>(stream, first) : undefined;
+    if (checkpoint && source.erasedBy && (await this.#store.readStream(stream, { fromRevision: last, maxCount: 1 }))[0]?.type === source.erasedBy) {
+      this.#checkpoints.forget(stream);
+      checkpoint = undefined;
+    }
     let state = checkpoint?.state ?? source.initialState();
     // An empty page still reads the first event: it tells an entity from a stream that holds none.
     const stop = end >= first ? end : 0;
@@ -117,7 +127,7 @@ export class EntityHistory {
       const events = await this.#store.readStream(stream, { fromRevision: next, maxCount: Math.min(PAGE_SIZE, stop - next + 1) });
       if (next === 0 && events[0]?.type !== source.createdBy) return undefined;
       for (const recorded of events) {
-        const event = currentEventOf(recorded) as Event;
+        const event = withoutErasureMark(currentEventOf(recorded)) as Event;
         if (recorded.revision >= first && recorded.revision <= end) entries.push(entryOf(recorded, source.changes(state, event)));
         state = source.evolve(state, event);
         if (this.#checkpoints.isCheckpoint(recorded.revision)) this.#checkpoints.keep(stream, recorded.revision, state);
@@ -138,6 +148,14 @@ function pageOf(low: number, high: number, { offset, limit, order }: HistoryRang
   }
   const first = low + offset;
   return [first, Math.min(high, first + limit - 1)];
+}
+
+/** An erased customer's events read with `erased: true` on their data: a mark, not a field that changed. */
+function withoutErasureMark(event: { type: string; data: unknown }): { type: string; data: unknown } {
+  const data = event.data as Record<string, unknown> | null;
+  if (data?.erased !== true) return event;
+  const { erased: _mark, ...fields } = data;
+  return { ...event, data: fields };
 }
 
 function entryOf(recorded: RecordedEvent, changes: FieldChange[]): HistoryEntry {

@@ -8,7 +8,7 @@
  * kind of unique value (a customer's email, a group's name, an admin user's email) is
  * declared once with defineReservation (see reservations.ts).
  */
-import type { EventStore, StreamAppend } from "../eventstore/port.js";
+import type { EventStore, ExpectedRevision, StreamAppend } from "../eventstore/port.js";
 import { type Aggregate, loadStream } from "../eventstore/loadStream.js";
 import type { ReservationDecision } from "../reservations/decideReservation.js";
 import { ConcurrentWriteConflict } from "../errors.js";
@@ -20,6 +20,14 @@ type AnyEvent = { type: string; data: unknown };
 export interface ReservationDefinition<ReserveRequest, ReleaseRequest, State, Event extends AnyEvent, HolderState, HolderEvent extends AnyEvent> {
   /** The reservation stream of the value a request names. */
   stream: (request: ReserveRequest | ReleaseRequest) => string;
+  /**
+   * Where the value was reserved under an earlier naming, when the store may still hold such
+   * streams. Read, never written: until the value's `stream` exists, its reservation starts
+   * from the legacy stream's state, and the first write creates `stream` (expecting none),
+   * so a reservation made before the renaming keeps holding and racing writers still meet
+   * on one stream.
+   */
+  legacyStream?: (request: ReserveRequest | ReleaseRequest) => string;
   reservation: Aggregate<State, Event>;
   decideReserve: (request: ReserveRequest, state: State, holder?: HolderState) => ReservationDecision<Event>;
   decideRelease: (request: ReleaseRequest, state: State) => Event[];
@@ -39,7 +47,8 @@ export interface ReservationRunner<ReserveRequest, ReleaseRequest> {
    * With `assumeNew` the value is taken to have never been reserved (a new email, most of the
    * time): the reservation is written expecting no stream, without reading it first. When the
    * stream exists, that write loses the race, and the next attempt (without `assumeNew`)
-   * reads it and decides.
+   * reads it and decides. With a `legacyStream` it is ignored: the value may be reserved
+   * there, where a write expecting no stream would not see it.
    */
   claim(store: EventStore, request: ReserveRequest, context: CommandContext, now: Date, options?: { assumeNew?: boolean }): Promise<StreamAppend[]>;
   /** The write that frees the value if the request's holder still holds it, to append alongside the holder's own (none when it does not). */
@@ -51,13 +60,22 @@ export function defineReservation<ReserveRequest, ReleaseRequest, State, Event e
 ): ReservationRunner<ReserveRequest, ReleaseRequest> {
   const { holder } = definition;
   const loadHolder = async (store: EventStore, holderId: string) => (await loadStream(store, holder.stream(holderId), holder)).state;
+  type Loaded = { state: State; expectedRevision: ExpectedRevision };
+  /** The reservation's state, and what its next write to `stream` expects (see `legacyStream`). */
+  const loadReservation = async (store: EventStore, stream: string, request: ReserveRequest | ReleaseRequest): Promise<Loaded> => {
+    const loaded = await loadStream(store, stream, definition.reservation);
+    if (loaded.revision !== -1 || !definition.legacyStream) return loaded;
+    const legacy = await loadStream(store, definition.legacyStream(request), definition.reservation);
+    return { state: legacy.state, expectedRevision: "no_stream" };
+  };
 
   return {
     async claim(store, request, context, now, options = {}) {
       const stream = definition.stream(request);
-      const loaded = options.assumeNew
-        ? { state: definition.reservation.initialState(), expectedRevision: "no_stream" as const }
-        : await loadStream(store, stream, definition.reservation);
+      const loaded: Loaded =
+        options.assumeNew && !definition.legacyStream
+          ? { state: definition.reservation.initialState(), expectedRevision: "no_stream" }
+          : await loadReservation(store, stream, request);
       const decide = (standing?: HolderState) => definition.decideReserve(request, loaded.state, standing);
       let decision = decide();
       if (decision.outcome === "check-holder") decision = decide(await loadHolder(store, decision.holder_id));
@@ -74,7 +92,7 @@ export function defineReservation<ReserveRequest, ReleaseRequest, State, Event e
 
     async release(store, request, context, now) {
       const stream = definition.stream(request);
-      const loaded = await loadStream(store, stream, definition.reservation);
+      const loaded = await loadReservation(store, stream, request);
       const events = definition.decideRelease(request, loaded.state);
       return events.length === 0 ? [] : [{ stream, events: toEventsToAppend(events, context, now), expectedRevision: loaded.expectedRevision }];
     },

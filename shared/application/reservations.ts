@@ -6,11 +6,15 @@
  */
 import { customerStreamName, evolveCustomer, initialCustomerState } from "../customers/customer.js";
 import {
+  LEGACY_EMAIL_RESERVATION_STREAM_PREFIX,
+  type ReleaseEmail,
+  type ReserveEmail,
   decideEmailRelease,
   decideEmailReservation,
   emailReservationStreamName,
   evolveEmailReservation,
   initialEmailReservationState,
+  legacyEmailReservationStreamName,
 } from "../customers/emailReservation.js";
 import { EmailAlreadyTaken } from "../customers/errors.js";
 import { customerGroupStreamName, evolveCustomerGroup, initialCustomerGroupState } from "../customerGroups/group.js";
@@ -24,21 +28,41 @@ import {
 } from "../customerGroups/nameReservation.js";
 import { decideUserEmailReservation, evolveUserEmail, initialUserEmailState, userEmailStreamName } from "../users/emailReservation.js";
 import { UserAlreadyExists, evolveUser, initialUserState, userStreamName } from "../users/user.js";
-import { defineReservation } from "./reservation.js";
+import type { EventStore } from "../eventstore/port.js";
+import { type ReservationRunner, defineReservation } from "./reservation.js";
 
-export const customerEmails = defineReservation({
-  stream: ({ data }) => emailReservationStreamName(data.email, data.has_account),
-  reservation: { evolve: evolveEmailReservation, initialState: initialEmailReservationState },
-  decideReserve: decideEmailReservation,
-  decideRelease: decideEmailRelease,
-  holder: {
-    stream: customerStreamName,
-    evolve: evolveCustomer,
-    initialState: initialCustomerState,
-    abandoned: (id, now) => ({ type: "CustomerCreationAbandoned" as const, data: { id, abandoned_at: now.toISOString() } }),
-  },
-  taken: ({ data }) => new EmailAlreadyTaken(data.email, data.has_account),
-});
+export type CustomerEmailReservations = ReservationRunner<ReserveEmail, ReleaseEmail>;
+
+/**
+ * Customer emails, their streams named under the secret `indexKey` (emailReservation.ts).
+ * `legacyStreams`: the store still holds reservations named before that (see
+ * legacyEmailReservationsExist); each email's is then read from there until its own stream
+ * exists.
+ */
+export const customerEmailReservations = ({ indexKey, legacyStreams }: { indexKey: Buffer; legacyStreams: boolean }): CustomerEmailReservations =>
+  defineReservation({
+    stream: ({ data }: ReserveEmail | ReleaseEmail) => emailReservationStreamName(indexKey, data.email, data.has_account),
+    legacyStream: legacyStreams ? ({ data }: ReserveEmail | ReleaseEmail) => legacyEmailReservationStreamName(data.email, data.has_account) : undefined,
+    reservation: { evolve: evolveEmailReservation, initialState: initialEmailReservationState },
+    decideReserve: decideEmailReservation,
+    decideRelease: decideEmailRelease,
+    holder: {
+      stream: customerStreamName,
+      evolve: evolveCustomer,
+      initialState: initialCustomerState,
+      abandoned: (id, now) => ({ type: "CustomerCreationAbandoned" as const, data: { id, abandoned_at: now.toISOString() } }),
+    },
+    taken: ({ data }) => new EmailAlreadyTaken(data.email, data.has_account),
+  });
+
+/**
+ * Whether the store holds reservations named before the HMAC naming. Asked once, at start-up:
+ * nothing here creates such a stream, so a store without any stays without (as long as no
+ * process of an earlier version still writes to it).
+ */
+export async function legacyEmailReservationsExist(store: EventStore): Promise<boolean> {
+  return (await store.headPosition({ streamPrefixes: [LEGACY_EMAIL_RESERVATION_STREAM_PREFIX] })) !== undefined;
+}
 
 export const customerGroupNames = defineReservation({
   stream: ({ name }) => groupNameReservationStreamName(name),

@@ -17,6 +17,11 @@ export function customerChanges(before: CustomerState, event: CustomerEvent): Fi
       return changedFields(before.status === "active" ? { ...before.customer } : undefined, event.data.changes);
     case "CustomerDeleted":
       return [{ field: "deleted_at", before: null, after: event.data.deleted_at }];
+    case "CustomerErased":
+      return [
+        { field: "erased_at", before: null, after: event.data.erased_at },
+        ...(before.status === "active" ? [{ field: "deleted_at", before: null, after: event.data.deleted_at }] : []),
+      ];
     case "CustomerAddressAdded":
       return [{ field: `addresses.${event.data.address.id}`, before: null, after: event.data.address }];
     case "CustomerAddressUpdated": {

@@ -13,6 +13,7 @@ import type {
   CustomerCreatedData,
   CustomerCreationAbandonedData,
   CustomerDeletedData,
+  CustomerErasedData,
   CustomerFieldsSchema,
   CustomerRemovedFromGroupData,
   CustomerUpdatedData,
@@ -39,6 +40,13 @@ export type CustomerUpdated = { type: "CustomerUpdated"; data: Static<typeof Cus
 
 /** A soft delete, as Medusa's: the customer disappears from every read, its email is free again. */
 export type CustomerDeleted = { type: "CustomerDeleted"; data: Static<typeof CustomerDeletedData> };
+
+/**
+ * The customer's personal data was erased at an admin's request (the right to erasure): its
+ * data key is destroyed, so the personal fields of its earlier events can no longer be read.
+ * Final: nothing more is written to the stream.
+ */
+export type CustomerErased = { type: "CustomerErased"; data: Static<typeof CustomerErasedData> };
 
 /** An address belongs to its customer's stream: a customer has at most one default shipping
  * and one default billing address, a rule that needs its other addresses to decide. */
@@ -77,12 +85,13 @@ export function evolveGroupIds(groupIds: string[], event: MembershipEvent): stri
   }
 }
 
-export type CustomerEvent = CustomerCreated | CustomerCreationAbandoned | CustomerUpdated | CustomerDeleted | AddressEvent | MembershipEvent;
+export type CustomerEvent = CustomerCreated | CustomerCreationAbandoned | CustomerUpdated | CustomerDeleted | CustomerErased | AddressEvent | MembershipEvent;
 
 export type CustomerState =
   | { status: "absent" }
   | { status: "active"; customer: CustomerFields; addresses: CustomerAddress[]; group_ids: string[] }
-  | { status: "deleted"; customer: CustomerFields }
+  | { status: "deleted"; customer: CustomerFields; deleted_at: string }
+  | { status: "erased"; id: string; erased_at: string }
   | { status: "abandoned" };
 
 export const initialCustomerState = (): CustomerState => ({ status: "absent" });
@@ -103,7 +112,9 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
     case "CustomerRemovedFromGroup":
       return state.status === "active" ? { ...state, group_ids: evolveGroupIds(state.group_ids, event) } : state;
     case "CustomerDeleted":
-      return state.status === "active" ? { status: "deleted", customer: state.customer } : state;
+      return state.status === "active" ? { status: "deleted", customer: state.customer, deleted_at: event.data.deleted_at } : state;
+    case "CustomerErased":
+      return { status: "erased", id: event.data.id, erased_at: event.data.erased_at };
   }
 }
 

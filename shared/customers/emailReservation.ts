@@ -8,7 +8,7 @@
  * changing its email releases the reservation, and a lost release is made good by the next
  * create of that email.
  */
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { type HolderStanding, type ReservationDecision, decideReservation } from "../reservations/decideReservation.js";
 import type { CustomerState } from "./customer.js";
 
@@ -91,6 +91,7 @@ function standingOf(holder: CustomerState, email: string, hasAccount: boolean): 
     case "active":
       return holder.customer.email === email && holder.customer.has_account === hasAccount ? { kind: "holds" } : { kind: "moved-on", reason: "email_changed" };
     case "deleted":
+    case "erased":
       return { kind: "moved-on", reason: "customer_deleted" };
     case "absent":
       return { kind: "absent" };
@@ -112,10 +113,34 @@ export function decideEmailRelease(command: ReleaseEmail, state: EmailReservatio
 }
 
 /**
- * One stream per (email, has_account). Hashed so that any email, however long or odd,
- * makes a short, safe stream name; the email itself is in the events.
+ * Stream names carry no personal data, and a plain hash of an email is personal data:
+ * anyone can hash a list of emails and see which are customers. So a reservation stream is
+ * named by an HMAC under a secret index key; the email itself is in the events. The prefix
+ * does not start with the legacy one below, so a read by prefix tells the two apart.
  */
-export function emailReservationStreamName(email: string, hasAccount: boolean): string {
-  const digest = createHash("sha256").update(`${hasAccount ? 1 : 0}:${email}`).digest("base64url");
-  return `customer_email-${digest}`;
+export const EMAIL_RESERVATION_STREAM_PREFIX = "customer_email_h-";
+
+/** Reservations made before the HMAC naming, named by a plain sha256: read, never written. */
+export const LEGACY_EMAIL_RESERVATION_STREAM_PREFIX = "customer_email-";
+
+/** One stream per (email, has_account), short and safe however long or odd the email. */
+export function emailReservationStreamName(indexKey: Buffer, email: string, hasAccount: boolean): string {
+  const digest = createHmac("sha256", indexKey).update(reservedValue(email, hasAccount)).digest("base64url");
+  return `${EMAIL_RESERVATION_STREAM_PREFIX}${digest}`;
+}
+
+/** Where the same (email, has_account) was reserved before the HMAC naming. */
+export function legacyEmailReservationStreamName(email: string, hasAccount: boolean): string {
+  const digest = createHash("sha256").update(reservedValue(email, hasAccount)).digest("base64url");
+  return `${LEGACY_EMAIL_RESERVATION_STREAM_PREFIX}${digest}`;
+}
+
+const reservedValue = (email: string, hasAccount: boolean) => `${hasAccount ? 1 : 0}:${email}`;
+
+/**
+ * An index key anyone can derive (an HMAC of a fixed string under an all-zero key): names
+ * made with it are no more private than a plain hash. Only for a process given no key.
+ */
+export function publicEmailIndexKey(): Buffer {
+  return createHmac("sha256", Buffer.alloc(32)).update("customer-email-index").digest();
 }

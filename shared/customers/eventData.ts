@@ -36,6 +36,13 @@ export const CustomerUpdatedData = Type.Object({
 
 export const CustomerDeletedData = Type.Object({ id: Type.String(), deleted_at: Timestamp() });
 
+/** Holds no personal data, by design: it is what remains of the customer once its data key is destroyed. */
+export const CustomerErasedData = Type.Object({
+  id: Type.String(),
+  erased_at: Timestamp(),
+  deleted_at: Timestamp("When the customer left every read: its deletion, or the erasure itself when it was live"),
+});
+
 export const CustomerAddressSchema = Type.Object({
   id: Type.String({ description: "`cuaddr_` followed by a ULID" }),
   address_name: Nullable(Type.String()),

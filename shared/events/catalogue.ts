@@ -41,6 +41,14 @@ export const PUBLISHED_EVENTS: readonly PublishedEventVersion[] = [
     summary: "A customer was deleted (a soft delete: it leaves every read and its email is free again).",
   },
   {
+    type: "CustomerErased",
+    version: 1,
+    stream: "customer",
+    data: customer.CustomerErasedData,
+    summary:
+      "A customer's personal data was erased (right to erasure): its data key is destroyed, so the personal fields of its earlier events read as null from now on. Drop every copy you keep of it. Nothing follows on its stream.",
+  },
+  {
     type: "CustomerCreationAbandoned",
     version: 1,
     stream: "customer",

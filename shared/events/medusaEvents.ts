@@ -51,6 +51,9 @@ export const MEDUSA_EMISSIONS: Readonly<Record<string, readonly Emission[]>> = {
   CustomerCreated: customerRow("created"),
   CustomerUpdated: customerRow("updated"),
   CustomerDeleted: customerRow("deleted"),
+  // Medusa has no erasure; its subscribers know a deleted customer as one to forget. Sent for
+  // an already deleted customer too: a subscriber's copy of it must go either way.
+  CustomerErased: customerRow("deleted"),
   CustomerAddressAdded: [{ object: "customer_address", action: "created", id: addressId }],
   CustomerAddressUpdated: [{ object: "customer_address", action: "updated", id: addressId }],
   CustomerAddressRemoved: [{ object: "customer_address", action: "deleted", id: addressId }],

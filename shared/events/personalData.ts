@@ -23,6 +23,22 @@ const prefixed = (prefix: string, fields: readonly string[]) => fields.map((fiel
 const byId = (data: Record<string, unknown>) => String(data.id);
 const byCustomerId = (data: Record<string, unknown>) => String(data.customer_id);
 
+/**
+ * Answers kept for Idempotency-Key replays hold whatever the route answered (customers'
+ * fields, a group's members): they are sealed under a key of the day they expire, which is
+ * destroyed once that day is over (expiredAnswerKeySubjects), so no answer outlives its use.
+ */
+const ANSWER_KEY_PREFIX = "idempotency-answers:";
+export const answerKeySubject = (expiresAt: string): string => `${ANSWER_KEY_PREFIX}${expiresAt.slice(0, 10)}`;
+
+/** The answer keys of days whose answers have all expired, back `days` days: to destroy. */
+export function expiredAnswerKeySubjects(now: Date, days = 7): string[] {
+  const DAY = 86_400_000;
+  // An hour's margin past midnight: a process whose clock is behind may still replay one.
+  const lastExpired = Math.floor((now.getTime() - 3_600_000) / DAY) - 1;
+  return Array.from({ length: days }, (_, back) => answerKeySubject(new Date((lastExpired - back) * DAY).toISOString()));
+}
+
 /** The events that carry personal data, by type. Group events carry none (a group's name is not about a person). */
 export const PERSONAL_FIELDS: Readonly<Record<string, PersonalFields>> = {
   CustomerCreated: { subject: byId, paths: CUSTOMER_FIELDS },
@@ -31,6 +47,7 @@ export const PERSONAL_FIELDS: Readonly<Record<string, PersonalFields>> = {
   CustomerAddressUpdated: { subject: byCustomerId, paths: prefixed("changes", ADDRESS_FIELDS) },
   CustomerEmailReserved: { subject: byCustomerId, paths: ["email"] },
   CustomerEmailReleased: { subject: byCustomerId, paths: ["email"] },
+  IdempotentRequestAnswered: { subject: (data) => answerKeySubject(String(data.expires_at)), paths: ["answer.body"] },
 };
 
 export interface Sealed {
@@ -104,4 +121,16 @@ export function openPersonalData(type: string, data: unknown, key: Buffer | unde
   let opened: Data = clear;
   for (const path of sealed.fields) opened = withPath(opened, path, key ? values[path] : null);
   return key ? opened : { ...opened, erased: true };
+}
+
+/**
+ * The event's data as a reader without the keys gets it: each sealed field null and
+ * `personal_data: "withheld"` (not erased: the fields are there, for readers with the keys).
+ */
+export function withheldPersonalData(data: unknown): unknown {
+  if (!isSealedData(data)) return data;
+  const { sealed, ...clear } = data;
+  let withheld: Data = clear;
+  for (const path of sealed.fields) withheld = withPath(withheld, path, null);
+  return { ...withheld, personal_data: "withheld" };
 }

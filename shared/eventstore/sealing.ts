@@ -85,9 +85,17 @@ export class SealingEventStore implements EventStore {
   }
 
   async #open(event: RecordedEvent): Promise<RecordedEvent> {
-    if (!isSealedData(event.data)) return event;
-    const subject = personalDataSubject(event.type, event.data)!;
-    const found = await this.keys.lookup(subject);
-    return { ...event, data: openPersonalData(event.type, event.data, found.state === "live" ? found.key : undefined) };
+    return isSealedData(event.data) ? { ...event, data: await openSealedData(this.keys, event.type, event.data) } : event;
   }
+}
+
+/**
+ * An event's data with its personal fields opened with its customer's key, or null with
+ * `erased: true` once that key is destroyed; data in the clear as it is. For readers of the
+ * sealed form outside the event store (the projector, on Kafka's messages).
+ */
+export async function openSealedData(keys: KeyStore, type: string, data: unknown): Promise<unknown> {
+  if (!isSealedData(data)) return data;
+  const found = await keys.lookup(personalDataSubject(type, data)!);
+  return openPersonalData(type, data, found.state === "live" ? found.key : undefined);
 }

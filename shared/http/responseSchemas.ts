@@ -88,6 +88,7 @@ export const GroupAnswer = Type.Object({ customer_group: ref("CustomerGroup") })
 export const GroupOrNothingAnswer = Type.Object({ customer_group: Type.Optional(ref("CustomerGroup")) });
 export const GroupListAnswer = Type.Object({ customer_groups: Type.Array(ref("CustomerGroup")), ...page });
 export const DeletedAnswer = (object: string) => Type.Object({ id: Type.String(), object: Type.Literal(object), deleted: Type.Literal(true) });
+export const ErasedAnswer = Type.Object({ id: Type.String(), object: Type.Literal("customer"), erased: Type.Literal(true) });
 export const TokenAnswer = Type.Object({ token: Type.String() });
 /** The session's auth context (the token's claims). */
 export const SessionAnswer = Type.Object({ user: Type.Record(Type.String(), Type.Unknown()) });

@@ -41,6 +41,8 @@ export function projectCustomerEvent(
       return document && { ...document, ...event.data.changes, updated_at: event.data.updated_at, revision };
     case "CustomerDeleted":
       return document && { ...document, deleted_at: event.data.deleted_at, revision };
+    case "CustomerErased":
+      return document && erasedDocument(document, event.data.deleted_at, revision);
     case "CustomerAddressAdded":
     case "CustomerAddressUpdated":
     case "CustomerAddressRemoved":
@@ -54,4 +56,31 @@ export function projectCustomerEvent(
 function withDefaults(document: CustomerDocument): CustomerDocument {
   const flagged = (flag: "is_default_billing" | "is_default_shipping") => document.addresses.find((address) => address[flag])?.id ?? null;
   return { ...document, default_billing_address_id: flagged("is_default_billing"), default_shipping_address_id: flagged("is_default_shipping") };
+}
+
+/**
+ * What is left of an erased customer: a deleted document without any personal field,
+ * address or membership. It is kept rather than removed so that its revision still turns away
+ * a redelivery of the stream's older events, which would otherwise bring the customer back.
+ */
+function erasedDocument(document: CustomerDocument, deletedAt: string, revision: number): CustomerDocument {
+  return {
+    id: document.id,
+    email: null,
+    company_name: null,
+    first_name: null,
+    last_name: null,
+    phone: null,
+    metadata: null,
+    has_account: document.has_account,
+    created_by: document.created_by,
+    created_at: document.created_at,
+    updated_at: deletedAt,
+    deleted_at: deletedAt,
+    addresses: [],
+    group_ids: [],
+    default_billing_address_id: null,
+    default_shipping_address_id: null,
+    revision,
+  };
 }

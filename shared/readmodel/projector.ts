@@ -24,6 +24,7 @@ const PROJECTED_EVENT_TYPES = new Set<string>([
   "CustomerCreationAbandoned",
   "CustomerUpdated",
   "CustomerDeleted",
+  "CustomerErased",
   "CustomerAddressAdded",
   "CustomerAddressUpdated",
   "CustomerAddressRemoved",
@@ -45,6 +46,12 @@ export interface ProjectorOptions {
   logger: Logger;
   /** Announces stored revisions to other processes (cluster mode). */
   notices?: ReadModelNoticePublisher;
+  /**
+   * Opens the personal fields of events that carry them sealed (as the event store keeps
+   * them, and Kafka carries them): shared/eventstore/sealing.ts. Without it, events are
+   * projected as they come (the embedded pipeline reads them opened already).
+   */
+  openData?: (type: string, data: unknown) => Promise<unknown>;
   /** Told after each batch is stored: how many events it held and the log position it reached (a rebuild's progress). */
   onBatch?: (events: number, position: string | undefined) => void;
 }
@@ -89,18 +96,25 @@ export class Projector {
         this.#options.logger.warn({ topic: message.topic, offset: message.offset }, "skipping a message that is not an event envelope");
       }
     }
-    const relevant = envelopes.filter((envelope) => PROJECTED_EVENT_TYPES.has(envelope.type) && isProjectedStream(envelope.stream));
+    const wanted = envelopes.filter((envelope) => PROJECTED_EVENT_TYPES.has(envelope.type) && isProjectedStream(envelope.stream));
     try {
+      const relevant = await this.#opened(wanted);
       const notices = await this.#apply(relevant, envelopes.at(-1)?.position);
       this.#failure = undefined;
       await this.#options.notices?.announce(notices);
     } catch (error) {
       this.#failure = failureSince(this.#failure, error, Date.now());
-      this.#options.logger.error({ err: error, events: relevant.length }, "projection failed; will retry");
+      this.#options.logger.error({ err: error, events: wanted.length }, "projection failed; will retry");
       throw error;
     }
     this.#options.onBatch?.(envelopes.length, envelopes.at(-1)?.position);
     for (const envelope of envelopes) this.#awaitedPositions.get(envelope.position)?.();
+  }
+
+  async #opened(envelopes: EventEnvelope[]): Promise<EventEnvelope[]> {
+    const { openData } = this.#options;
+    if (!openData) return envelopes;
+    return Promise.all(envelopes.map(async (envelope) => ({ ...envelope, data: await openData(envelope.type, envelope.data) })));
   }
 
   async #apply(envelopes: EventEnvelope[], position: string | undefined): Promise<ReadModelNotice[]> {

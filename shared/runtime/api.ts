@@ -7,13 +7,16 @@ import { AdminUsers } from "../application/adminUsers.js";
 import { ApiKeys } from "../application/apiKeys.js";
 import { CustomerCommands } from "../application/customerCommands.js";
 import { CustomerGroupCommands } from "../application/customerGroupCommands.js";
+import { customerEmailReservations, legacyEmailReservationsExist } from "../application/reservations.js";
 import { EmailPassLogin } from "../application/emailpassLogin.js";
 import { EntityHistory } from "../application/history.js";
 import { IdempotencyKeys } from "../application/idempotencyKeys.js";
 import { LoginThrottle } from "../auth/loginThrottle.js";
 import { EventFeed } from "../application/eventFeed.js";
 import type { Settings } from "../config.js";
+import { publicEmailIndexKey } from "../customers/emailReservation.js";
 import type { EventStore } from "../eventstore/port.js";
+import type { KeyStore } from "../keystore/keyStore.js";
 import type { HealthCheck } from "../health/report.js";
 import { buildApp } from "../http/app.js";
 import type { ProcessLogger } from "../logging.js";
@@ -23,7 +26,20 @@ import type { Projections } from "../readmodel/projections.js";
 import { ReadYourWrites } from "../readmodel/readYourWrites.js";
 import { sweepExpiredSessions } from "../sessions/sweeper.js";
 import { openSessionStore } from "./adapters.js";
+import { sweepExpiredAnswerKeys } from "./keys.js";
 import { ulidFactory } from "./ulids.js";
+
+export interface ApiOptions {
+  /**
+   * The customers' data keys: erasure destroys them, and the secret that names customer email
+   * reservation streams (emailReservation.ts) is kept among them. Without them, erasure is
+   * refused and the names use a key anyone can derive (no more private than a plain hash).
+   */
+  keys?: KeyStore;
+}
+
+/** The key-store subject of the secret that names email reservation streams (never a customer id, which starts `cus_`). */
+export const EMAIL_INDEX_KEY_SUBJECT = "index:customer-email";
 
 export async function buildApi(
   settings: Settings,
@@ -32,6 +48,7 @@ export async function buildApi(
   logger: ProcessLogger,
   health?: HealthCheck,
   projections?: Projections,
+  options: ApiOptions = {},
 ): Promise<FastifyInstance> {
   const newUlid = ulidFactory();
   const clock = () => new Date();
@@ -45,6 +62,11 @@ export async function buildApi(
     newAddressId: () => `cuaddr_${newUlid()}`,
     logger,
     reservationGraceMs: settings.reservationGraceMs,
+    ...(options.keys && { dataKeys: options.keys }),
+    emails: customerEmailReservations({
+      indexKey: options.keys ? await options.keys.obtain(EMAIL_INDEX_KEY_SUBJECT) : publicEmailIndexKey(),
+      legacyStreams: await legacyEmailReservationsExist(store),
+    }),
     states,
   });
   const groupCommands = new CustomerGroupCommands({
@@ -70,6 +92,7 @@ export async function buildApi(
   });
   const sessions = await openSessionStore(settings);
   const sweeper = sweepExpiredSessions(sessions, logger);
+  const answerKeys = options.keys && sweepExpiredAnswerKeys(options.keys, logger);
   const app = await buildApp({
     jwtSecret: settings.jwtSecret,
     bodyLimit: settings.bodyLimitBytes,
@@ -96,6 +119,7 @@ export async function buildApi(
   });
   app.addHook("onClose", async () => {
     sweeper.stop();
+    answerKeys?.stop();
     await sessions.close();
   });
   return app;

@@ -18,6 +18,8 @@ import { openCheckpoints, openEventStore, openKafkaBus } from "./adapters.js";
 import { MongoReadSide, MongoRebuilds } from "./clusterReadSide.js";
 import type { RunningService } from "./embedded.js";
 import { startHealthServer } from "./health.js";
+import { openKeyStore } from "./keys.js";
+import { SealingEventStore, openSealedData } from "../eventstore/sealing.js";
 
 
 export interface RunningRole {
@@ -25,7 +27,8 @@ export interface RunningRole {
 }
 
 export async function startCommandRole(settings: Settings, cluster: ClusterSettings, logger: ProcessLogger): Promise<RunningService> {
-  const store = openEventStore(settings, { writerThread: true });
+  const keys = await openKeyStore(settings, logger);
+  const store = new SealingEventStore(openEventStore(settings, { writerThread: true }), keys);
   const bus = await openKafkaBus(cluster, logger, [settings.eventsTopic, cluster.readModelNoticesTopic]);
   const readSide = await MongoReadSide.open(cluster, { cache: { maxDocuments: settings.readCacheMaxDocuments, ttlMs: cluster.readCacheTtlMs } }, logger);
   const notices = await followReadModelNotices(bus, cluster.readModelNoticesTopic, (notice) => readSide.notify(notice.document));
@@ -38,7 +41,7 @@ export async function startCommandRole(settings: Settings, cluster: ClusterSetti
       "degraded",
     );
   const rebuilds = new MongoRebuilds(settings, cluster, store, readSide, logger);
-  const app = await buildApi(settings, store, readSide.readModel, logger, health, rebuilds);
+  const app = await buildApi(settings, store, readSide.readModel, logger, health, rebuilds, { keys });
   await app.listen({ port: settings.port, host: settings.host });
   return {
     app,
@@ -49,11 +52,14 @@ export async function startCommandRole(settings: Settings, cluster: ClusterSetti
       await bus.close();
       await readSide.close();
       await store.close();
+      await keys.close();
     },
   };
 }
 
 export async function startPublisherRole(settings: Settings, cluster: ClusterSettings, logger: ProcessLogger): Promise<RunningRole> {
+  // The events go out as stored: personal fields sealed, so that no Kafka log segment holds
+  // them in the clear (the projector opens them).
   const store = openEventStore(settings, { watchForOtherWriters: true });
   const topics = [
     { topic: settings.eventsTopic, encode: undefined },
@@ -90,9 +96,11 @@ export async function startPublisherRole(settings: Settings, cluster: ClusterSet
 export async function startProjectorRole(settings: Settings, cluster: ClusterSettings, logger: ProcessLogger): Promise<RunningRole> {
   const bus = await openKafkaBus(cluster, logger, [settings.eventsTopic, cluster.readModelNoticesTopic]);
   const readSide = await MongoReadSide.open(cluster, {}, logger);
+  const keys = await openKeyStore(settings, logger);
   const projector = new Projector({
     bus,
     readModel: readSide.readModel,
+    openData: (type, data) => openSealedData(keys, type, data),
     topic: settings.eventsTopic,
     groupId: cluster.projectorGroupId,
     logger,
@@ -118,6 +126,7 @@ export async function startProjectorRole(settings: Settings, cluster: ClusterSet
       await projector.stop();
       await bus.close();
       await readSide.close();
+      await keys.close();
     },
   };
 }

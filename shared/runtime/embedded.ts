@@ -1,6 +1,7 @@
 /**
  * Embedded mode: every role in one process, nothing else installed. The event store is a
- * SQLite file under DATA_DIR (or KurrentDB, when KURRENTDB_URL is set), the source of truth;
+ * SQLite file under DATA_DIR (or KurrentDB, when KURRENTDB_URL is set), the source of truth,
+ * holding the customers' personal fields sealed under keys kept in DATA_DIR/keys.sqlite;
  * the read model is a SQLite file of its own beside it, which records with each batch how far
  * into the log it has projected. The bus lives in memory; at start the publisher follows the
  * log from the read model's position, so the pipeline (store -> publisher -> bus ->
@@ -13,6 +14,8 @@ import { type ProcessLogger, createLogger } from "../logging.js";
 import { openEventStore } from "./adapters.js";
 import { buildApi } from "./api.js";
 import { EmbeddedReadSide } from "./embeddedReadSide.js";
+import { SealingEventStore } from "../eventstore/sealing.js";
+import { openKeyStore } from "./keys.js";
 
 export interface RunningService {
   app: FastifyInstance;
@@ -21,9 +24,11 @@ export interface RunningService {
 }
 
 export async function startEmbedded(settings: Settings, logger: ProcessLogger = createLogger(settings.logLevel)): Promise<RunningService> {
-  const store = openEventStore(settings, { writerThread: true });
+  const keys = await openKeyStore(settings, logger);
+  // Personal fields are sealed on their way into the store and opened on their way out.
+  const store = new SealingEventStore(openEventStore(settings, { writerThread: true }), keys);
   const readSide = await EmbeddedReadSide.open(settings, store, logger);
-  const app = await buildApi(settings, store, readSide.readModel, logger, undefined, readSide);
+  const app = await buildApi(settings, store, readSide.readModel, logger, undefined, readSide, { keys });
 
   const startedAt = Date.now();
   const from = await readSide.readModel.projectedPosition();
@@ -37,6 +42,7 @@ export async function startEmbedded(settings: Settings, logger: ProcessLogger = 
       await app.close();
       await readSide.stop();
       await store.close();
+      await keys.close();
     },
   };
 }

@@ -6,6 +6,7 @@
 import { Compile } from "typebox/compile";
 import { PUBLISHED_EVENTS } from "../events/catalogue.js";
 import { envelopeTypeBox } from "../events/eventSchemas.js";
+import { isSealedData, withheldPersonalData } from "../events/personalData.js";
 import { upcast } from "../events/upcasting.js";
 import type { SubscribedEvent } from "./events.js";
 
@@ -37,4 +38,20 @@ export function decodeEvent(value: string): Decoded {
     return { kind: "invalid", reason: `${envelope.type} v${version} does not match its schema: ${problems.join("; ")}` };
   }
   return { kind: "event", event: upcast(parsed as SubscribedEvent & { schema_version: number }) };
+}
+
+/**
+ * The message value with its personal fields opened by `open` (with the key store:
+ * shared/eventstore/sealing.ts `openSealedData`), or, without it, withheld (null): on the topic
+ * they travel sealed under each customer's key.
+ */
+export async function openedValue(value: string, open?: (type: string, data: unknown) => Promise<unknown>): Promise<string> {
+  let parsed: { type?: unknown; data?: unknown };
+  try {
+    parsed = JSON.parse(value) as typeof parsed;
+  } catch {
+    return value;
+  }
+  if (typeof parsed !== "object" || parsed === null || !isSealedData(parsed.data) || typeof parsed.type !== "string") return value;
+  return JSON.stringify({ ...parsed, data: open ? await open(parsed.type, parsed.data) : withheldPersonalData(parsed.data) });
 }

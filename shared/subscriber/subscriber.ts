@@ -22,7 +22,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { BusSubscription, ConsumedMessage, MessageBus } from "../bus/port.js";
 import type { Logger } from "../logger.js";
-import { type Decoded, decodeEvent } from "./decode.js";
+import { type Decoded, decodeEvent, openedValue } from "./decode.js";
 import type { EventOfType, EventType } from "./events.js";
 import { type ProcessedEvents, RecentProcessedEvents } from "./processedEvents.js";
 
@@ -51,6 +51,13 @@ export interface SubscriberOptions {
   deadLetterTopic?: string;
   /** Read the topic from its start when the group has no committed offset (default true). */
   fromBeginning?: boolean;
+  /**
+   * Opens the personal fields that travel sealed (a customer's email, names, phone, company,
+   * addresses, metadata): `(type, data) => openSealedData(keyStore, type, data)` for a
+   * subscriber given the key store (shared/runtime/keys.ts). Without it they come as null,
+   * with `personal_data: "withheld"` on the data.
+   */
+  openData?: (type: string, data: unknown) => Promise<unknown>;
 }
 
 /** Headers a dead-lettered message carries beside its own. */
@@ -124,7 +131,7 @@ export async function startSubscriber(options: SubscriberOptions): Promise<BusSu
 
   return bus.subscribe({ topic, groupId, fromBeginning: options.fromBeginning ?? true }, async (messages) => {
     for (const message of messages) {
-      const decoded = decodeEvent(message.value);
+      const decoded = decodeEvent(await openedValue(message.value, options.openData));
       if (decoded.kind === "event") await handle(message, decoded);
       else if (decoded.kind === "invalid") await deadLetter(message, `unreadable: ${decoded.reason}`, 0);
       else if (decoded.type in handlers) await deadLetter(message, `${decoded.type} v${decoded.version} is newer than this subscriber knows: upgrade it and replay this message`, 0);

@@ -4,12 +4,13 @@
  * while it is down, and work again by themselves once it is back, also when the client was
  * left stuck on a failed capability check. Nothing is restarted.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import t from "tap";
 import { CustomerCommands } from "../../shared/application/customerCommands.js";
 import { EntityHistory } from "../../shared/application/history.js";
 import { IdempotencyKeys } from "../../shared/application/idempotencyKeys.js";
 import { CustomerGroupCommands } from "../../shared/application/customerGroupCommands.js";
+import { customerEmailReservations } from "../../shared/application/reservations.js";
 import { signAdminToken } from "../../shared/auth/adminToken.js";
 import { KurrentDbEventStore } from "../../shared/eventstore/kurrentdb.js";
 import { buildApp } from "../../shared/http/app.js";
@@ -34,6 +35,7 @@ t.test("writes answer 503 while KurrentDB is down and work again by themselves o
     newAddressId: () => `cuaddr_${randomUUID()}`,
     logger: silentLogger,
     reservationGraceMs: 30_000,
+    emails: customerEmailReservations({ indexKey: randomBytes(32), legacyStreams: false }),
   });
   const groupCommands = new CustomerGroupCommands({ store, clock: () => new Date(), newGroupId: () => `cusgroup_${randomUUID()}`, logger: silentLogger, reservationGraceMs: 30_000 });
   const auth = authDependencies(store, data.dir);

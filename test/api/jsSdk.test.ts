@@ -95,6 +95,12 @@ async function customerJourney(t: Test, sdk: Medusa, email: string): Promise<voi
     { field: "metadata", before: { tier: "gold" }, after: { tier: "gold", vip: true } },
   ]);
 
+  // Erasure has no SDK method either: the deleted customer is erased through the SDK's client.
+  const erased = await sdk.client.fetch<{ id: string; object: string; erased: boolean }>(`/admin/customers/${customer.id}/erase`, { method: "POST" });
+  t.same(erased, { id: customer.id, object: "customer", erased: true });
+  const afterErasure = await sdk.client.fetch<History>(`/admin/customers/${customer.id}/history`, { query: { limit: 1 } });
+  t.same(afterErasure.history.map((entry) => entry.type), ["CustomerErased"], "the erasure ends the history");
+
   // A rebuild of the read model, started and followed through the SDK's client.
   type Projections = { projections: Array<{ generation: number; rebuild: { state: string; generation: number } | null }> };
   const serving = (await sdk.client.fetch<Projections>("/admin/projections")).projections[0]!.generation;

@@ -4,11 +4,12 @@
  * model applies), marked `x-read-model: behind`. The write is never lost and the answer is
  * never a stale document.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { join } from "node:path";
 import t from "tap";
 import { CustomerGroupCommands } from "../../shared/application/customerGroupCommands.js";
 import { CustomerCommands } from "../../shared/application/customerCommands.js";
+import { customerEmailReservations } from "../../shared/application/reservations.js";
 import { EntityHistory } from "../../shared/application/history.js";
 import { IdempotencyKeys } from "../../shared/application/idempotencyKeys.js";
 import { ReadYourWrites } from "../../shared/readmodel/readYourWrites.js";
@@ -39,6 +40,7 @@ t.test("a write answers from its own events when the projection is late, and the
     newAddressId: () => `cuaddr_${randomUUID()}`,
     logger: silentLogger,
     reservationGraceMs: 30_000,
+    emails: customerEmailReservations({ indexKey: randomBytes(32), legacyStreams: false }),
   });
   const groupCommands = new CustomerGroupCommands({
     store,

@@ -7,13 +7,12 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
 import t from "tap";
-import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
 import { checkConvergence } from "../../shared/readmodel/convergence.js";
 import { SqliteReadModel } from "../../shared/readmodel/sqlite.js";
 import { generationFile } from "../../shared/readmodel/sqliteGenerations.js";
 import { TEST_SECRET, makeDataDir, startTestService } from "../support/service.js";
+import { openedEventStore } from "../support/openedStore.js";
 
 const revisionOf = (etag: string | null): number => Number(/^"(\d+)-/.exec(etag ?? "")?.[1] ?? Number.NaN);
 
@@ -97,7 +96,7 @@ t.test("a rebuild under creates and updates: nothing fails, nothing goes back in
   t.notOk(existsSync(generationFile(data.dir, 0)), "the old generation's file is removed");
   t.ok(existsSync(generationFile(data.dir, 1)));
 
-  const store = new SqliteEventStore(join(data.dir, "events.sqlite"));
+  const store = await openedEventStore(data.dir);
   const readModel = new SqliteReadModel(generationFile(data.dir, 1));
   const report = await checkConvergence(store, readModel);
   await readModel.close();

@@ -3,9 +3,7 @@
  * the store equals the live answers, and so does a fresh start (which rebuilds it).
  */
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
 import t from "tap";
-import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
 import { Presenter, shapeCustomer } from "../../shared/http/presenters.js";
 import { InProcessBus } from "../../shared/bus/inProcess.js";
 import { toBusMessage } from "../../shared/events/envelope.js";
@@ -15,6 +13,7 @@ import { InMemoryReadModel } from "../../shared/readmodel/inMemory.js";
 import { Projector } from "../../shared/readmodel/projector.js";
 import { makeDataDir, startTestService } from "../support/service.js";
 import { EVERYTHING } from "../../shared/readmodel/query.js";
+import { openedEventStore } from "../support/openedStore.js";
 
 t.test("the read model rebuilt from the events equals the live one", async (t) => {
   const data = makeDataDir();
@@ -38,7 +37,7 @@ t.test("the read model rebuilt from the events equals the live one", async (t) =
   const listed = (await live.request("GET", "/admin/customers?limit=100")).json;
   await live.stop();
 
-  const store = new SqliteEventStore(join(data.dir, "events.sqlite"));
+  const store = await openedEventStore(data.dir);
   const folded = await foldCustomers(store);
   await store.close();
   for (const id of ids) {
@@ -81,7 +80,7 @@ t.test("groups and memberships: any order of streams rebuilds the same answers",
   await live.stop();
 
   // Apply the streams in several orders: each document depends on its own stream only.
-  const store = new SqliteEventStore(join(data.dir, "events.sqlite"));
+  const store = await openedEventStore(data.dir);
   const events = await store.readAll({ streamPrefixes: ["customer-", "customer_group-"], maxCount: 10_000 });
   await store.close();
   const streams = [...new Set(events.map((event) => event.stream))];

@@ -144,7 +144,7 @@ t.test("a session ends after SESSION_TTL_MS", async (t) => {
 
 t.test("in production the cookie is Secure and SameSite=Lax, and set only over HTTPS", async (t) => {
   // The test speaks as the TLS-terminating proxy on loopback would.
-  const prod = await startTestService({ env: { NODE_ENV: "production", LOG_LEVEL: "silent", TRUST_PROXY: "loopback" } });
+  const prod = await startTestService({ env: { NODE_ENV: "production", ENCRYPTION_KEY: "5a".repeat(32), LOG_LEVEL: "silent", TRUST_PROXY: "loopback" } });
   t.teardown(() => prod.stop());
   await createAdminUser(prod.dataDir, "admin@example.com", "pw");
   const token = await loginToken(prod);

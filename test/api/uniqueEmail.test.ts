@@ -5,10 +5,24 @@
 import { randomUUID } from "node:crypto";
 import t from "tap";
 import { customerStreamName } from "../../shared/customers/customer.js";
+import { loadSettings } from "../../shared/config.js";
 import { emailReservationStreamName } from "../../shared/customers/emailReservation.js";
+import { silentLogger } from "../../shared/logger.js";
+import { EMAIL_INDEX_KEY_SUBJECT } from "../../shared/runtime/api.js";
+import { openKeyStore } from "../../shared/runtime/keys.js";
 import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
 import { join } from "node:path";
 import { type TestService, makeDataDir, startTestService } from "../support/service.js";
+
+/** The reservation stream the service names for an email, with the index key from its key store. */
+async function reservationStream(dataDir: string, email: string): Promise<string> {
+  const keys = await openKeyStore(loadSettings({ NODE_ENV: "test", DATA_DIR: dataDir }), silentLogger);
+  try {
+    return emailReservationStreamName(await keys.obtain(EMAIL_INDEX_KEY_SUBJECT), email, false);
+  } finally {
+    await keys.close();
+  }
+}
 
 const duplicateMessage = (email: string) => `Customer with email: ${email}, has_account: false, already exists.`;
 
@@ -43,9 +57,10 @@ t.test("64 concurrent creates with one email: exactly one customer", async (t) =
 });
 
 async function plantStalledReservation(dataDir: string, email: string, ghostId: string): Promise<void> {
+  const stream = await reservationStream(dataDir, email);
   const store = new SqliteEventStore(join(dataDir, "events.sqlite"));
   await store.appendToStream(
-    emailReservationStreamName(email, false),
+    stream,
     [
       {
         type: "CustomerEmailReserved",
@@ -92,7 +107,7 @@ t.test("a create that died after reserving its email does not block the email fo
     { name: "WrongExpectedRevision" },
     "the stalled create can never complete now",
   );
-  t.same((await store.readStream(emailReservationStreamName(email, false))).map((e) => e.type), [
+  t.same((await store.readStream(await reservationStream(data.dir, email))).map((e) => e.type), [
     "CustomerEmailReserved",
     "CustomerEmailReleased",
     "CustomerEmailReserved",

@@ -5,17 +5,21 @@
  * model, the duplicate-email race, and that a projector killed with SIGKILL under load loses
  * and duplicates nothing.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { filesUnder, findingsIn } from "../support/personalDataScan.js";
+import { openedEventStore } from "../support/openedStore.js";
+import { loadSettings } from "../../shared/config.js";
+import { silentLogger } from "../../shared/logger.js";
+import { openKeyStore } from "../../shared/runtime/keys.js";
 import { Kafka, logLevel } from "kafkajs";
 import { MongoClient } from "mongodb";
 import t from "tap";
 import { signAdminToken } from "../../shared/auth/adminToken.js";
 import { HEADER } from "../../shared/events/envelope.js";
 import { KurrentDbEventStore } from "../../shared/eventstore/kurrentdb.js";
-import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
 import { checkConvergence } from "../../shared/readmodel/convergence.js";
 import { MongoReadModel } from "../../shared/readmodel/mongodb.js";
 import { createAdminUser, createAdminUserIn } from "../support/auth.js";
@@ -30,9 +34,14 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
   const database = `cluster_${run}`;
   const eventsTopic = `customers.events.${run}`;
   const medusaEventsTopic = `customers.medusa-events.${run}`;
+  // One master key for every role, as a deployment sets it (they share no key file).
+  const masterKeyHex = randomBytes(32).toString("hex");
+  /** What decides the roles' key store, for the suite's own look at the events (test/support/openedStore.ts). */
+  const keyStoreEnv = { ENCRYPTION_KEY: masterKeyHex, KAFKA_BROKERS: kafkaBrokers.join(","), MONGODB_URL: mongodbUrl, MONGODB_DATABASE: database };
   const env = (extra: Record<string, string>) => ({
     NODE_ENV: "production",
     JWT_SECRET: secret,
+    ENCRYPTION_KEY: masterKeyHex,
     KAFKA_BROKERS: kafkaBrokers.join(","),
     MONGODB_URL: mongodbUrl,
     MONGODB_DATABASE: database,
@@ -79,6 +88,7 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     const client = new MongoClient(mongodbUrl);
     await client.connect();
     await client.db(database).dropDatabase();
+    await client.db(`${database}_keys`).dropDatabase();
     await client.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -312,8 +322,55 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
       stream: `customer-${id}`,
       stream_revision: 0,
       actor: { id: "user_cluster", type: "user" },
-      data: { id, first_name: "OnKafka", has_account: false },
+      data: { id, has_account: false, sealed: { fields: Array, box: String } },
     });
+    t.ok(found.value.data.sealed.fields.includes("first_name"), "the personal fields are named among the sealed ones");
+    t.notOk(JSON.stringify(found.value).includes("OnKafka"), "personal fields travel sealed under the customer's key");
+  });
+
+  t.test("an erased customer's data is in no Kafka log segment, no event-store file, and no read", async (t) => {
+    const personal = { email: `erase.${run}@example.org`, first_name: `Clzqfirst${run.slice(0, 6)}`, phone: "+1 555 0142 4242", company_name: `Clzq Corp ${run.slice(0, 6)}` };
+    const id = (await post(personal)).json.customer.id as string;
+    const call = async (method: string, path: string, body?: unknown) => {
+      const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(body !== undefined && { "content-type": "application/json" }) };
+      const response = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: response.status, json: (await response.json()) as any };
+    };
+    const street = `42 Clzqstreet ${run.slice(0, 6)}`;
+    t.equal((await call("POST", `/admin/customers/${id}/addresses`, { address_1: street, city: "Clzqville" })).status, 200);
+    t.same((await call("POST", `/admin/customers/${id}/erase`)).json, { id, object: "customer", erased: true });
+    t.equal((await call("GET", `/admin/customers/${id}`)).status, 404, "gone from MongoDB's read model");
+
+    const kafka = new Kafka({ clientId: "cluster-suite", brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `cluster-suite-erasure-${run}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: eventsTopic, fromBeginning: true });
+    const types: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`CustomerErased did not arrive: ${types.join(", ")}`)), 30_000);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          if (message.key?.toString() !== id) return;
+          types.push(JSON.parse(message.value!.toString()).type);
+          if (types.at(-1) === "CustomerErased") {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    await consumer.disconnect();
+    t.same(types, ["CustomerCreated", "CustomerAddressAdded", "CustomerErased"], "the erasure is published");
+
+    const keys = await openKeyStore(loadSettings({ NODE_ENV: "test", DATA_DIR: dataDir, ...keyStoreEnv }), silentLogger);
+    t.match(await keys.lookup(id), { state: "destroyed", destroyedAt: String }, "its data key is destroyed, a tombstone left");
+    await keys.close();
+
+    const kafkaData = process.env.KAFKA_DATA_DIR ?? join(process.cwd(), ".cache/servers/kafka/data");
+    const segments = filesUnder(kafkaData).filter((file) => file.includes(eventsTopic));
+    if (segments.length === 0) t.skip(`the Kafka log segments (none of ${eventsTopic} under ${kafkaData}: the broker is not the one scripts/servers/kafka.sh runs here) were not scanned`, async () => undefined);
+    else t.same(findingsIn(segments, [...Object.values(personal), street]), [], `none of ${segments.length} log files of the topic holds its data`);
+    t.same(findingsIn(filesUnder(dataDir).filter((file) => file.includes("events.sqlite")), [...Object.values(personal), street]), [], "nor the event store's files");
   });
 
   t.test("the same changes arrive on the Medusa topic under Medusa's names, in order", async (t) => {
@@ -458,7 +515,7 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
 
       const readModel = await MongoReadModel.connect(mongodbUrl, database);
       t.teardown(() => readModel.close());
-      const store = kurrentdbUrl ? new KurrentDbEventStore(kurrentdbUrl) : new SqliteEventStore(join(dataDir, "events.sqlite"));
+      const store = await openedEventStore(dataDir, keyStoreEnv, kurrentdbUrl ? new KurrentDbEventStore(kurrentdbUrl) : undefined);
       t.teardown(() => store.close());
       const deadline = Date.now() + 60_000;
       let report = await checkConvergence(store, readModel);
@@ -566,7 +623,7 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     t.equal(after.first_name, "after the rebuild");
     const readModel = await MongoReadModel.connect(mongodbUrl, database, { generation: 1 });
     t.teardown(() => readModel.close());
-    const store = kurrentdbUrl ? new KurrentDbEventStore(kurrentdbUrl) : new SqliteEventStore(join(dataDir, "events.sqlite"));
+    const store = await openedEventStore(dataDir, keyStoreEnv, kurrentdbUrl ? new KurrentDbEventStore(kurrentdbUrl) : undefined);
     t.teardown(() => store.close());
     let report = await checkConvergence(store, readModel);
     for (const deadline = Date.now() + 30_000; (report.missing.length > 0 || report.different.length > 0) && Date.now() < deadline; ) {

@@ -20,6 +20,10 @@ import { medusaEventNames } from "../../shared/events/medusaEvents.js";
 import { compatibilityProblems } from "../../shared/events/schemaCompatibility.js";
 import { UPCASTERS, type Upcasters, upcast } from "../../shared/events/upcasting.js";
 import { readAllPages } from "../../shared/eventstore/readAllPages.js";
+import { SealingEventStore } from "../../shared/eventstore/sealing.js";
+import { loadSettings } from "../../shared/config.js";
+import { silentLogger } from "../../shared/logger.js";
+import { openKeyStore } from "../../shared/runtime/keys.js";
 import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
 import { startTestService } from "../support/service.js";
 
@@ -167,13 +171,19 @@ t.test("what the service really writes matches the schemas, and each message car
   await call("DELETE", `/admin/customers/${customer.id}/addresses/${addressId}`);
   await call("DELETE", `/admin/customer-groups/${group.id}`);
   await call("DELETE", `/admin/customers/${customer.id}`);
+  await call("POST", `/admin/customers/${customer.id}/erase`);
 
   const served = await service.request("GET", "/asyncapi.json", { token: false });
   t.equal(served.status, 200, "GET /asyncapi.json answers without credentials");
   t.same(served.json, asyncApiDocument(DEFAULT_ASYNCAPI_SETTINGS), "and answers the document");
 
-  const store = new SqliteEventStore(join(service.dataDir, "events.sqlite"));
-  t.teardown(() => store.close());
+  // Personal fields are stored sealed: the schemas describe them opened, as subscribers get them.
+  const keys = await openKeyStore(loadSettings({ NODE_ENV: "test", DATA_DIR: service.dataDir }), silentLogger);
+  const store = new SealingEventStore(new SqliteEventStore(join(service.dataDir, "events.sqlite")), keys);
+  t.teardown(async () => {
+    await store.close();
+    await keys.close();
+  });
   const types = new Set<string>();
   for await (const page of readAllPages(store, { pageSize: 500, streamPrefixes: ["customer-", "customer_group-"] })) {
     for (const event of page) {

@@ -4,13 +4,12 @@
  * once and shown by the restarted service, a write that got no answer happened at most once,
  * and every email is reserved by the customer that has it.
  */
-import { join } from "node:path";
 import t from "tap";
 import { signAdminToken } from "../../shared/auth/adminToken.js";
 import type { CustomerDocument } from "../../shared/readmodel/customerDocument.js";
 import type { CustomerReadModel } from "../../shared/readmodel/port.js";
-import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
 import { auditLoad, startMixedLoad } from "../support/mixedLoad.js";
+import { openedEventStore } from "../support/openedStore.js";
 import { RoleProcess, freePort } from "../../shared/runtime/roleProcess.js";
 import { oneLoadAtATime } from "../support/oneLoadAtATime.js";
 import { makeDataDir } from "../support/service.js";
@@ -26,7 +25,7 @@ t.test("the embedded service killed with requests in flight and restarted: nothi
   const baseUrl = `http://127.0.0.1:${port}`;
   const service = new RoleProcess(
     "command",
-    { NODE_ENV: "production", LOG_LEVEL: "warn", HOST: "127.0.0.1", PORT: String(port), JWT_SECRET: secret, DATA_DIR: data.dir, KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "" },
+    { NODE_ENV: "production", LOG_LEVEL: "warn", HOST: "127.0.0.1", PORT: String(port), JWT_SECRET: secret, ENCRYPTION_KEY: "5a".repeat(32), DATA_DIR: data.dir, KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "" },
     `${baseUrl}/health`,
   );
   await service.start();
@@ -57,7 +56,7 @@ t.test("the embedded service killed with requests in flight and restarted: nothi
       return found;
     },
   };
-  const store = new SqliteEventStore(join(data.dir, "events.sqlite"));
+  const store = await openedEventStore(data.dir, { ENCRYPTION_KEY: "5a".repeat(32) });
   t.teardown(() => store.close());
   const audit = await auditLoad(tally, store, { customers: served } as unknown as CustomerReadModel);
   console.error(

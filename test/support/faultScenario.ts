@@ -13,15 +13,15 @@
  * - the roles the fault stops said so at GET /health (503 with a reason) while it lasted, and
  *   the publisher and projector are healthy again once the read model has caught up.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MongoClient } from "mongodb";
 import type { Test } from "tap";
 import { signAdminToken } from "../../shared/auth/adminToken.js";
-import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
 import { checkConvergence } from "../../shared/readmodel/convergence.js";
+import { openedEventStore } from "./openedStore.js";
 import { MongoReadModel } from "../../shared/readmodel/mongodb.js";
 import { auditLoad, startMixedLoad } from "./mixedLoad.js";
 import { oneLoadAtATime } from "./oneLoadAtATime.js";
@@ -75,9 +75,12 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
   const database = `fault_${run}`;
   const secret = "fault-suite-secret";
   const token = signAdminToken({ secret, actorId: "user_faults", now: new Date(), expiresInSeconds: 3600 });
+  // One master key for every role, as a deployment sets it (they share no key file).
+  const masterKeyHex = randomBytes(32).toString("hex");
   const env = (extra: Record<string, string>) => ({
     NODE_ENV: "production",
     JWT_SECRET: secret,
+    ENCRYPTION_KEY: masterKeyHex,
     KAFKA_BROKERS: scenario.kafkaBrokers,
     MONGODB_URL: scenario.mongodbUrl,
     MONGODB_DATABASE: database,
@@ -106,6 +109,7 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
     await client
       .connect()
       .then(() => client.db(database).dropDatabase())
+      .then(() => client.db(`${database}_keys`).dropDatabase())
       .catch(() => undefined)
       .finally(() => client.close());
     rmSync(dataDir, { recursive: true, force: true });
@@ -200,7 +204,7 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
   const resumedMs = await resumed;
 
   // Then the last updates and addresses too: until the read model is the fold of the store.
-  const store = new SqliteEventStore(join(dataDir, "events.sqlite"));
+  const store = await openedEventStore(dataDir, { ENCRYPTION_KEY: masterKeyHex, KAFKA_BROKERS: scenario.kafkaBrokers, MONGODB_URL: scenario.mongodbUrl, MONGODB_DATABASE: database });
   const readModel = await MongoReadModel.connect(scenario.mongodbUrl, database);
   t.teardown(async () => {
     await readModel.close();

@@ -6,6 +6,7 @@
  * present exactly once, nothing lost, nothing duplicated, and every email reservation held
  * by the customer that has the email (none twice, none left behind).
  */
+import { EMAIL_RESERVATION_STREAM_PREFIX, LEGACY_EMAIL_RESERVATION_STREAM_PREFIX } from "../../shared/customers/emailReservation.js";
 import type { EventStore, GlobalPosition, RecordedEvent } from "../../shared/eventstore/port.js";
 import type { CustomerReadModel } from "../../shared/readmodel/port.js";
 
@@ -188,7 +189,8 @@ export async function auditLoad(tally: LoadTally, store: EventStore, readModel: 
 
   // Every reservation's holder has that email now; every customer's email is reserved by it.
   const holders = new Map<string, string | null>();
-  for (const event of await readEverything(store, ["customer_email-"])) {
+  // Reservations made before the HMAC naming too: an email's own stream carries on from its legacy one, and follows it in the log.
+  for (const event of await readEverything(store, [LEGACY_EMAIL_RESERVATION_STREAM_PREFIX, EMAIL_RESERVATION_STREAM_PREFIX])) {
     const data = event.data as { email: string; customer_id: string };
     if (event.type === "CustomerEmailReserved") holders.set(data.email, data.customer_id);
     else if (event.type === "CustomerEmailReleased" && holders.get(data.email) === data.customer_id) holders.set(data.email, null);

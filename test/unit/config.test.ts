@@ -21,7 +21,16 @@ t.test("values from the environment", async (t) => {
 
 t.test("production refuses to start without a secret", async (t) => {
   t.throws(() => loadSettings({ NODE_ENV: "production" }), ConfigurationError);
-  t.equal(loadSettings({ NODE_ENV: "production", JWT_SECRET: "real" }).jwtSecret, "real");
+  t.throws(() => loadSettings({ NODE_ENV: "production", JWT_SECRET: "real" }), { message: /ENCRYPTION_KEY must be set/ }, "nor without a master key");
+  t.equal(loadSettings({ NODE_ENV: "production", JWT_SECRET: "real", ENCRYPTION_KEY: "ab".repeat(32) }).jwtSecret, "real");
+});
+
+t.test("the master key: hex or base64 of 32 bytes, required with KurrentDB", async (t) => {
+  t.equal(loadSettings({ ENCRYPTION_KEY: "ab".repeat(32) }).encryptionKey, "ab".repeat(32));
+  t.equal(loadSettings({ ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64") }).encryptionKey, Buffer.alloc(32, 7).toString("base64"));
+  t.equal(loadSettings({}).encryptionKey, undefined, "none: the one in DATA_DIR");
+  t.throws(() => loadSettings({ ENCRYPTION_KEY: "short" }), { message: /ENCRYPTION_KEY: The master key must be 32 bytes/ });
+  t.throws(() => loadSettings({ KURRENTDB_URL: "kurrentdb://127.0.0.1:2113" }), { message: /ENCRYPTION_KEY must be set with KURRENTDB_URL/ });
 });
 
 t.test("bad values are named in the error", async (t) => {

@@ -3,10 +3,12 @@
  * across the reservation and customer streams, with no read before it; an email already
  * reserved is read and decided on, and comes back as taken.
  */
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import t, { type Test } from "tap";
 import { CustomerCommands } from "../../shared/application/customerCommands.js";
 import type { CommandContext } from "../../shared/application/context.js";
+import { customerEmailReservations } from "../../shared/application/reservations.js";
 import { EmailAlreadyTaken } from "../../shared/customers/errors.js";
 import type { EventStore } from "../../shared/eventstore/port.js";
 import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
@@ -44,6 +46,7 @@ function setUp(t: Test) {
     newAddressId: () => "cuaddr_1",
     logger: silentLogger,
     reservationGraceMs: 60_000,
+    emails: customerEmailReservations({ indexKey: randomBytes(32), legacyStreams: false }),
   });
   return { commands, asked };
 }

@@ -1,14 +1,17 @@
+import { createHash, randomBytes } from "node:crypto";
 import t from "tap";
 import type { CustomerState } from "../../shared/customers/customer.js";
 import {
   type EmailReservationEvent,
   type ReleaseEmail,
   type ReserveEmail,
+  LEGACY_EMAIL_RESERVATION_STREAM_PREFIX,
   decideEmailRelease,
   decideEmailReservation,
   emailReservationStreamName,
   evolveEmailReservation,
   initialEmailReservationState,
+  legacyEmailReservationStreamName,
 } from "../../shared/customers/emailReservation.js";
 
 const GRACE = 30_000;
@@ -100,8 +103,10 @@ t.test("an old reservation whose holder changed its email or was deleted is take
   const customer = (active as Extract<CustomerState, { status: "active" }>).customer;
   const changed: CustomerState = { status: "active", customer: { ...customer, email: "new@b.com" }, addresses: [], group_ids: [] };
   t.same(decideEmailReservation(reserve("cus_B", now), given([reserved("cus_A", t0)]), changed), released("email_changed"));
-  const deleted: CustomerState = { status: "deleted", customer };
+  const deleted: CustomerState = { status: "deleted", customer, deleted_at: now.toISOString() };
   t.same(decideEmailReservation(reserve("cus_B", now), given([reserved("cus_A", t0)]), deleted), released("customer_deleted"));
+  const erased: CustomerState = { status: "erased", id: customer.id, erased_at: now.toISOString() };
+  t.same(decideEmailReservation(reserve("cus_B", now), given([reserved("cus_A", t0)]), erased), released("customer_deleted"), "an erased holder has moved on");
 });
 
 t.test("a release frees only the holder's own reservation", async (t) => {
@@ -126,9 +131,21 @@ t.test("evolve: a release frees the email only from its holder", async (t) => {
 });
 
 t.test("stream names: exact email, separate for has_account, never a customer stream", async (t) => {
-  t.not(emailReservationStreamName("A@b.com", false), emailReservationStreamName("a@b.com", false));
-  t.not(emailReservationStreamName("a@b.com", true), emailReservationStreamName("a@b.com", false));
-  t.equal(emailReservationStreamName("a@b.com", false), emailReservationStreamName("a@b.com", false));
-  t.notOk(emailReservationStreamName("x".repeat(10_000), false).startsWith("customer-"));
-  t.ok(emailReservationStreamName("x".repeat(10_000), false).length < 80);
+  const key = randomBytes(32);
+  const name = (email: string, hasAccount: boolean) => emailReservationStreamName(key, email, hasAccount);
+  t.not(name("A@b.com", false), name("a@b.com", false));
+  t.not(name("a@b.com", true), name("a@b.com", false));
+  t.equal(name("a@b.com", false), name("a@b.com", false));
+  t.notOk(name("x".repeat(10_000), false).startsWith("customer-"));
+  t.ok(name("x".repeat(10_000), false).length < 80);
+});
+
+t.test("stream names: keyed, so a list of emails hashed by anyone finds none of them", async (t) => {
+  const key = randomBytes(32);
+  const name = emailReservationStreamName(key, "a@b.com", false);
+  t.not(emailReservationStreamName(randomBytes(32), "a@b.com", false), name, "another key, another name");
+  const plainDigest = createHash("sha256").update("0:a@b.com").digest("base64url");
+  t.notOk(name.includes(plainDigest), "not the plain sha256 of the email");
+  t.notOk(name.startsWith(LEGACY_EMAIL_RESERVATION_STREAM_PREFIX), "a prefix read of the legacy names does not find it");
+  t.equal(legacyEmailReservationStreamName("a@b.com", false), `customer_email-${plainDigest}`, "the legacy name, as stores written before hold it");
 });

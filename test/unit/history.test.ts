@@ -3,12 +3,14 @@
  * stream's start, answers exactly what a fold from the start answers, and gives the event loop
  * back between reads of the store.
  */
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import t, { type Test } from "tap";
 import type { CommandContext } from "../../shared/application/context.js";
 import { CustomerCommands } from "../../shared/application/customerCommands.js";
 import { FoldCheckpoints } from "../../shared/application/foldCheckpoints.js";
 import { EntityHistory, type HistoryRange } from "../../shared/application/history.js";
+import { customerEmailReservations } from "../../shared/application/reservations.js";
 import type { EventStore } from "../../shared/eventstore/port.js";
 import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
 import { silentLogger } from "../../shared/logger.js";
@@ -31,6 +33,7 @@ async function setUp(t: Test) {
     newAddressId: () => "cuaddr_1",
     logger: silentLogger,
     reservationGraceMs: 60_000,
+    emails: customerEmailReservations({ indexKey: randomBytes(32), legacyStreams: false }),
   });
   await commands.create({ first_name: "v0", email: "long@example.com" }, context);
   await commands.addAddress("cus_long", { city: "c0" }, context);

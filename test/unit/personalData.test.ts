@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import t from "tap";
 import { SealBroken } from "../../shared/crypto/sealing.js";
-import { PERSONAL_FIELDS, isSealedData, openPersonalData, personalDataSubject, sealPersonalData } from "../../shared/events/personalData.js";
+import { PERSONAL_FIELDS, answerKeySubject, expiredAnswerKeySubjects, isSealedData, openPersonalData, personalDataSubject, sealPersonalData } from "../../shared/events/personalData.js";
 
 const fixture = (type: string) => (JSON.parse(readFileSync(`test/fixtures/events/${type}.v1.json`, "utf8")) as { data: Record<string, any> }).data;
 
@@ -20,6 +20,12 @@ const examples: Record<string, Record<string, any>> = {
   CustomerAddressUpdated: fixture("CustomerAddressUpdated"),
   CustomerEmailReserved: reservation,
   CustomerEmailReleased: { ...reservation, released_at: reservation.reserved_at, reason: "customer_deleted" },
+  IdempotentRequestAnswered: {
+    fingerprint: "f1",
+    request_id: "req_1",
+    expires_at: "2026-12-02T06:08:11.383Z",
+    answer: { status: 200, body: JSON.stringify({ customer: { id: reservation.customer_id, email: reservation.email } }), headers: {} },
+  },
 };
 
 /** Every personal string value of an event, to look for in its sealed form. */
@@ -41,7 +47,7 @@ for (const [type, data] of Object.entries(examples)) {
   t.test(`${type}: sealed, nothing personal stays in the clear; opened, it is as it was; erased, null`, async (t) => {
     const key = randomBytes(32);
     const subject = personalDataSubject(type, data)!;
-    t.match(subject, /^cus_/, "its subject is the customer");
+    t.match(subject, type === "IdempotentRequestAnswered" ? /^idempotency-answers:2026-12-02$/ : /^cus_/, "its subject is the customer (an answer's: the day it expires)");
     const sealed = sealPersonalData(type, data, key) as Record<string, any>;
     t.ok(isSealedData(sealed));
     const text = JSON.stringify(sealed);
@@ -76,4 +82,10 @@ t.test("events without personal data, and data written in the clear, are left as
   t.equal(sealPersonalData("CustomerDeleted", deleted, key), deleted);
   const partial = { id: "cus_1", changes: { has_account: true }, updated_at: "2026-12-01T00:00:00.000Z" };
   t.equal(sealPersonalData("CustomerUpdated", partial, key), partial, "an update of nothing personal stays in the clear");
+});
+
+t.test("the keys of Idempotency-Key answers: a day's key is destroyed once all its answers expired, with an hour's margin", async (t) => {
+  t.equal(answerKeySubject("2026-12-02T09:30:00.000Z"), "idempotency-answers:2026-12-02");
+  t.same(expiredAnswerKeySubjects(new Date("2026-12-02T10:00:00.000Z"), 2), ["idempotency-answers:2026-12-01", "idempotency-answers:2026-11-30"]);
+  t.same(expiredAnswerKeySubjects(new Date("2026-12-02T00:30:00.000Z"), 1), ["idempotency-answers:2026-11-30"], "just after midnight, yesterday's answers may still be replayed by a slower clock");
 });

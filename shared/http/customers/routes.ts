@@ -19,9 +19,10 @@ import {
   AdminCustomerParams,
   AdminUpdateCustomer,
   CustomerIdParams,
+  NoQuery,
 } from "./schemas.js";
 import { routeDocumentation } from "../openapi.js";
-import { CustomerAnswer, CustomerListAnswer, CustomerOrNothingAnswer, DeletedAnswer } from "../responseSchemas.js";
+import { CustomerAnswer, CustomerListAnswer, CustomerOrNothingAnswer, DeletedAnswer, ErasedAnswer } from "../responseSchemas.js";
 
 export interface CustomerRoutesOptions {
   commands: CustomerCommands;
@@ -94,6 +95,26 @@ export const customerRoutes: FastifyPluginAsyncTypebox<CustomerRoutesOptions> = 
       const written = await commands.delete(request.params.id, commandContext(request));
       if (written.events.length > 0) await readYourWrites.customerShown(written);
       return { id: request.params.id, object: "customer", deleted: true };
+    },
+  );
+
+  app.post(
+    "/admin/customers/:id/erase",
+    {
+      schema: {
+        params: CustomerIdParams,
+        querystring: NoQuery,
+        ...describe("Erase a customer's personal data (right to erasure)", ErasedAnswer, {
+          errorDescriptions: { 404: "No customer was ever created with this id" },
+        }),
+      },
+      config: CONDITIONAL,
+    },
+    async (request) => {
+      const written = await commands.erase(request.params.id, commandContext(request));
+      if (!written.erased) throw new MedusaError("not_found", `Customer with id: ${request.params.id} not found`);
+      if (written.events.length > 0) await readYourWrites.customerShown(written);
+      return { id: request.params.id, object: "customer", erased: true };
     },
   );
 

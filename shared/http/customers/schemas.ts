@@ -25,6 +25,9 @@ export const AdminCreateCustomer = Type.Object(
 /** Medusa's AdminUpdateCustomer is the create schema, field for field. */
 export const AdminUpdateCustomer = AdminCreateCustomer;
 
+/** The query of a route of this service's own (no Medusa counterpart to match): nothing. */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
+
 export const AdminCustomerParams = Type.Object({ fields: Type.Optional(Type.String()) }, { additionalProperties: false });
 
 export const CustomerIdParams = Type.Object({ id: Type.String() });

@@ -6,8 +6,8 @@
  * Medusa has no such routes; they are admin routes like the others.
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "typebox";
 import type { Projections } from "../../readmodel/projections.js";
+import { NoQuery } from "../customers/schemas.js";
 import { routeDocumentation } from "../openapi.js";
 import { ProjectionAnswer, ProjectionListAnswer } from "../responseSchemas.js";
 
@@ -15,7 +15,6 @@ export interface ProjectionRoutesOptions {
   projections: Projections;
 }
 
-const NoQuery = Type.Object({}, { additionalProperties: false });
 const document = routeDocumentation("Projections");
 
 export const projectionRoutes: FastifyPluginAsyncTypebox<ProjectionRoutesOptions> = async (app, { projections }) => {
