@@ -5,12 +5,18 @@
  * customer group holds every tenth customer, for the lists filtered by group.
  */
 import { randomUUID } from "node:crypto";
+import { join } from "node:path";
 import { monotonicFactory } from "ulid";
 import { CustomerCommands } from "../shared/application/customerCommands.js";
 import { CustomerGroupCommands } from "../shared/application/customerGroupCommands.js";
 import type { CommandContext } from "../shared/application/context.js";
-import { customerEmailReservations } from "../shared/application/reservations.js";
-import { publicEmailIndexKey } from "../shared/customers/emailReservation.js";
+import { type CustomerEmailReservations, customerEmailReservations } from "../shared/application/reservations.js";
+import { loadSettings } from "../shared/config.js";
+import { SealingEventStore } from "../shared/eventstore/sealing.js";
+import { SqliteEventStore } from "../shared/eventstore/sqlite.js";
+import { EVENT_STORE_FILE } from "../shared/runtime/adapters.js";
+import { EMAIL_INDEX_KEY_SUBJECT } from "../shared/runtime/api.js";
+import { openKeyStore } from "../shared/runtime/keys.js";
 import type { EventStore } from "../shared/eventstore/port.js";
 import { readAllPages } from "../shared/eventstore/readAllPages.js";
 import { StreamStateCache } from "../shared/eventstore/streamStateCache.js";
@@ -27,11 +33,23 @@ const FIRST_NAMES = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Fra
 const LAST_NAMES = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Hamilton", "Hoare", "Perlman", "Backus"];
 
 /**
- * Named with the public index key: a service over this store finds these reservations only
- * when it runs without a key store (shared/runtime/api.ts). The benchmark never creates a
- * preloaded email again, so what it measures is the same either way.
+ * The data directory's event store as the service writes it: personal fields sealed under
+ * the keys of DATA_DIR/keys.sqlite (the master key `encryptionKey`, as the service is given
+ * it), and email reservations named under the same index key, so that the service finds them.
  */
-const emails = () => customerEmailReservations({ indexKey: publicEmailIndexKey(), legacyStreams: false });
+export async function openBenchStore(dataDir: string, encryptionKey: string): Promise<{ store: EventStore; emails: CustomerEmailReservations; close(): Promise<void> }> {
+  const keys = await openKeyStore(loadSettings({ NODE_ENV: "test", DATA_DIR: dataDir, ENCRYPTION_KEY: encryptionKey }), silentLogger);
+  const store = new SealingEventStore(new SqliteEventStore(join(dataDir, EVENT_STORE_FILE)), keys);
+  const emails = customerEmailReservations({ indexKey: await keys.obtain(EMAIL_INDEX_KEY_SUBJECT), legacyStreams: false });
+  return {
+    store,
+    emails,
+    async close() {
+      await store.close();
+      await keys.close();
+    },
+  };
+}
 
 /** The email of the n-th preloaded customer, for lists filtered by email and searches. */
 export const preloadedEmail = (n: number) => `preload.${n}@example.com`;
@@ -40,12 +58,17 @@ export const preloadedEmail = (n: number) => `preload.${n}@example.com`;
  * Appends updates to the given customers, spread over them, until the store holds `events`
  * events in all (for the restart measured with a long log). How many were appended.
  */
-export async function topUpWithUpdates(store: EventStore, ids: string[], events: number, progress: (done: number) => void = () => undefined): Promise<number> {
+export async function topUpWithUpdates(
+  { store, emails }: { store: EventStore; emails: CustomerEmailReservations },
+  ids: string[],
+  events: number,
+  progress: (done: number) => void = () => undefined,
+): Promise<number> {
   const have = await countEvents(store);
   const wanted = Math.max(0, events - have);
   // With the states cached, as the service keeps them: each update reads nothing of its customer's growing stream.
   const states = new StreamStateCache({ maxBytes: 64 * 1024 * 1024 });
-  const customers = new CustomerCommands({ store, states, clock: () => new Date(), logger: silentLogger, reservationGraceMs: 30_000, emails: emails(), newCustomerId: () => "", newAddressId: () => "" });
+  const customers = new CustomerCommands({ store, states, clock: () => new Date(), logger: silentLogger, reservationGraceMs: 30_000, emails, newCustomerId: () => "", newAddressId: () => "" });
   const context = (): CommandContext => ({ actor: { id: "user_bench", type: "user" }, correlationId: randomUUID(), causationId: randomUUID() });
   let next = 0;
   const worker = async () => {
@@ -67,11 +90,15 @@ export async function countEvents(store: EventStore): Promise<number> {
   return events;
 }
 
-export async function preloadCustomers(store: EventStore, count: number, progress: (done: number) => void = () => undefined): Promise<Preloaded> {
+export async function preloadCustomers(
+  { store, emails }: { store: EventStore; emails: CustomerEmailReservations },
+  count: number,
+  progress: (done: number) => void = () => undefined,
+): Promise<Preloaded> {
   const newUlid = monotonicFactory();
   const clock = () => new Date();
   const common = { store, clock, logger: silentLogger, reservationGraceMs: 30_000 };
-  const customers = new CustomerCommands({ ...common, emails: emails(), newCustomerId: () => `cus_${newUlid()}`, newAddressId: () => `cuaddr_${newUlid()}` });
+  const customers = new CustomerCommands({ ...common, emails, newCustomerId: () => `cus_${newUlid()}`, newAddressId: () => `cuaddr_${newUlid()}` });
   const groups = new CustomerGroupCommands({ ...common, newGroupId: () => `cusgroup_${newUlid()}` });
   const context = (): CommandContext => ({ actor: { id: "user_bench", type: "user" }, correlationId: randomUUID(), causationId: randomUUID() });
   const group = await groups.create({ name: `Preloaded ${randomUUID().slice(0, 8)}` }, context());

@@ -38,9 +38,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { MongoClient } from "mongodb";
 import { signAdminToken } from "../shared/auth/adminToken.js";
-import { SqliteEventStore } from "../shared/eventstore/sqlite.js";
-import { EVENT_STORE_FILE } from "../shared/runtime/adapters.js";
-import { type Preloaded, countEvents, preloadCustomers, preloadedEmail, topUpWithUpdates } from "./preload.js";
+import { type Preloaded, countEvents, openBenchStore, preloadCustomers, preloadedEmail, topUpWithUpdates } from "./preload.js";
 import { RoleProcess, freePort } from "../shared/runtime/roleProcess.js";
 import { type Scenario, chooseLoadClient } from "./loadClients.js";
 import { HOPS, type HopFigures, measureClusterHops } from "./clusterHops.js";
@@ -303,9 +301,9 @@ async function measureThroughput(mode: string, rows: Row[], figures: ModeFigures
   let preloaded: Preloaded | undefined;
   const started = performance.now();
   const running = await startMode(mode, {}, async (dataDir) => {
-    const store = new SqliteEventStore(join(dataDir, EVENT_STORE_FILE));
-    preloaded = await preloadCustomers(store, CUSTOMERS, (done) => console.error(`${mode}: ${done} customers stored`));
-    await store.close();
+    const bench = await openBenchStore(dataDir, ENCRYPTION_KEY);
+    preloaded = await preloadCustomers(bench, CUSTOMERS, (done) => console.error(`${mode}: ${done} customers stored`));
+    await bench.close();
   });
   try {
     await waitForCustomers(preloaded!.count);
@@ -404,10 +402,10 @@ async function measureHops(mode: string): Promise<HopFigures> {
  */
 async function measureRestart(running: RunningMode & { dataDir: string }, preloaded: Preloaded): Promise<ModeFigures["restart"]> {
   for (const role of running.roles) await role.kill();
-  const store = new SqliteEventStore(join(running.dataDir, EVENT_STORE_FILE));
-  const added = await topUpWithUpdates(store, preloaded.sampleIds, RESTART_EVENTS, (done) => console.error(`embedded: ${done} events stored`));
-  const events = await countEvents(store);
-  await store.close();
+  const bench = await openBenchStore(running.dataDir, ENCRYPTION_KEY);
+  const added = await topUpWithUpdates(bench, preloaded.sampleIds, RESTART_EVENTS, (done) => console.error(`embedded: ${done} events stored`));
+  const events = await countEvents(bench.store);
+  await bench.close();
   // The updates just added are projected by a first start; the restart measured is the next one.
   let firstCatchUpMs: number | undefined;
   if (added > 0) {
