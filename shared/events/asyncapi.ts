@@ -168,7 +168,12 @@ export function asyncApiDocument(settings: AsyncApiSettings = DEFAULT_ASYNCAPI_S
         servers: [{ $ref: "#/servers/kafka" }],
         address: settings.eventsTopic,
         title: "Customer and customer-group events",
-        description: "Every event of the customer and customer-group streams, in order per entity (the key).",
+        description:
+          "Every event of the customer and customer-group streams, in order per entity (the key). Personal fields travel sealed " +
+          "(AES-256-GCM under a key per customer): in `CustomerCreated`, `CustomerUpdated`, `CustomerAddressAdded` and " +
+          "`CustomerAddressUpdated` they are missing from `data`, and `data.sealed` (`{ fields, box }`) holds them; the schemas " +
+          "describe the data opened. The subscriber kit opens them with the key store, or hands them as null with " +
+          '`personal_data: "withheld"`. After `CustomerErased` they can no longer be opened: drop every copy you keep.',
         messages: channelMessages(Object.keys(messages)),
       },
       adminEvents: {
@@ -176,7 +181,8 @@ export function asyncApiDocument(settings: AsyncApiSettings = DEFAULT_ASYNCAPI_S
         address: "/admin/events",
         title: "The events as Server-Sent Events",
         description:
-          "GET /admin/events: each event an SSE message, `id` its global position and `data` the envelope (as on the events topic). " +
+          "GET /admin/events: each event an SSE message, `id` its global position and `data` the envelope (as on the events topic, " +
+          "with the personal fields opened; an erased customer's are null, with `erased: true`). " +
           "Reconnect with Last-Event-ID to resume; `types` filters by type; `from=beginning` replays the log.",
         messages: channelMessages(Object.keys(messages)),
       },
