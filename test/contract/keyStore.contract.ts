@@ -40,6 +40,17 @@ export function keyStoreContract(t: Test, makeFixture: () => Promise<KeyRecordsF
     t.notOk(record!.wrapped!.includes(a.toString("base64url")), "stored wrapped, not as is");
   });
 
+  t.test("many subjects created at once (one batch where the adapter batches) each get a key of their own, kept for every handle", async (t) => {
+    const store = new KeyStore({ records: fixture.records, master });
+    const subjects = Array.from({ length: 50 }, () => `cus_${randomUUID()}`);
+    const keys = await Promise.all([...subjects, ...subjects].map((subject) => store.obtain(subject)));
+    t.equal(new Set(keys.slice(0, 50).map((key) => key.toString("hex"))).size, 50, "one key per subject");
+    t.same(keys.slice(50), keys.slice(0, 50), "the same subject twice in one go: one key");
+    const other = new KeyStore({ records: await fixture.reopen(), master });
+    t.teardown(() => other.close());
+    t.same(await Promise.all(subjects.map((subject) => other.obtain(subject))), keys.slice(0, 50), "stored: another handle reads the same keys");
+  });
+
   t.test("destroying leaves a tombstone: the key is gone for every handle and is never created again", async (t) => {
     const store = new KeyStore({ records: fixture.records, master, cache: { ttlMs: 0 } });
     const other = new KeyStore({ records: await fixture.reopen(), master, cache: { ttlMs: 0 } });
