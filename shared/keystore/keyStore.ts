@@ -70,8 +70,22 @@ export class KeyStore {
   async lookup(subject: string): Promise<DataKey> {
     const cached = this.#cached(subject);
     if (cached) return { state: "live", key: cached };
+    const destroyedAt = this.#destroyed.get(subject);
+    if (destroyedAt !== undefined) return { state: "destroyed", destroyedAt };
     const record = await this.#records.read(subject);
     return record ? this.#open(record) : { state: "absent" };
+  }
+
+  /**
+   * Tombstones seen, by subject: a destroyed key never comes back, so they are kept without a
+   * time limit (a bounded number), and reading an erased customer's long history does not ask
+   * the key records once per event.
+   */
+  readonly #destroyed = new Map<string, string>();
+
+  #rememberDestroyed(subject: string, destroyedAt: string): void {
+    this.#destroyed.set(subject, destroyedAt);
+    if (this.#destroyed.size > this.#maxKeys) this.#destroyed.delete(this.#destroyed.keys().next().value as string);
   }
 
   /** Destroys the subject's key for good, leaving a tombstone (also when it had none); answers whether it had a live key. */
@@ -96,7 +110,10 @@ export class KeyStore {
   }
 
   #open(record: KeyRecord): DataKey {
-    if (record.wrapped === null) return { state: "destroyed", destroyedAt: record.destroyed_at ?? "" };
+    if (record.wrapped === null) {
+      this.#rememberDestroyed(record.subject, record.destroyed_at ?? "");
+      return { state: "destroyed", destroyedAt: record.destroyed_at ?? "" };
+    }
     if (record.master_key_id !== this.#master.id) {
       throw new WrongMasterKey(`The data key of ${record.subject} was wrapped with master key ${record.master_key_id}, not with the configured one (${this.#master.id})`);
     }

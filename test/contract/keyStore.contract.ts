@@ -51,6 +51,19 @@ export function keyStoreContract(t: Test, makeFixture: () => Promise<KeyRecordsF
     t.same(await Promise.all(subjects.map((subject) => other.obtain(subject))), keys.slice(0, 50), "stored: another handle reads the same keys");
   });
 
+  t.test("a tombstone once seen is not asked for again (an erased customer's long history reads it once)", async (t) => {
+    let reads = 0;
+    const records = fixture.records;
+    const counting: KeyRecords = { ...records, insertIfAbsent: (r) => records.insertIfAbsent(r), destroy: (...a) => records.destroy(...a), close: () => records.close(), read: (subject) => ((reads += 1), records.read(subject)) };
+    const store = new KeyStore({ records: counting, master });
+    const subject = `cus_${randomUUID()}`;
+    await store.obtain(subject);
+    await store.destroy(subject);
+    reads = 0;
+    for (let i = 0; i < 100; i += 1) t.equal((await store.lookup(subject)).state, "destroyed");
+    t.equal(reads, 1, "one read of the key records for 100 lookups");
+  });
+
   t.test("destroying leaves a tombstone: the key is gone for every handle and is never created again", async (t) => {
     const store = new KeyStore({ records: fixture.records, master, cache: { ttlMs: 0 } });
     const other = new KeyStore({ records: await fixture.reopen(), master, cache: { ttlMs: 0 } });
