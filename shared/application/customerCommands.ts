@@ -212,7 +212,7 @@ export class CustomerCommands {
     return handleCommand(this.deps.store, customerStreamName(id), CUSTOMER, decide, { clock: this.deps.clock, context, states: this.deps.states, ...options });
   }
 
-  /** The first attempt assumes the email new (reservation.ts). */
+  /** The first attempt assumes the email new, unless the store still holds reservations under their older names (reservation.ts). */
   #claim(email: string, customerId: string, now: Date, context: CommandContext, attempt: number): Promise<StreamAppend[]> {
     const command = { type: "ReserveEmail" as const, data: { email, has_account: false, customer_id: customerId, now, pending_grace_ms: this.deps.reservationGraceMs } };
     return this.deps.emails.claim(this.deps.store, command, context, now, { assumeNew: attempt === 0 });
