@@ -1,0 +1,161 @@
+/**
+ * The PostgreSQL event store against a real server (POSTGRES_URL; CI starts one with
+ * scripts/servers/postgres.sh): the shared contract, then what only this adapter has to
+ * prove: no reader skips an event that commits late, followers wake on NOTIFY and without
+ * it, the schema's version table, and an unreachable server failing promptly as unavailable.
+ */
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import t from "tap";
+import { EventStoreUnavailable, type RecordedEvent } from "../../shared/eventstore/port.js";
+import { PostgresEventStore, type PostgresEventStoreOptions } from "../../shared/eventstore/postgres.js";
+import { comparePositions } from "../../shared/eventstore/positions.js";
+import { eventToAppend } from "../support/events.js";
+import { postgresUrl, requireServers } from "../support/cluster.js";
+import { eventStoreContract } from "./eventStore.contract.js";
+
+t.test("an unreachable server fails appends and reads promptly, as unavailable", async (t) => {
+  const store = new PostgresEventStore("postgres://postgres@127.0.0.1:1/none", { timeoutMs: 1_000 });
+  t.teardown(() => store.close());
+  const started = Date.now();
+  await t.rejects(store.appendToStream("s-1", [eventToAppend("Lost")], { expectedRevision: "any" }), EventStoreUnavailable);
+  await t.rejects(store.readAll({ maxCount: 1 }), EventStoreUnavailable);
+  await t.rejects(store.readStream("s-1"), EventStoreUnavailable);
+  t.ok(Date.now() - started < 10_000, `within 10 s (took ${Date.now() - started} ms)`);
+});
+
+if (requireServers(t, "PostgreSQL event store contract suite", ["postgres"])) {
+  const schemas: string[] = [];
+  const admin = new pg.Pool({ connectionString: postgresUrl, max: 4 });
+  t.teardown(async () => {
+    for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  });
+  const open = (options: PostgresEventStoreOptions = {}) => {
+    const schema = options.schema ?? `test_${randomBytes(6).toString("hex")}`;
+    schemas.push(schema);
+    return new PostgresEventStore(postgresUrl, { ...options, schema });
+  };
+
+  t.test("the event store contract", async (t) => {
+    // One schema for the suite (its streams are named per test), as one service's would be.
+    const store = open();
+    t.teardown(() => store.close());
+    eventStoreContract(t, async () => ({ store, cleanup: async () => undefined }));
+  });
+
+  t.test("a reader never skips an event whose transaction commits after a later one's", async (t) => {
+    const store = open();
+    t.teardown(() => store.close());
+    const schema = schemas.at(-1)!;
+    await store.appendToStream("s-first", [eventToAppend("First")], { expectedRevision: "no_stream" });
+    // A writer that takes its position and then holds its transaction open, as a slow append would.
+    const slow = await admin.connect();
+    await slow.query("BEGIN");
+    await slow.query(`INSERT INTO "${schema}".events (stream, revision, type, data, metadata) VALUES ('s-slow', 0, 'Slow', '{}', '{}')`);
+    const fast = await store.appendToStream("s-fast", [eventToAppend("Fast")], { expectedRevision: "no_stream" });
+    const [, slowPosition] = (await slow.query<{ position: string }>(`SELECT max(position)::text AS position FROM "${schema}".events WHERE stream = 's-slow'`)).rows[0]!.position.split("/");
+    t.ok(BigInt(slowPosition ?? "0") < BigInt(fast.position.split("/")[1]!), "the slow writer holds the lower position");
+    const quick = new PostgresEventStore(postgresUrl, { schema, settleMs: 0 });
+    t.teardown(() => quick.close());
+    const seen = (await quick.readAll({ maxCount: 10 })).map((e) => e.type);
+    t.same(seen, ["First"], "the fast event waits while an older transaction runs");
+    await slow.query("COMMIT");
+    slow.release();
+    const after = await quick.readAll({ maxCount: 10 });
+    t.same(after.map((e) => e.type), ["First", "Slow", "Fast"], "both come once the older one ends, the late commit first");
+    t.ok(comparePositions(after[1]!.position, after[2]!.position) < 0, "positions grow in the order read");
+  });
+
+  t.test("concurrent writers: a follower reads every event exactly once, in position order", async (t) => {
+    const writers = Array.from({ length: 4 }, () => open({ schema: undefined }));
+    // All writers and the follower share one schema: four processes' worth of pools.
+    const schema = schemas.at(-1)!;
+    for (const writer of writers.slice(0, -1)) await writer.close();
+    const pools = Array.from({ length: 4 }, () => new PostgresEventStore(postgresUrl, { schema, poolSize: 8 }));
+    const follower = new PostgresEventStore(postgresUrl, { schema, pollMs: 50 });
+    t.teardown(async () => {
+      for (const store of [...pools, follower, writers.at(-1)!]) await store.close();
+    });
+    const perWriter = 150;
+    const subscription = follower.subscribeToAll({});
+    const seen: RecordedEvent[] = [];
+    const total = pools.length * perWriter;
+    const following = (async () => {
+      for await (const event of subscription) {
+        seen.push(event);
+        if (seen.length === total) break;
+      }
+    })();
+    await Promise.all(
+      pools.map((store, w) =>
+        Promise.all(
+          Array.from({ length: perWriter }, (_, i) =>
+            // Some appends span two streams, so transactions of different sizes interleave.
+            i % 3 === 0
+              ? store.appendToStreams([
+                  { stream: `w${w}-a${i}`, events: [eventToAppend("Paired", { w, i })], expectedRevision: "no_stream" },
+                  { stream: `w${w}-b${i}`, events: [], expectedRevision: "no_stream" },
+                ])
+              : store.appendToStream(`w${w}-s${i}`, [eventToAppend("Single", { w, i })], { expectedRevision: "no_stream" }),
+          ),
+        ),
+      ),
+    );
+    const timeout = setTimeout(() => void subscription.close(), 30_000);
+    await following;
+    clearTimeout(timeout);
+    await subscription.close();
+    t.equal(seen.length, total, "every event was delivered");
+    t.equal(new Set(seen.map((e) => e.position)).size, total, "none twice");
+    t.ok(seen.every((e, i) => i === 0 || comparePositions(seen[i - 1]!.position, e.position) < 0), "in increasing position order");
+    const all = await follower.readAll({ maxCount: total + 10 });
+    t.same(all.map((e) => e.position), seen.map((e) => e.position), "a one-off read of the log sees the same order");
+  });
+
+  t.test("a follower wakes on NOTIFY well before its poll, and by polling without it", async (t) => {
+    const store = open({ pollMs: 60_000 });
+    t.teardown(() => store.close());
+    const subscription = store.subscribeToAll({ after: await store.headPosition() });
+    const iterator = subscription[Symbol.asyncIterator]();
+    const first = iterator.next();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const appendedAt = Date.now();
+    await store.appendToStream("s-notified", [eventToAppend("Notified")], { expectedRevision: "no_stream" });
+    const delivered = await Promise.race([first, new Promise<"late">((resolve) => setTimeout(() => resolve("late"), 5_000))]);
+    t.not(delivered, "late", "delivered long before the 60 s poll");
+    t.ok(Date.now() - appendedAt < 2_000, `delivered after ${Date.now() - appendedAt} ms`);
+    await subscription.close();
+
+    // A writer that never notifies (another tool inserting rows): the poll finds it.
+    const polling = open({ pollMs: 100, schema: schemas.at(-1)! });
+    t.teardown(() => polling.close());
+    const quiet = polling.subscribeToAll({ after: await polling.headPosition() });
+    const next = quiet[Symbol.asyncIterator]().next();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await admin.query(`INSERT INTO "${schemas.at(-1)!}".events (stream, revision, type, data, metadata) VALUES ('s-quiet', 0, 'Quiet', '{}', '{}')`);
+    const found = await Promise.race([next, new Promise<"late">((resolve) => setTimeout(() => resolve("late"), 5_000))]);
+    t.equal(found !== "late" && found.value?.type, "Quiet", "found by polling");
+    await quiet.close();
+  });
+
+  t.test("the schema is made at first use and records its version", async (t) => {
+    const store = open();
+    t.teardown(() => store.close());
+    await store.appendToStream("s-1", [eventToAppend("E")], { expectedRevision: "no_stream" });
+    const { rows } = await admin.query(`SELECT part, version FROM "${schemas.at(-1)!}".schema_versions ORDER BY part, version`);
+    t.same(rows, [{ part: "events", version: 1 }]);
+  });
+
+  t.test("events survive closing and reopening, and a new store on the schema continues the streams", async (t) => {
+    const first = open();
+    const schema = schemas.at(-1)!;
+    await first.appendToStream("s-kept", [eventToAppend("Kept", { a: 1 })], { expectedRevision: "no_stream" });
+    await first.close();
+    const second = new PostgresEventStore(postgresUrl, { schema });
+    t.teardown(() => second.close());
+    t.same((await second.readStream("s-kept")).map((e) => [e.type, e.data]), [["Kept", { a: 1 }]]);
+    await t.rejects(second.appendToStream("s-kept", [eventToAppend("Again")], { expectedRevision: "no_stream" }), { name: "WrongExpectedRevision" });
+    await t.rejects(first.appendToStream("s-kept", [eventToAppend("Closed")], { expectedRevision: "any" }), EventStoreUnavailable, "a closed store refuses appends");
+  });
+}
