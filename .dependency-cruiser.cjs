@@ -32,7 +32,7 @@ module.exports = {
       name: "ports-know-no-callers",
       severity: "error",
       comment: "Infrastructure adapters do not import the layers that use them.",
-      from: { path: "^shared/(eventstore|bus|checkpoints|sessions|mongodb)/" },
+      from: { path: "^shared/(eventstore|bus|checkpoints|sessions|keystore|mongodb|postgres)/" },
       to: { path: "^shared/(http|application|runtime|readmodel)/" },
     },
     {

@@ -39,8 +39,10 @@ export interface Settings {
   logLevel: string;
   /** Set together: the roles run as separate processes over Kafka and MongoDB. */
   cluster: ClusterSettings | undefined;
-  /** KurrentDB connection string; without it the event store is the SQLite file in DATA_DIR. */
+  /** KurrentDB connection string; without it (and without POSTGRES_URL) the event store is the SQLite file in DATA_DIR. */
   kurrentdbUrl: string | undefined;
+  /** PostgreSQL as the event store (with the checkpoints and key records), instead of the SQLite file or KurrentDB. */
+  postgres: PostgresSettings | undefined;
   /**
    * The master key (ENCRYPTION_KEY, 32 bytes as hex or base64) that wraps each customer's data
    * key; undefined: the one kept in DATA_DIR/master.key, made on first start.
@@ -51,6 +53,18 @@ export interface Settings {
   /** How long a role may be unable to do its job before GET /health says so. */
   unhealthyAfterMs: number;
   auth: AuthSettings;
+}
+
+export interface PostgresSettings {
+  url: string;
+  /** The schema of the events and checkpoints (POSTGRES_SCHEMA). */
+  schema: string;
+  /** The schema of the customers' data keys (KEYS_POSTGRES_SCHEMA): apart from the events, to be backed up on its own terms. */
+  keysSchema: string;
+  /** The most one PostgreSQL operation may wait, so a stalled server cannot hold requests. */
+  timeoutMs: number;
+  /** Connections each process keeps open at most. */
+  poolSize: number;
 }
 
 export interface AuthSettings {
@@ -123,6 +137,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
     logLevel: env.LOG_LEVEL || (environment === "test" ? "silent" : "info"),
     cluster: clusterSettings(env),
     kurrentdbUrl: env.KURRENTDB_URL || undefined,
+    postgres: postgresSettings(env),
     encryptionKey: encryptionKey(env, environment),
     healthPort: integer(env, "HEALTH_PORT", 0, { min: 0, max: 65535 }),
     unhealthyAfterMs: integer(env, "UNHEALTHY_AFTER_MS", 20_000, { min: 1_000, max: 3_600_000 }),
@@ -141,13 +156,38 @@ function encryptionKey(env: NodeJS.ProcessEnv, environment: Environment): string
   }
   // Processes that share no DATA_DIR would each make a master key of their own, and could not
   // read each other's data keys.
-  if (key === undefined && env.KURRENTDB_URL) {
-    throw new ConfigurationError(`ENCRYPTION_KEY must be set with KURRENTDB_URL, the same in every process (make one with: ${MAKE_KEY_COMMAND}).`);
+  for (const variable of ["KURRENTDB_URL", "POSTGRES_URL"]) {
+    if (key === undefined && env[variable]) {
+      throw new ConfigurationError(`ENCRYPTION_KEY must be set with ${variable}, the same in every process (make one with: ${MAKE_KEY_COMMAND}).`);
+    }
   }
   if (key === undefined && environment === "production") {
     throw new ConfigurationError(`ENCRYPTION_KEY must be set when NODE_ENV=production (make one with: ${MAKE_KEY_COMMAND}).`);
   }
   return key;
+}
+
+function postgresSettings(env: NodeJS.ProcessEnv): PostgresSettings | undefined {
+  const url = env.POSTGRES_URL || undefined;
+  if (url === undefined) return undefined;
+  if (env.KURRENTDB_URL) throw new ConfigurationError("Set either KURRENTDB_URL or POSTGRES_URL: the events live in one store.");
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new ConfigurationError("POSTGRES_URL must be a connection string such as postgres://user:password@host:5432/database.");
+  const schema = schemaName(env, "POSTGRES_SCHEMA", "customers");
+  const keysSchema = schemaName(env, "KEYS_POSTGRES_SCHEMA", `${schema}_keys`);
+  if (keysSchema === schema) throw new ConfigurationError("KEYS_POSTGRES_SCHEMA must differ from POSTGRES_SCHEMA: the data keys are kept apart from the events they unlock.");
+  return {
+    url,
+    schema,
+    keysSchema,
+    timeoutMs: integer(env, "POSTGRES_TIMEOUT_MS", 10_000, { min: 100, max: 600_000 }),
+    poolSize: integer(env, "POSTGRES_POOL_SIZE", 10, { min: 1, max: 1_000 }),
+  };
+}
+
+function schemaName(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const value = env[name] || fallback;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value)) throw new ConfigurationError(`${name} must be a PostgreSQL schema name of lower-case letters, digits and _ (at most 63), not "${value}".`);
+  return value;
 }
 
 /** How to make a master key, for messages and the README. */

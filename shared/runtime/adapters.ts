@@ -7,10 +7,12 @@ import { join } from "node:path";
 import { KafkaBus } from "../bus/kafka.js";
 import { KurrentDbCheckpointStore } from "../checkpoints/kurrentdb.js";
 import type { CheckpointStore } from "../checkpoints/port.js";
+import { PostgresCheckpointStore } from "../checkpoints/postgres.js";
 import { SqliteCheckpointStore } from "../checkpoints/sqlite.js";
 import type { ClusterSettings, Settings } from "../config.js";
 import { KurrentDbEventStore } from "../eventstore/kurrentdb.js";
 import type { EventStore } from "../eventstore/port.js";
+import { PostgresEventStore } from "../eventstore/postgres.js";
 import { SqliteEventStore, type SqliteEventStoreOptions } from "../eventstore/sqlite.js";
 import type { Logger } from "../logger.js";
 import { MongoReadModel } from "../readmodel/mongodb.js";
@@ -44,11 +46,16 @@ export function servingReadModelFile(settings: Settings): string {
 export const READ_MODEL_FILE = FIRST_GENERATION_FILE;
 
 /**
- * KurrentDB when KURRENTDB_URL is set, else the SQLite file in DATA_DIR (a serving process
- * passes `writerThread`, so that its commits do not hold up its event loop).
+ * KurrentDB when KURRENTDB_URL is set, PostgreSQL when POSTGRES_URL is, else the SQLite file
+ * in DATA_DIR (a serving process passes `writerThread`, so that its commits do not hold up
+ * its event loop).
  */
 export function openEventStore(settings: Settings, options: SqliteEventStoreOptions = {}): EventStore {
   if (settings.kurrentdbUrl) return new KurrentDbEventStore(settings.kurrentdbUrl);
+  if (settings.postgres) {
+    const { url, schema, timeoutMs, poolSize } = settings.postgres;
+    return new PostgresEventStore(url, { schema, timeoutMs, poolSize });
+  }
   return new SqliteEventStore(eventStoreFile(settings), options);
 }
 
@@ -59,6 +66,11 @@ export function openEventStore(settings: Settings, options: SqliteEventStoreOpti
  */
 export function openCheckpoints(settings: Settings, name: string): CheckpointStore {
   if (settings.kurrentdbUrl) return new KurrentDbCheckpointStore(settings.kurrentdbUrl, name);
+  if (settings.postgres) {
+    const { url, schema, timeoutMs } = settings.postgres;
+    // Checkpoints are written once per batch: one connection is plenty.
+    return PostgresCheckpointStore.open(url, schema, name, { timeoutMs, poolSize: 1 });
+  }
   eventStoreFile(settings);
   return new SqliteCheckpointStore(join(settings.dataDir, CHECKPOINT_FILE), name);
 }

@@ -1,13 +1,15 @@
 /**
  * Embedded mode: every role in one process, nothing else installed. The event store is a
- * SQLite file under DATA_DIR (or KurrentDB, when KURRENTDB_URL is set), the source of truth,
- * holding the customers' personal fields sealed under keys kept in DATA_DIR/keys.sqlite;
+ * SQLite file under DATA_DIR (or KurrentDB or PostgreSQL, when KURRENTDB_URL or POSTGRES_URL
+ * is set), the source of truth, holding the customers' personal fields sealed under keys kept
+ * in DATA_DIR/keys.sqlite (in PostgreSQL with POSTGRES_URL);
  * the read model is a SQLite file of its own beside it, which records with each batch how far
  * into the log it has projected. The bus lives in memory; at start the publisher follows the
  * log from the read model's position, so the pipeline (store -> publisher -> bus ->
  * projector) only has to bring the read model up to date before the HTTP port opens. The read
  * model can be rebuilt while the service runs (shared/runtime/embeddedReadSide.ts).
  */
+import { mkdirSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import type { Settings } from "../config.js";
 import { type ProcessLogger, createLogger } from "../logging.js";
@@ -24,6 +26,8 @@ export interface RunningService {
 }
 
 export async function startEmbedded(settings: Settings, logger: ProcessLogger = createLogger(settings.logLevel)): Promise<RunningService> {
+  // The read model and sessions live in DATA_DIR whichever store holds the events.
+  mkdirSync(settings.dataDir, { recursive: true });
   const keys = await openKeyStore(settings, logger);
   // Personal fields are sealed on their way into the store and opened on their way out.
   const store = new SealingEventStore(openEventStore(settings, { writerThread: true }), keys);

@@ -1,7 +1,8 @@
 /**
  * The customers' data keys as every role opens them: the master key from ENCRYPTION_KEY (or,
  * on a laptop, DATA_DIR/master.key, made on first start), and the key records in
- * DATA_DIR/keys.sqlite, or in MongoDB (KEYS_MONGODB_DATABASE) for a cluster on KurrentDB.
+ * DATA_DIR/keys.sqlite, in PostgreSQL (KEYS_POSTGRES_SCHEMA) beside a PostgreSQL event store,
+ * or in MongoDB (KEYS_MONGODB_DATABASE) for a cluster on KurrentDB.
  * Both are kept apart from the event store: destroying a record there is what erases a
  * customer's personal data.
  */
@@ -15,6 +16,7 @@ import { expiredAnswerKeySubjects } from "../events/personalData.js";
 import { KeyStore } from "../keystore/keyStore.js";
 import { MongoKeyRecords } from "../keystore/mongodb.js";
 import type { KeyRecords } from "../keystore/port.js";
+import { PostgresKeyRecords } from "../keystore/postgres.js";
 import { SqliteKeyRecords } from "../keystore/sqlite.js";
 import type { Logger } from "../logger.js";
 import { connectMongo } from "../mongodb/connect.js";
@@ -35,9 +37,14 @@ export async function openKeyStore(settings: Settings, logger: Logger): Promise<
  * server to the write path: beside a SQLite event store (one machine: DATA_DIR/keys.sqlite,
  * shared as the event store's file is), and in MongoDB when the events are in KurrentDB and
  * the roles share no disk. There a MongoDB outage holds up writes that need a key not cached
- * (README, "Erasure").
+ * (README, "Erasure"). With PostgreSQL, the server the events go to keeps the keys too, in
+ * a schema of their own: no other server joins the write path.
  */
 async function openKeyRecords(settings: Settings): Promise<KeyRecords> {
+  if (settings.postgres) {
+    const { url, keysSchema, timeoutMs, poolSize } = settings.postgres;
+    return PostgresKeyRecords.open(url, keysSchema, { timeoutMs, poolSize });
+  }
   if (settings.cluster && settings.kurrentdbUrl) {
     const { mongodbUrl, keysMongodbDatabase, mongodbTimeoutMs } = settings.cluster;
     const client = await connectMongo(mongodbUrl, mongodbTimeoutMs);

@@ -31,6 +31,24 @@ t.test("the master key: hex or base64 of 32 bytes, required with KurrentDB", asy
   t.equal(loadSettings({}).encryptionKey, undefined, "none: the one in DATA_DIR");
   t.throws(() => loadSettings({ ENCRYPTION_KEY: "short" }), { message: /ENCRYPTION_KEY: The master key must be 32 bytes/ });
   t.throws(() => loadSettings({ KURRENTDB_URL: "kurrentdb://127.0.0.1:2113" }), { message: /ENCRYPTION_KEY must be set with KURRENTDB_URL/ });
+  t.throws(() => loadSettings({ POSTGRES_URL: "postgres://127.0.0.1/shop" }), { message: /ENCRYPTION_KEY must be set with POSTGRES_URL/ });
+});
+
+t.test("PostgreSQL: the event store's settings, its schemas apart, never together with KurrentDB", async (t) => {
+  const key = { ENCRYPTION_KEY: "11".repeat(32) };
+  t.equal(loadSettings(key).postgres, undefined, "none without POSTGRES_URL");
+  t.same(loadSettings({ ...key, POSTGRES_URL: "postgres://u:p@db:5432/shop" }).postgres, {
+    url: "postgres://u:p@db:5432/shop",
+    schema: "customers",
+    keysSchema: "customers_keys",
+    timeoutMs: 10_000,
+    poolSize: 10,
+  });
+  t.match(loadSettings({ ...key, POSTGRES_URL: "postgresql://db/shop", POSTGRES_SCHEMA: "shop_b", POSTGRES_POOL_SIZE: "4" }).postgres, { schema: "shop_b", keysSchema: "shop_b_keys", poolSize: 4 });
+  t.throws(() => loadSettings({ ...key, POSTGRES_URL: "postgres://db/shop", KURRENTDB_URL: "kurrentdb://db:2113" }), { message: /either KURRENTDB_URL or POSTGRES_URL/ });
+  t.throws(() => loadSettings({ ...key, POSTGRES_URL: "mysql://db/shop" }), { message: /POSTGRES_URL must be a connection string/ });
+  t.throws(() => loadSettings({ ...key, POSTGRES_URL: "postgres://db/shop", POSTGRES_SCHEMA: 'x"; DROP' }), { message: /POSTGRES_SCHEMA must be a PostgreSQL schema name/ });
+  t.throws(() => loadSettings({ ...key, POSTGRES_URL: "postgres://db/shop", KEYS_POSTGRES_SCHEMA: "customers" }), { message: /KEYS_POSTGRES_SCHEMA must differ/ });
 });
 
 t.test("bad values are named in the error", async (t) => {
