@@ -15,11 +15,12 @@ import { KEY_BYTES } from "../crypto/sealing.js";
 import { expiredAnswerKeySubjects } from "../events/personalData.js";
 import { KeyStore } from "../keystore/keyStore.js";
 import { MongoKeyRecords } from "../keystore/mongodb.js";
-import type { KeyRecords } from "../keystore/port.js";
+import { type KeyRecords, reportingOutages } from "../keystore/port.js";
 import { PostgresKeyRecords } from "../keystore/postgres.js";
 import { SqliteKeyRecords } from "../keystore/sqlite.js";
 import type { Logger } from "../logger.js";
-import { connectMongo } from "../mongodb/connect.js";
+import { connectMongo, isMongoUnreachable } from "../mongodb/connect.js";
+import { isPostgresUnavailable } from "../postgres/connect.js";
 
 export const KEY_RECORDS_FILE = "keys.sqlite";
 export const MASTER_KEY_FILE = "master.key";
@@ -43,12 +44,12 @@ export async function openKeyStore(settings: Settings, logger: Logger): Promise<
 async function openKeyRecords(settings: Settings): Promise<KeyRecords> {
   if (settings.postgres) {
     const { url, keysSchema, timeoutMs, poolSize } = settings.postgres;
-    return PostgresKeyRecords.open(url, keysSchema, { timeoutMs, poolSize });
+    return reportingOutages(PostgresKeyRecords.open(url, keysSchema, { timeoutMs, poolSize }), isPostgresUnavailable, "PostgreSQL");
   }
   if (settings.cluster && settings.kurrentdbUrl) {
     const { mongodbUrl, keysMongodbDatabase, mongodbTimeoutMs } = settings.cluster;
     const client = await connectMongo(mongodbUrl, mongodbTimeoutMs);
-    return new MongoKeyRecords(client.db(keysMongodbDatabase), () => client.close());
+    return reportingOutages(new MongoKeyRecords(client.db(keysMongodbDatabase), () => client.close()), isMongoUnreachable, "MongoDB");
   }
   mkdirSync(settings.dataDir, { recursive: true });
   return new SqliteKeyRecords(join(settings.dataDir, KEY_RECORDS_FILE));
