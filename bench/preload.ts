@@ -5,7 +5,6 @@
  * customer group holds every tenth customer, for the lists filtered by group.
  */
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
 import { monotonicFactory } from "ulid";
 import { CustomerCommands } from "../shared/application/customerCommands.js";
 import { CustomerGroupCommands } from "../shared/application/customerGroupCommands.js";
@@ -13,8 +12,7 @@ import type { CommandContext } from "../shared/application/context.js";
 import { type CustomerEmailReservations, customerEmailReservations } from "../shared/application/reservations.js";
 import { loadSettings } from "../shared/config.js";
 import { SealingEventStore } from "../shared/eventstore/sealing.js";
-import { SqliteEventStore } from "../shared/eventstore/sqlite.js";
-import { EVENT_STORE_FILE } from "../shared/runtime/adapters.js";
+import { openEventStore } from "../shared/runtime/adapters.js";
 import { EMAIL_INDEX_KEY_SUBJECT } from "../shared/runtime/api.js";
 import { openKeyStore } from "../shared/runtime/keys.js";
 import type { EventStore } from "../shared/eventstore/port.js";
@@ -33,13 +31,20 @@ const FIRST_NAMES = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Fra
 const LAST_NAMES = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Hamilton", "Hoare", "Perlman", "Backus"];
 
 /**
- * The data directory's event store as the service writes it: personal fields sealed under
- * the keys of DATA_DIR/keys.sqlite (the master key `encryptionKey`, as the service is given
- * it), and email reservations named under the same index key, so that the service finds them.
+ * The event store as the service writes it (the data directory's file, or PostgreSQL with
+ * POSTGRES_URL in `storeEnv`): personal fields sealed under the service's keys (the master
+ * key `encryptionKey`, as the service is given it), and email reservations named under the
+ * same index key, so that the service finds them.
  */
-export async function openBenchStore(dataDir: string, encryptionKey: string): Promise<{ store: EventStore; emails: CustomerEmailReservations; close(): Promise<void> }> {
-  const keys = await openKeyStore(loadSettings({ NODE_ENV: "test", DATA_DIR: dataDir, ENCRYPTION_KEY: encryptionKey }), silentLogger);
-  const store = new SealingEventStore(new SqliteEventStore(join(dataDir, EVENT_STORE_FILE)), keys);
+export async function openBenchStore(
+  dataDir: string,
+  encryptionKey: string,
+  storeEnv: Record<string, string> = {},
+): Promise<{ store: EventStore; emails: CustomerEmailReservations; close(): Promise<void> }> {
+  // `storeEnv`: the settings that choose another event store (POSTGRES_URL, POSTGRES_SCHEMA), as the service gets them.
+  const settings = loadSettings({ NODE_ENV: "test", DATA_DIR: dataDir, ENCRYPTION_KEY: encryptionKey, ...storeEnv });
+  const keys = await openKeyStore(settings, silentLogger);
+  const store = new SealingEventStore(openEventStore(settings), keys);
   const emails = customerEmailReservations({ indexKey: await keys.obtain(EMAIL_INDEX_KEY_SUBJECT), legacyStreams: false });
   return {
     store,

@@ -6,8 +6,10 @@
  * Prints tables and writes the figures as JSON to bench/results/.
  *
  * Modes: "embedded" (npm start's one process) always; "cluster" (command, publisher and
- * projector as three processes over Kafka and MongoDB/FerretDB) when KAFKA_BROKERS and
- * MONGODB_URL are set, e.g. after `npm run servers:up`.
+ * projector as three processes over Kafka and MongoDB/FerretDB, events in a SQLite file)
+ * when KAFKA_BROKERS and MONGODB_URL are set, e.g. after `npm run servers:up`; "cluster on
+ * postgres" (the same, events, checkpoints and data keys in PostgreSQL) when POSTGRES_URL is
+ * set too.
  *
  *   BENCH_SECONDS      seconds per measurement (default 10)
  *   BENCH_CONNECTIONS  comma-separated concurrencies (default 1,16,64)
@@ -37,6 +39,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { MongoClient } from "mongodb";
+import pg from "pg";
 import { signAdminToken } from "../shared/auth/adminToken.js";
 import { type Preloaded, countEvents, openBenchStore, preloadCustomers, preloadedEmail, topUpWithUpdates } from "./preload.js";
 import { RoleProcess, freePort } from "../shared/runtime/roleProcess.js";
@@ -50,7 +53,9 @@ const SECRET = "bench-secret";
 const ENCRYPTION_KEY = "be".repeat(32);
 const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? "";
 const MONGODB_URL = process.env.MONGODB_URL ?? "";
-const AVAILABLE_MODES = ["embedded", ...(KAFKA_BROKERS && MONGODB_URL ? ["cluster"] : [])];
+const POSTGRES_URL = process.env.POSTGRES_URL ?? "";
+const CLUSTER_ON_POSTGRES = "cluster on postgres";
+const AVAILABLE_MODES = ["embedded", ...(KAFKA_BROKERS && MONGODB_URL ? ["cluster", ...(POSTGRES_URL ? [CLUSTER_ON_POSTGRES] : [])] : [])];
 const PHASES = new Set((process.env.BENCH_PHASES ?? "throughput,lag,hops,history,hostile").split(","));
 const MODES = (process.env.BENCH_MODES ?? AVAILABLE_MODES.join(",")).split(",").filter((mode) => AVAILABLE_MODES.includes(mode));
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
@@ -86,23 +91,31 @@ interface RunningMode {
  * Starts the processes of one mode, as users run them, and points BASE at its API.
  * `env` adds settings (the lag phase answers writes without waiting for the read model).
  */
-async function startMode(mode: string, env: Record<string, string> = {}, prepare?: (dataDir: string) => Promise<void>): Promise<RunningMode & { dataDir: string }> {
+async function startMode(
+  mode: string,
+  env: Record<string, string> = {},
+  prepare?: (dataDir: string, storeEnv: Record<string, string>) => Promise<void>,
+): Promise<RunningMode & { dataDir: string; storeEnv: Record<string, string> }> {
   const dataDir = mkdtempSync(join(tmpdir(), "customers-bench-"));
-  await prepare?.(dataDir);
+  const run = randomUUID().slice(0, 8);
+  // The settings that put the events elsewhere than DATA_DIR, for every process of the mode and for the preload.
+  // A mode without PostgreSQL blanks POSTGRES_URL, which the roles would otherwise take from this shell.
+  const storeEnv: Record<string, string> = mode === CLUSTER_ON_POSTGRES ? { POSTGRES_URL, POSTGRES_SCHEMA: `bench_${run.replaceAll("-", "")}` } : { POSTGRES_URL: "" };
+  await prepare?.(dataDir, storeEnv);
   const port = await freePort();
   BASE = `http://127.0.0.1:${port}`;
   const common = { HOST: "127.0.0.1", JWT_SECRET: SECRET, ENCRYPTION_KEY, DATA_DIR: dataDir, LOG_LEVEL: "warn", NODE_ENV: "production", ...env };
   if (mode === "embedded") {
     // Blank cluster settings: the embedded mode must not pick them up from this shell.
-    const command = new RoleProcess("command", { ...common, PORT: String(port), KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "" }, `${BASE}/health`);
+    const command = new RoleProcess("command", { ...common, PORT: String(port), KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "", POSTGRES_URL: "" }, `${BASE}/health`);
     await command.start();
     const roles = [command];
     // The roles as they are at the end: a phase may have replaced the first command process with a restarted one.
-    return { dataDir, roles, cleanup: async () => void (await Promise.all(roles.map((role) => role.kill())), rmSync(dataDir, { recursive: true, force: true })) };
+    return { dataDir, storeEnv, roles, cleanup: async () => void (await Promise.all(roles.map((role) => role.kill())), rmSync(dataDir, { recursive: true, force: true })) };
   }
-  const run = randomUUID().slice(0, 8);
   const cluster = {
     ...common,
+    ...storeEnv,
     KAFKA_BROKERS,
     MONGODB_URL,
     MONGODB_DATABASE: `bench_${run}`,
@@ -119,6 +132,7 @@ async function startMode(mode: string, env: Record<string, string> = {}, prepare
   await command.start();
   return {
     dataDir,
+    storeEnv,
     roles: [command, publisher, projector],
     topics: { events: cluster.EVENTS_TOPIC, notices: cluster.READ_MODEL_NOTICES_TOPIC },
     async cleanup() {
@@ -126,10 +140,21 @@ async function startMode(mode: string, env: Record<string, string> = {}, prepare
       const client = new MongoClient(MONGODB_URL);
       await client.connect();
       await client.db(cluster.MONGODB_DATABASE).dropDatabase();
+      await client.db(`${cluster.MONGODB_DATABASE}_keys`).dropDatabase();
       await client.close();
+      if (storeEnv.POSTGRES_SCHEMA) await dropPostgresSchemas(storeEnv.POSTGRES_SCHEMA);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The events' and the data keys' schemas of a PostgreSQL run. */
+async function dropPostgresSchemas(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}_keys" CASCADE`);
+  await client.end();
 }
 
 /** Clock ticks per second of /proc's CPU times. */
@@ -231,7 +256,7 @@ async function benchMode(mode: string, rows: Row[]): Promise<ModeFigures> {
   if (PHASES.has("history") && mode === "embedded") figures.long_history = await measureLongHistory(mode);
   if (PHASES.has("hostile") && mode === "embedded") figures.hostile_lists = await measureHostileLists(mode);
   if (PHASES.has("lag")) figures.projection_lag_ms = await measureLag(mode);
-  if (PHASES.has("hops") && mode === "cluster") figures.create_hops_ms = await measureHops(mode);
+  if (PHASES.has("hops") && mode !== "embedded") figures.create_hops_ms = await measureHops(mode);
   return figures;
 }
 
@@ -300,8 +325,8 @@ async function measureHttpLayerAlone(rows: Row[]): Promise<void> {
 async function measureThroughput(mode: string, rows: Row[], figures: ModeFigures): Promise<void> {
   let preloaded: Preloaded | undefined;
   const started = performance.now();
-  const running = await startMode(mode, {}, async (dataDir) => {
-    const bench = await openBenchStore(dataDir, ENCRYPTION_KEY);
+  const running = await startMode(mode, {}, async (dataDir, storeEnv) => {
+    const bench = await openBenchStore(dataDir, ENCRYPTION_KEY, storeEnv);
     preloaded = await preloadCustomers(bench, CUSTOMERS, (done) => console.error(`${mode}: ${done} customers stored`));
     await bench.close();
   });
@@ -400,9 +425,9 @@ async function measureHops(mode: string): Promise<HopFigures> {
  * store holds, how long from the process's start until it answers, how long of that it spent
  * bringing the read model up to date (it logs it), and its memory once ready.
  */
-async function measureRestart(running: RunningMode & { dataDir: string }, preloaded: Preloaded): Promise<ModeFigures["restart"]> {
+async function measureRestart(running: RunningMode & { dataDir: string; storeEnv: Record<string, string> }, preloaded: Preloaded): Promise<ModeFigures["restart"]> {
   for (const role of running.roles) await role.kill();
-  const bench = await openBenchStore(running.dataDir, ENCRYPTION_KEY);
+  const bench = await openBenchStore(running.dataDir, ENCRYPTION_KEY, running.storeEnv);
   const added = await topUpWithUpdates(bench, preloaded.sampleIds, RESTART_EVENTS, (done) => console.error(`embedded: ${done} events stored`));
   const events = await countEvents(bench.store);
   await bench.close();
@@ -498,7 +523,7 @@ async function startCommandOn(dataDir: string, timeoutMs?: number): Promise<Role
   const port = await freePort();
   const command = new RoleProcess(
     "command",
-    { HOST: "127.0.0.1", PORT: String(port), JWT_SECRET: SECRET, ENCRYPTION_KEY, DATA_DIR: dataDir, LOG_LEVEL: "info", NODE_ENV: "production", KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "" },
+    { HOST: "127.0.0.1", PORT: String(port), JWT_SECRET: SECRET, ENCRYPTION_KEY, DATA_DIR: dataDir, LOG_LEVEL: "info", NODE_ENV: "production", KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "", POSTGRES_URL: "" },
     `http://127.0.0.1:${port}/health`,
   );
   await command.start(timeoutMs);
@@ -606,7 +631,7 @@ async function measureLongHistory(mode: string): Promise<LongHistoryFigures> {
     BASE = `http://127.0.0.1:${port}`;
     const restarted = new RoleProcess(
       "command",
-      { HOST: "127.0.0.1", PORT: String(port), JWT_SECRET: SECRET, ENCRYPTION_KEY, DATA_DIR: running.dataDir, LOG_LEVEL: "warn", NODE_ENV: "production", KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "" },
+      { HOST: "127.0.0.1", PORT: String(port), JWT_SECRET: SECRET, ENCRYPTION_KEY, DATA_DIR: running.dataDir, LOG_LEVEL: "warn", NODE_ENV: "production", KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "", POSTGRES_URL: "" },
       `${BASE}/health`,
     );
     running.roles.splice(0, running.roles.length, restarted);
@@ -793,6 +818,7 @@ async function main(): Promise<void> {
     console.log(`| during the lists (${h.lists_per_second} lists/s) | ${h.health_under_lists_ms.p50} | ${h.health_under_lists_ms.p99} | ${h.health_under_lists_ms.max} |`);
   }
   if (!MODES.includes("cluster")) console.log("\n(cluster mode not run: set KAFKA_BROKERS and MONGODB_URL, e.g. after `npm run servers:up`)");
+  if (!MODES.includes(CLUSTER_ON_POSTGRES)) console.log(`(${CLUSTER_ON_POSTGRES} not run: set POSTGRES_URL as well, e.g. postgres://postgres@127.0.0.1:55432/customers after \`npm run servers:up\`)`);
   mkdirSync("bench/results", { recursive: true });
   const file = join("bench/results", `${new Date().toISOString().replaceAll(":", "-")}.json`);
   writeFileSync(file, JSON.stringify({ machine, seconds: SECONDS, modes: figures, rows }, null, 2));

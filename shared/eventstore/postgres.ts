@@ -45,6 +45,8 @@ export const DEFAULT_POSTGRES_SCHEMA = "customers";
 const SUBSCRIPTION_PAGE = 512;
 const POLL_MS = 1_000;
 const SETTLE_MS = 2_000;
+/** The longest a follower sleeps between looks while events wait behind a running transaction. */
+const HELD_BACK_WAIT_MAX_MS = 20;
 
 export class PostgresEventStore implements EventStore {
   readonly #pool: pg.Pool;
@@ -155,11 +157,14 @@ export class PostgresEventStore implements EventStore {
           yield event;
           from = pointOf(event);
         }
+        if (page.events.length > 0) wait = 1;
         if (page.events.length === SUBSCRIPTION_PAGE) continue;
         if (await store.#use("follow the log", () => isHeldBack(store.#pool, store.#log, from, patterns, page))) {
-          // Committed, but behind a transaction still running: it is readable once that ends.
-          await pause(wait, [stop.next(), store.#stopped.next()]);
-          wait = Math.min(wait * 2, 100);
+          // Committed, but behind a transaction still running: readable once that ends. An
+          // append's end is announced (the next notification); any other transaction's is
+          // not, so the wait is short and grows a little each time nothing came.
+          await pause(wait, [appended, stop.next(), store.#stopped.next()]);
+          wait = Math.min(wait * 2, HELD_BACK_WAIT_MAX_MS);
           continue;
         }
         wait = 1;

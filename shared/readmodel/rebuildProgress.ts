@@ -46,12 +46,22 @@ export class RebuildProgress {
   #error: string | undefined;
   readonly #samples: Sample[];
 
+  /** Where the log's positions start, as a number: progress is counted from there. */
+  readonly #origin: number;
+
+  /**
+   * `first`: the position of the log's first event. A SQLite log counts from 1, so it changes
+   * little there; a PostgreSQL log's positions start at the transaction id its first event was
+   * written in, which may be millions on a server that did other work first.
+   */
   constructor(
     readonly generation: number,
     readonly head: GlobalPosition | undefined,
     readonly startedAt: number,
+    first?: GlobalPosition,
   ) {
-    this.#samples = [{ at: startedAt, events: 0, position: 0 }];
+    this.#origin = Math.max(0, positionNumber(first) - 1);
+    this.#samples = [{ at: startedAt, events: 0, position: this.#origin }];
   }
 
   get state(): RebuildState {
@@ -88,6 +98,7 @@ export class RebuildProgress {
     const positionsPerSecond = seconds > 0 ? (last.position - first.position) / seconds : 0;
     const head = positionNumber(this.head);
     const left = Math.max(0, head - last.position);
+    const span = head - this.#origin;
     const finished = this.#state === "done" || this.#state === "switching";
     return {
       generation: this.generation,
@@ -99,7 +110,7 @@ export class RebuildProgress {
       events: this.#events,
       events_per_second: Math.round(eventsPerSecond),
       eta_seconds: finished || left === 0 ? 0 : positionsPerSecond > 0 ? Math.ceil(left / positionsPerSecond) : null,
-      progress: finished || head === 0 ? 1 : Math.min(1, last.position / head),
+      progress: finished || span <= 0 ? 1 : Math.min(1, Math.max(0, (last.position - this.#origin) / span)),
       error: this.#error ?? null,
     };
   }

@@ -145,7 +145,8 @@ export class MongoRebuilds implements Projections {
     const { generations } = this.side;
     const generation = await generations.claim(this.#owner, Date.now(), STALE_AFTER_MS);
     const head = await this.store.headPosition({ streamPrefixes: PUBLISHED_STREAM_PREFIXES });
-    const progress = new RebuildProgress(generation, head, Date.now());
+    const [first] = await this.store.readAll({ streamPrefixes: PUBLISHED_STREAM_PREFIXES, maxCount: 1 });
+    const progress = new RebuildProgress(generation, head, Date.now(), first?.position);
     await generations.report(this.#owner, progress.view(Date.now()), Date.now());
     this.#running = this.#build(progress).finally(() => {
       this.#running = undefined;

@@ -77,8 +77,9 @@ export class EmbeddedReadSide implements Projections {
     if (this.#rebuilding) throw new RebuildRunning(this.#rebuild!.generation);
     const generation = this.#generation + 1;
     const head = await this.store.headPosition({ streamPrefixes: PUBLISHED_STREAM_PREFIXES });
+    const [first] = await this.store.readAll({ streamPrefixes: PUBLISHED_STREAM_PREFIXES, maxCount: 1 });
     if (this.#rebuilding) throw new RebuildRunning(this.#rebuild!.generation);
-    const progress = new RebuildProgress(generation, head, Date.now());
+    const progress = new RebuildProgress(generation, head, Date.now(), first?.position);
     this.#rebuild = progress;
     this.#rebuilding = this.#build(progress).finally(() => {
       this.#rebuilding = undefined;

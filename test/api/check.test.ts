@@ -18,7 +18,7 @@ import { dropDatabase } from "../support/mongoDatabase.js";
 
 function runCheck(env: Record<string, string>, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["dist/services/cli/check.js", ...args], { env: { ...process.env, KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "", ...env } }, (error, stdout, stderr) =>
+    execFile(process.execPath, ["dist/services/cli/check.js", ...args], { env: { ...process.env, KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "", POSTGRES_URL: "", ...env } }, (error, stdout, stderr) =>
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

@@ -119,7 +119,7 @@ t.test("npm run rebuild starts a rebuild and follows it to the end", async (t) =
   const port = new URL(api.baseUrl).port;
   const run = (args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, ["dist/services/cli/rebuild.js", ...args], { env: { ...process.env, PORT: port, JWT_SECRET: TEST_SECRET, KAFKA_BROKERS: "", MONGODB_URL: "" } }, (error, stdout, stderr) =>
+      execFile(process.execPath, ["dist/services/cli/rebuild.js", ...args], { env: { ...process.env, PORT: port, JWT_SECRET: TEST_SECRET, KAFKA_BROKERS: "", MONGODB_URL: "", POSTGRES_URL: "" } }, (error, stdout, stderr) =>
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
     });

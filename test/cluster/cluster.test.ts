@@ -56,6 +56,8 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     LOG_LEVEL: "warn",
     READ_MODEL_WAIT_MS: "3000",
     ...(kurrentdbUrl ? { KURRENTDB_URL: kurrentdbUrl } : {}),
+    // This suite's events are in DATA_DIR (or KurrentDB); the PostgreSQL cluster has a suite of its own.
+    POSTGRES_URL: "",
     ...extra,
   });
 

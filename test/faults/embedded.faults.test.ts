@@ -25,7 +25,7 @@ t.test("the embedded service killed with requests in flight and restarted: nothi
   const baseUrl = `http://127.0.0.1:${port}`;
   const service = new RoleProcess(
     "command",
-    { NODE_ENV: "production", LOG_LEVEL: "warn", HOST: "127.0.0.1", PORT: String(port), JWT_SECRET: secret, ENCRYPTION_KEY: "5a".repeat(32), DATA_DIR: data.dir, KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "" },
+    { NODE_ENV: "production", LOG_LEVEL: "warn", HOST: "127.0.0.1", PORT: String(port), JWT_SECRET: secret, ENCRYPTION_KEY: "5a".repeat(32), DATA_DIR: data.dir, KAFKA_BROKERS: "", MONGODB_URL: "", KURRENTDB_URL: "", POSTGRES_URL: "" },
     `${baseUrl}/health`,
   );
   await service.start();

@@ -63,6 +63,7 @@ if (requireServers(t, "Cluster fault suite (MongoDB)", ["kafka", "mongodb"])) {
         PORT: String(port),
         JWT_SECRET: secret,
         DATA_DIR: data.dir,
+        POSTGRES_URL: "",
         KAFKA_BROKERS: kafkaBrokers.join(","),
         MONGODB_URL: ferretdb.address,
         MONGODB_DATABASE: "session_faults",

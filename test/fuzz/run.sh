@@ -39,7 +39,7 @@ PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=
 SECRET="fuzz-$(node -e 'console.log(require("crypto").randomUUID())')"
 LOG=$DATA/service.log
 NODE_ENV=test LOG_LEVEL=warn HOST=127.0.0.1 PORT=$PORT JWT_SECRET=$SECRET DATA_DIR=$DATA \
-  KAFKA_BROKERS= MONGODB_URL= KURRENTDB_URL= node --enable-source-maps dist/services/command/main.js >"$LOG" 2>&1 &
+  KAFKA_BROKERS= MONGODB_URL= KURRENTDB_URL= POSTGRES_URL= node --enable-source-maps dist/services/command/main.js >"$LOG" 2>&1 &
 SERVICE=$!
 cleanup() {
   kill "$SERVICE" 2>/dev/null || true

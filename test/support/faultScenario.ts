@@ -84,6 +84,8 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
     KAFKA_BROKERS: scenario.kafkaBrokers,
     MONGODB_URL: scenario.mongodbUrl,
     MONGODB_DATABASE: database,
+    // The events stay in DATA_DIR, whatever store this shell names.
+    POSTGRES_URL: "",
     EVENTS_TOPIC: `customers.events.${run}`,
     MEDUSA_EVENTS_TOPIC: `customers.medusa-events.${run}`,
     READ_MODEL_NOTICES_TOPIC: `customers.read-model.${run}`,

@@ -30,6 +30,12 @@ t.test("KurrentDB's commit/prepare positions count by their commit position; an 
   progress.projected(10, "2500/2490", 1_000);
   t.equal(progress.view(1_000).progress, 0.5);
   t.match(new RebuildProgress(1, undefined, 0).view(0), { progress: 1, eta_seconds: 0 });
+  // A PostgreSQL log: positions are <transaction id>/<position>, and the first transaction id need not be small.
+  const late = new RebuildProgress(1, "5000200/900", 0, "5000001/1");
+  t.equal(late.view(0).progress, 0, "nothing read yet is no progress, however large the first transaction id");
+  late.projected(450, "5000100/450", 1_000);
+  t.equal(late.view(1_000).progress, 0.5, "half of the span from the first event to the head");
+  t.equal(late.view(1_000).eta_seconds, 1, "100 transaction ids left at 100 a second");
 });
 
 t.test("a failure says why", async (t) => {
