@@ -2,14 +2,14 @@
  * Cluster event store on PostgreSQL: for shops that already run it, and for clusters whose
  * command services share nothing but servers.
  *
- * Every append is one transaction (postgresAppender.ts); the global log is read below the
+ * Every append is one statement, so one transaction (postgresAppender.ts); the global log is read below the
  * oldest running transaction, in (transaction id, position) order, so no reader skips an
  * event that commits late (postgresLog.ts). Followers hear of commits through LISTEN/NOTIFY
  * and also poll, so a lost notification delays them by one poll at most. The tables are made
  * or migrated on first use, in the schema given (postgresTables.ts).
  */
 import type pg from "pg";
-import { DEFAULT_POSTGRES_OPTIONS, type PostgresOptions, inTransaction, isPostgresUnavailable, openPool } from "../postgres/connect.js";
+import { DEFAULT_POSTGRES_OPTIONS, type PostgresOptions, isPostgresUnavailable, openPool } from "../postgres/connect.js";
 import { migrate } from "../postgres/schema.js";
 import { Signal } from "../signal.js";
 import { serialiseEvent } from "./eventJson.js";
@@ -26,7 +26,7 @@ import {
   type Subscription,
   EventStoreUnavailable,
 } from "./port.js";
-import { type PostgresPart, appendParts, appendStatements } from "./postgresAppender.js";
+import { type PostgresPart, appendParts, appendStatement } from "./postgresAppender.js";
 import { type LogPage, type LogStatements, isHeldBack, logStatements, pointOf, prefixPatterns, readPage, toRecordedEvent } from "./postgresLog.js";
 import { AppendNotifications } from "./postgresNotifications.js";
 import { type LogPoint, decodePosition, encodePosition } from "./postgresPositions.js";
@@ -64,7 +64,7 @@ export class PostgresEventStore implements EventStore {
     const connection = { ...DEFAULT_POSTGRES_OPTIONS, ...options };
     this.#schema = options.schema ?? DEFAULT_POSTGRES_SCHEMA;
     this.#pool = openPool(url, connection);
-    this.#append = appendStatements(this.#schema, appendChannel(this.#schema));
+    this.#append = appendStatement(this.#schema, appendChannel(this.#schema));
     this.#log = logStatements(this.#schema);
     this.#notifications = new AppendNotifications(url, appendChannel(this.#schema), connection.timeoutMs);
     this.#pollMs = options.pollMs ?? POLL_MS;
@@ -101,7 +101,7 @@ export class PostgresEventStore implements EventStore {
     if (new Set(appends.map((append) => append.stream)).size !== appends.length) throw new Error("A write across several streams names each stream once");
     const parts: PostgresPart[] = appends.map(({ stream, events, expectedRevision }) => ({ stream, expectedRevision, events: events.map((event) => serialiseEvent(stream, event)) }));
     if (parts.length === 0) return [];
-    return this.#use("append events", () => inTransaction(this.#pool, (client) => appendParts(client, this.#append, parts)));
+    return this.#use("append events", () => appendParts(this.#pool, this.#append, parts));
   }
 
   async readStream(stream: string, { fromRevision = 0, maxCount }: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

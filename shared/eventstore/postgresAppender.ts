@@ -1,17 +1,15 @@
 /**
  * How the PostgreSQL store writes one caller's append (one stream, or several at once): one
- * transaction that first claims each stream's row in `streams` at its expected revision,
- * then inserts the events, then notifies followers, who hear of it when it commits.
- *
- * The claims are made in the streams' name order, whatever order the caller gave: two
- * writes that share streams then lock them in the same order and cannot deadlock. A claim
- * that fails (the stream is not where the write expected) rolls everything back.
+ * call of the schema's `append_to_streams` (postgresTables.ts), a statement of its own, so
+ * the server runs it as one transaction and one round trip. It claims each stream's row at
+ * its expected revision, inserts the events and notifies followers, who hear of it when it
+ * commits; a stream not where the write expected it undoes everything and comes back as
+ * SQLSTATE ES409, turned into WrongExpectedRevision here.
  */
 import type pg from "pg";
 import { identifier } from "../postgres/connect.js";
 import type { SerialisedEvent } from "./eventJson.js";
-import type { AppendResult, ExpectedRevision } from "./port.js";
-import { WrongExpectedRevision } from "./port.js";
+import { type AppendResult, type ExpectedRevision, WrongExpectedRevision } from "./port.js";
 import { encodePosition } from "./postgresPositions.js";
 
 export interface PostgresPart {
@@ -20,98 +18,51 @@ export interface PostgresPart {
   expectedRevision: ExpectedRevision;
 }
 
-/** The SQL of one schema's appends, made once: named, so each connection prepares them once. */
-export function appendStatements(schema: string, channel: string) {
-  const s = identifier(schema);
-  const statement = (name: string, text: string) => (values: unknown[]): pg.QueryConfig => ({ name: `${schema}:${name}`, text, values });
-  return {
-    /** Answers the new revision when the stream did not exist; no row when it did. */
-    createStream: statement("create-stream", `INSERT INTO ${s}.streams (stream, revision) VALUES ($1, $2) ON CONFLICT (stream) DO NOTHING RETURNING revision`),
-    /** Answers the new revision when the stream was at $3; no row otherwise. */
-    advanceFrom: statement("advance-from", `UPDATE ${s}.streams SET revision = revision + $2 WHERE stream = $1 AND revision = $3 RETURNING revision`),
-    /** Answers the new revision when the stream exists; no row otherwise. */
-    advanceExisting: statement("advance-existing", `UPDATE ${s}.streams SET revision = revision + $2 WHERE stream = $1 RETURNING revision`),
-    /** Answers the new revision, creating the stream when needed. */
-    advanceAny: statement(
-      "advance-any",
-      `INSERT INTO ${s}.streams (stream, revision) VALUES ($1, $2 - 1) ON CONFLICT (stream) DO UPDATE SET revision = streams.revision + $2 RETURNING revision`,
-    ),
-    /** The stream's revision as this transaction sees it, locked against writers until it ends. */
-    current: statement("current", `SELECT revision FROM ${s}.streams WHERE stream = $1 FOR SHARE`),
-    insertEvents: statement(
-      "insert-events",
-      `INSERT INTO ${s}.events (stream, revision, type, data, metadata)
-       SELECT stream, revision, type, data::json, metadata::json
-       FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS e(stream, revision, type, data, metadata, n)
-       ORDER BY n
-       RETURNING position, transaction_id::text AS transaction_id`,
-    ),
-    notify: statement("notify", `SELECT pg_notify('${channel}', '')`),
+/** The function's error for a stream not at its expected revision. */
+const WRONG_EXPECTED_REVISION = "ES409";
+
+interface AppendRow {
+  part_stream: string;
+  last_revision: string;
+  last_position: string | null;
+  writer: string | null;
+}
+
+/** The append statement of one schema: named, so each connection prepares it once. */
+export function appendStatement(schema: string, channel: string) {
+  const text = `SELECT * FROM ${identifier(schema)}.append_to_streams($1::text[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::text[], $7::text)`;
+  return (parts: PostgresPart[]): pg.QueryConfig => {
+    const events = parts.flatMap((part) => part.events);
+    return {
+      name: `${schema}:append-to-streams`,
+      text,
+      values: [
+        parts.map((part) => part.stream),
+        parts.map((part) => String(part.expectedRevision)),
+        parts.map((part) => part.events.length),
+        events.map((event) => event.type),
+        events.map((event) => event.data),
+        events.map((event) => event.metadata),
+        channel,
+      ],
+    };
   };
 }
 
-type Statements = ReturnType<typeof appendStatements>;
-
-/** Writes the parts inside the caller's transaction; throws WrongExpectedRevision (the caller rolls back). */
-export async function appendParts(client: pg.PoolClient, sql: Statements, parts: PostgresPart[]): Promise<AppendResult[]> {
-  const lastRevision = new Map<string, number>();
-  for (const part of [...parts].sort((a, b) => (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0))) {
-    lastRevision.set(part.stream, await claim(client, sql, part));
+export async function appendParts(pool: pg.Pool, statement: ReturnType<typeof appendStatement>, parts: PostgresPart[]): Promise<AppendResult[]> {
+  let rows: AppendRow[];
+  try {
+    ({ rows } = await pool.query<AppendRow>(statement(parts)));
+  } catch (error) {
+    const { code, detail } = error as { code?: string; detail?: string };
+    if (code !== WRONG_EXPECTED_REVISION || !detail) throw error;
+    const { stream, actual } = JSON.parse(detail) as { stream: string; actual: number | null };
+    const part = parts.find((candidate) => candidate.stream === stream)!;
+    throw new WrongExpectedRevision(stream, part.expectedRevision, actual ?? "no_stream");
   }
-  const written = parts.flatMap((part) => {
-    const first = lastRevision.get(part.stream)! - part.events.length + 1;
-    return part.events.map((event, i) => ({ stream: part.stream, revision: first + i, event }));
-  });
-  let transactionId: string | undefined;
-  const lastPosition = new Map<string, string>();
-  if (written.length > 0) {
-    const { rows } = await client.query<{ position: string; transaction_id: string }>(
-      sql.insertEvents([
-        written.map((w) => w.stream),
-        written.map((w) => w.revision),
-        written.map((w) => w.event.type),
-        written.map((w) => w.event.data),
-        written.map((w) => w.event.metadata),
-      ]),
-    );
-    // RETURNING follows the insert's order, which the ORDER BY fixed.
-    rows.forEach((row, i) => lastPosition.set(written[i]!.stream, row.position));
-    transactionId = rows[0]!.transaction_id;
-    await client.query(sql.notify([]));
-  }
-  return parts.map((part) => ({
-    revision: lastRevision.get(part.stream)!,
+  return rows.map((row) => ({
+    revision: Number(row.last_revision),
     // A part with no events was a check only: it has no position of its own in the log.
-    position: transactionId && lastPosition.has(part.stream) ? encodePosition({ transactionId, position: lastPosition.get(part.stream)! }) : "0/0",
+    position: row.writer !== null && row.last_position !== null ? encodePosition({ transactionId: row.writer, position: row.last_position }) : "0/0",
   }));
-}
-
-/** Takes the stream's row at the expected revision; answers the revision its last event will have. */
-async function claim(client: pg.PoolClient, sql: Statements, { stream, events, expectedRevision }: PostgresPart): Promise<number> {
-  const count = events.length;
-  if (count === 0) {
-    const current = await revisionOf(client, sql, stream);
-    if (!matches(expectedRevision, current)) throw new WrongExpectedRevision(stream, expectedRevision, current ?? "no_stream");
-    return current ?? -1;
-  }
-  let claimed: pg.QueryResult<{ revision: string }>;
-  if (expectedRevision === "no_stream") claimed = await client.query(sql.createStream([stream, count - 1]));
-  else if (expectedRevision === "stream_exists") claimed = await client.query(sql.advanceExisting([stream, count]));
-  else if (expectedRevision === "any") claimed = await client.query(sql.advanceAny([stream, count]));
-  else claimed = await client.query(sql.advanceFrom([stream, count, expectedRevision]));
-  const row = claimed.rows[0];
-  if (row) return Number(row.revision);
-  throw new WrongExpectedRevision(stream, expectedRevision, (await revisionOf(client, sql, stream)) ?? "no_stream");
-}
-
-async function revisionOf(client: pg.PoolClient, sql: Statements, stream: string): Promise<number | undefined> {
-  const { rows } = await client.query<{ revision: string }>(sql.current([stream]));
-  return rows[0] ? Number(rows[0].revision) : undefined;
-}
-
-function matches(expected: ExpectedRevision, current: number | undefined): boolean {
-  if (expected === "any") return true;
-  if (expected === "no_stream") return current === undefined;
-  if (expected === "stream_exists") return current !== undefined;
-  return current === expected;
 }

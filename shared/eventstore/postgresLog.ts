@@ -23,7 +23,8 @@ import { type LogPoint, encodePosition } from "./postgresPositions.js";
 
 interface EventRow {
   position: string;
-  transaction_id: string;
+  /** The writing transaction's id, as text (xid8 has no JavaScript type). */
+  writer: string;
   stream: string;
   revision: string;
   type: string;
@@ -41,7 +42,9 @@ export interface LogPage {
   next: string;
 }
 
-const COLUMNS = "position, transaction_id::text AS transaction_id, stream, revision, type, data, metadata, recorded_at";
+// The transaction id comes out as text under a name of its own: an ORDER BY names output
+// columns first, and one called transaction_id would sort the log as text ("10000" before "9999").
+const COLUMNS = "position, transaction_id::text AS writer, stream, revision, type, data, metadata, recorded_at";
 
 export function logStatements(schema: string) {
   const s = identifier(schema);
@@ -113,7 +116,7 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
   return {
     stream: row.stream,
     revision: Number(row.revision),
-    position: encodePosition({ transactionId: row.transaction_id, position: row.position }),
+    position: encodePosition({ transactionId: row.writer, position: row.position }),
     type: row.type,
     data: row.data,
     metadata: row.metadata as RecordedEvent["metadata"],

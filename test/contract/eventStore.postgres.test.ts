@@ -10,6 +10,8 @@ import t from "tap";
 import { EventStoreUnavailable, type RecordedEvent } from "../../shared/eventstore/port.js";
 import { PostgresEventStore, type PostgresEventStoreOptions } from "../../shared/eventstore/postgres.js";
 import { comparePositions } from "../../shared/eventstore/positions.js";
+import { EVENT_STORE_MIGRATIONS } from "../../shared/eventstore/postgresTables.js";
+import { migrate } from "../../shared/postgres/schema.js";
 import { eventToAppend } from "../support/events.js";
 import { postgresUrl, requireServers } from "../support/cluster.js";
 import { eventStoreContract } from "./eventStore.contract.js";
@@ -65,6 +67,32 @@ if (requireServers(t, "PostgreSQL event store contract suite", ["postgres"])) {
     const after = await quick.readAll({ maxCount: 10 });
     t.same(after.map((e) => e.type), ["First", "Slow", "Fast"], "both come once the older one ends, the late commit first");
     t.ok(comparePositions(after[1]!.position, after[2]!.position) < 0, "positions grow in the order read");
+  });
+
+  t.test("the log is in transaction order as numbers, not as text: 9 before 10, 99 before 100", async (t) => {
+    const store = open();
+    t.teardown(() => store.close());
+    await store.headPosition();
+    const schema = schemas.at(-1)!;
+    // Rows as transactions long finished would have left them (the ids are far below any running one).
+    for (const [transaction, stream] of [["10", "s-b"], ["9", "s-a"], ["100", "s-d"], ["99", "s-c"]] as const) {
+      await admin.query(`INSERT INTO "${schema}".events (transaction_id, stream, revision, type, data, metadata) VALUES ($1::xid8, $2, 0, 'E', '{}', '{}')`, [transaction, stream]);
+    }
+    const read = await store.readAll({ maxCount: 10 });
+    t.same(read.map((e) => e.stream), ["s-a", "s-b", "s-c", "s-d"]);
+    t.same((await store.readAll({ after: read[0]!.position, maxCount: 10 })).map((e) => e.stream), ["s-b", "s-c", "s-d"], "reading on from the first");
+    t.equal(await store.headPosition(), read[3]!.position, "the head is the largest");
+    const followed: string[] = [];
+    const subscription = store.subscribeToAll({ after: read[1]!.position });
+    // A follower that went wrong would wait for ever: the test ends it.
+    const timeout = setTimeout(() => void subscription.close(), 10_000);
+    t.teardown(() => clearTimeout(timeout));
+    for await (const event of subscription) {
+      followed.push(event.stream);
+      if (followed.length === 2) break;
+    }
+    await subscription.close();
+    t.same(followed, ["s-c", "s-d"], "a follower goes on in the same order");
   });
 
   t.test("concurrent writers: a follower reads every event exactly once, in position order", async (t) => {
@@ -144,7 +172,25 @@ if (requireServers(t, "PostgreSQL event store contract suite", ["postgres"])) {
     t.teardown(() => store.close());
     await store.appendToStream("s-1", [eventToAppend("E")], { expectedRevision: "no_stream" });
     const { rows } = await admin.query(`SELECT part, version FROM "${schemas.at(-1)!}".schema_versions ORDER BY part, version`);
-    t.same(rows, [{ part: "events", version: 1 }]);
+    t.same(rows, [
+      { part: "events", version: 1 },
+      { part: "events", version: 2 },
+    ]);
+  });
+
+  t.test("a schema made by an earlier version is migrated at start, its events kept", async (t) => {
+    const schema = `test_${randomBytes(6).toString("hex")}`;
+    schemas.push(schema);
+    // The tables as version 1 left them, with a stream written then.
+    await migrate(admin, schema, "events", EVENT_STORE_MIGRATIONS.slice(0, 1));
+    await admin.query(`INSERT INTO "${schema}".streams (stream, revision) VALUES ('s-old', 0)`);
+    await admin.query(`INSERT INTO "${schema}".events (stream, revision, type, data, metadata) VALUES ('s-old', 0, 'Old', '{"kept":true}', '{}')`);
+    const store = new PostgresEventStore(postgresUrl, { schema });
+    t.teardown(() => store.close());
+    t.same((await store.readStream("s-old")).map((e) => [e.revision, e.type, e.data]), [[0, "Old", { kept: true }]]);
+    t.equal((await store.appendToStream("s-old", [eventToAppend("New")], { expectedRevision: 0 })).revision, 1, "appends go on from the stream's revision");
+    const { rows } = await admin.query(`SELECT version FROM "${schema}".schema_versions WHERE part = 'events' ORDER BY version`);
+    t.same(rows.map((row) => row.version), [1, 2]);
   });
 
   t.test("events survive closing and reopening, and a new store on the schema continues the streams", async (t) => {
