@@ -3,8 +3,9 @@
  * call of the schema's `append_to_streams` (postgresTables.ts), a statement of its own, so
  * the server runs it as one transaction and one round trip. It claims each stream's row at
  * its expected revision, inserts the events and notifies followers, who hear of it when it
- * commits; a stream not where the write expected it undoes everything and comes back as
- * SQLSTATE ES409, turned into WrongExpectedRevision here.
+ * commits. A stream not where the write expected it comes back as a conflict row (found
+ * before writing) or as SQLSTATE ES409 (lost a race while claiming, everything undone); both
+ * become WrongExpectedRevision here.
  */
 import type pg from "pg";
 import { identifier } from "../postgres/connect.js";
@@ -23,9 +24,11 @@ const WRONG_EXPECTED_REVISION = "ES409";
 
 interface AppendRow {
   part_stream: string;
-  last_revision: string;
+  last_revision: string | null;
   last_position: string | null;
   writer: string | null;
+  /** The write was refused before anything was written: `part_stream` is not where it was expected. */
+  conflict: boolean;
 }
 
 /** The append statement of one schema: named, so each connection prepares it once. */
@@ -59,6 +62,11 @@ export async function appendParts(pool: pg.Pool, statement: ReturnType<typeof ap
     const { stream, actual } = JSON.parse(detail) as { stream: string; actual: number | null };
     const part = parts.find((candidate) => candidate.stream === stream)!;
     throw new WrongExpectedRevision(stream, part.expectedRevision, actual ?? "no_stream");
+  }
+  const refused = rows.find((row) => row.conflict);
+  if (refused) {
+    const part = parts.find((candidate) => candidate.stream === refused.part_stream)!;
+    throw new WrongExpectedRevision(refused.part_stream, part.expectedRevision, refused.last_revision === null ? "no_stream" : Number(refused.last_revision));
   }
   return rows.map((row) => ({
     revision: Number(row.last_revision),
