@@ -114,7 +114,7 @@ export const HistoryEntrySchema = Type.Object(
 );
 export const HistoryAnswer = Type.Object({ history: Type.Array(ref("HistoryEntry")), ...page });
 
-const Position = Type.Union([Type.String(), Type.Null()], { description: "A position in the event store's log (SQLite: its sequence; KurrentDB: `commit/prepare`)" });
+const Position = Type.Union([Type.String(), Type.Null()], { description: "A position in the event store's log (SQLite: its sequence; KurrentDB: `commit/prepare`; PostgreSQL: `transaction/position`)" });
 const RebuildSchema = Type.Object({
   generation: Type.Integer({ description: "The generation being built; it serves once the rebuild is done" }),
   state: Type.Union([Type.Literal("building"), Type.Literal("switching"), Type.Literal("done"), Type.Literal("failed")]),

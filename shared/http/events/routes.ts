@@ -22,7 +22,7 @@ export interface EventRoutesOptions {
 }
 
 const KNOWN_TYPES = new Set(PUBLISHED_EVENTS.map((entry) => entry.type));
-/** A global position: a row number (SQLite) or `<commit>/<prepare>` (KurrentDB). */
+/** A global position: a row number (SQLite), `<commit>/<prepare>` (KurrentDB) or `<transaction id>/<position>` (PostgreSQL). */
 const POSITION = /^\d{1,20}(\/\d{1,20})?$/;
 /** How long a client waits before reconnecting when the stream ends (a restart). */
 const RETRY_MS = 1_000;
