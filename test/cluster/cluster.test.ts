@@ -27,6 +27,9 @@ import { kafkaBrokers, kurrentdbUrl, mongodbUrl, requireServers } from "../suppo
 import { RoleProcess, freePort } from "../../shared/runtime/roleProcess.js";
 
 if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
+  // Whole processes started, killed and caught up, on a machine that may be busy: more than
+  // the default three minutes per file.
+  t.setTimeout(10 * 60_000);
   const run = randomUUID().replaceAll("-", "").slice(0, 10);
   const dataDir = mkdtempSync(join(tmpdir(), "customers-cluster-"));
   const secret = "cluster-suite-secret";

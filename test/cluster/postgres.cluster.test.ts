@@ -25,6 +25,9 @@ import { kafkaBrokers, mongodbUrl, postgresUrl, requireServers } from "../suppor
 import { openedEventStore } from "../support/openedStore.js";
 
 if (requireServers(t, "PostgreSQL cluster suite", ["kafka", "mongodb", "postgres"])) {
+  // Whole processes started, killed and caught up, on a machine that may be busy: more than
+  // the default three minutes per file.
+  t.setTimeout(10 * 60_000);
   const run = randomUUID().replaceAll("-", "").slice(0, 10);
   const secret = "postgres-cluster-secret";
   const token = signAdminToken({ secret, actorId: "user_pgcluster", now: new Date(), expiresInSeconds: 3600 });
