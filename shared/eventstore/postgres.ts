@@ -29,7 +29,7 @@ import {
 import { type PostgresPart, appendParts, appendStatement } from "./postgresAppender.js";
 import { type LogPage, type LogStatements, isHeldBack, logStatements, pointOf, prefixPatterns, readPage, toRecordedEvent } from "./postgresLog.js";
 import { AppendNotifications } from "./postgresNotifications.js";
-import { type LogPoint, decodePosition, encodePosition } from "./postgresPositions.js";
+import { LOG_START, type LogPoint, decodePosition, encodePosition } from "./postgresPositions.js";
 import { EVENT_STORE_MIGRATIONS, appendChannel } from "./postgresTables.js";
 
 export interface PostgresEventStoreOptions extends Partial<PostgresOptions> {
@@ -191,7 +191,7 @@ export class PostgresEventStore implements EventStore {
         const row = rows[0]!;
         const page: LogPage = { horizon: row.horizon, next: row.next, events: row.position === null ? [] : [toRecordedEvent(row)] };
         first ??= page;
-        const newest: LogPoint = page.events[0] ? pointOf(page.events[0]) : { transactionId: "0", position: "0" };
+        const newest: LogPoint = page.events[0] ? pointOf(page.events[0]) : LOG_START;
         if (Date.now() >= deadline || !(await isHeldBack(this.#pool, this.#log, newest, patterns, { horizon: page.horizon, next: first.next }))) {
           return page.events[0] ? encodePosition(newest) : undefined;
         }

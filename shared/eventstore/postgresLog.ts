@@ -19,7 +19,7 @@
 import type pg from "pg";
 import { identifier } from "../postgres/connect.js";
 import type { RecordedEvent } from "./port.js";
-import { type LogPoint, encodePosition } from "./postgresPositions.js";
+import { type LogPoint, decodePosition, encodePosition } from "./postgresPositions.js";
 
 interface EventRow {
   position: string;
@@ -125,6 +125,5 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
 }
 
 export function pointOf(event: RecordedEvent): LogPoint {
-  const [transactionId, position] = event.position.split("/") as [string, string];
-  return { transactionId, position };
+  return decodePosition(event.position);
 }
