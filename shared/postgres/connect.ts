@@ -52,7 +52,7 @@ export function isPostgresUnavailable(error: unknown): boolean {
   }
   return (
     typeof message === "string" &&
-    /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Connection terminated unexpectedly|Client was closed/i.test(message)
+    /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Client was closed/i.test(message)
   );
 }
 
