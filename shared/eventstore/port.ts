@@ -67,6 +67,12 @@ export interface ReadStreamOptions {
   maxCount?: number;
 }
 
+/** Committed events the store cannot hand out yet. */
+export interface HeldBack {
+  /** What holds them back, for an operator: which transaction, since when. */
+  reason: string;
+}
+
 export interface Subscription extends AsyncIterable<RecordedEvent> {
   close(): Promise<void>;
 }
@@ -93,6 +99,12 @@ export interface EventStore {
   subscribeToAll(options: { after?: GlobalPosition; streamPrefixes?: string[] }): Subscription;
   /** Position of the newest event (matching the prefixes), or undefined when there is none. */
   headPosition(options?: { streamPrefixes?: string[] }): Promise<GlobalPosition | undefined>;
+  /**
+   * Whether events after `after` are committed but cannot be read yet, and why (a store that
+   * reads its log below its oldest running transaction, PostgreSQL). Undefined when nothing
+   * is held back, or the store never holds events back.
+   */
+  heldBack?(options: { after?: GlobalPosition; streamPrefixes?: string[] }): Promise<HeldBack | undefined>;
   close(): Promise<void>;
 }
 

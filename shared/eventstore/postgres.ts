@@ -19,6 +19,7 @@ import {
   type EventToAppend,
   type ExpectedRevision,
   type GlobalPosition,
+  type HeldBack,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -200,6 +201,27 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
+  /**
+   * Events after `after` committed but not readable yet: an older transaction still runs.
+   * Said with that transaction's process, program, database, state and start, so that an
+   * operator can find a session left open (a `BEGIN` in psql) that holds every reader back.
+   */
+  async heldBack(options: { after?: GlobalPosition; streamPrefixes?: string[] }): Promise<HeldBack | undefined> {
+    const from = decodePosition(options.after);
+    return this.#use("see what holds the log back", async () => {
+      const { rows } = await this.#pool.query<{ held_back: boolean; oldest: OldestTransaction | null }>(
+        this.#log.heldBackBy([from.transactionId, from.position, prefixPatterns(options.streamPrefixes)]),
+      );
+      const { held_back, oldest } = rows[0]!;
+      if (!held_back) return undefined;
+      if (!oldest) return { reason: "committed events wait behind an older transaction still running on the PostgreSQL server" };
+      const who = [`PID ${oldest.pid}`, oldest.application_name ? `program "${oldest.application_name}"` : undefined, oldest.database ? `database ${oldest.database}` : undefined, oldest.state ?? undefined]
+        .filter(Boolean)
+        .join(", ");
+      return { reason: `committed events wait behind a transaction running since ${new Date(oldest.since).toISOString()} on the PostgreSQL server (${who}); they are read once it ends` };
+    });
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -208,6 +230,15 @@ export class PostgresEventStore implements EventStore {
     // Appends under way finish (or fail) before the pool ends.
     await this.#pool.end();
   }
+}
+
+/** The oldest transaction on the server, as pg_stat_activity shows it. */
+interface OldestTransaction {
+  pid: number;
+  application_name: string | null;
+  database: string | null;
+  state: string | null;
+  since: string;
 }
 
 function sleep(ms: number): Promise<void> {

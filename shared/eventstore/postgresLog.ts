@@ -84,6 +84,19 @@ export function logStatements(schema: string) {
          LIMIT 1
        ) e ON true`,
     ),
+    /**
+     * Whether events after ($1, $2) are committed but behind the horizon, and the oldest
+     * transaction running on the server (what holds them back), if this role may see it.
+     */
+    heldBackBy: statement(
+      "log-held-back-by",
+      `SELECT EXISTS (
+         SELECT 1 FROM ${s}.events
+         WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND transaction_id >= pg_snapshot_xmin(pg_current_snapshot()) AND ${streams(3)}
+       ) AS held_back,
+       (SELECT json_build_object('pid', a.pid, 'application_name', a.application_name, 'database', a.datname, 'state', a.state, 'since', a.xact_start)
+          FROM pg_stat_activity a WHERE a.backend_xid IS NOT NULL ORDER BY age(a.backend_xid) DESC LIMIT 1) AS oldest`,
+    ),
     stream: statement("read-stream", `SELECT ${COLUMNS} FROM ${s}.events WHERE stream = $1 AND revision >= $2 ORDER BY revision LIMIT $3`),
     revision: statement("stream-revision", `SELECT revision FROM ${s}.streams WHERE stream = $1`),
   };

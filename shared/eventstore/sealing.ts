@@ -9,7 +9,7 @@
 import { Failure } from "../errors.js";
 import { openPersonalData, personalDataSubject, sealPersonalData, isSealedData } from "../events/personalData.js";
 import { DataKeyDestroyed, type KeyStore } from "../keystore/keyStore.js";
-import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, GlobalPosition, ReadAllOptions, ReadStreamOptions, RecordedEvent, StreamAppend, Subscription } from "./port.js";
+import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, GlobalPosition, HeldBack, ReadAllOptions, ReadStreamOptions, RecordedEvent, StreamAppend, Subscription } from "./port.js";
 
 /** A write that would seal new personal data for a customer whose key was destroyed (erased). */
 export class SubjectErased extends Failure {
@@ -59,6 +59,10 @@ export class SealingEventStore implements EventStore {
 
   headPosition(options?: { streamPrefixes?: string[] }): Promise<GlobalPosition | undefined> {
     return this.inner.headPosition(options);
+  }
+
+  async heldBack(options: { after?: GlobalPosition; streamPrefixes?: string[] }): Promise<HeldBack | undefined> {
+    return this.inner.heldBack?.(options);
   }
 
   close(): Promise<void> {

@@ -69,6 +69,26 @@ if (requireServers(t, "PostgreSQL event store contract suite", ["postgres"])) {
     t.ok(comparePositions(after[1]!.position, after[2]!.position) < 0, "positions grow in the order read");
   });
 
+  t.test("events held back by a long transaction are reported with what holds them, and released when it ends", async (t) => {
+    const store = open({ settleMs: 0 });
+    t.teardown(() => store.close());
+    const start = await store.headPosition();
+    t.equal(await store.heldBack({ after: start }), undefined, "nothing held back");
+    // A session left open in a transaction that has written (so it holds a transaction id).
+    const open_ = new pg.Client({ connectionString: postgresUrl, application_name: "forgotten-psql" });
+    await open_.connect();
+    t.teardown(() => open_.end());
+    await open_.query("BEGIN");
+    await open_.query("SELECT pg_current_xact_id()");
+    await store.appendToStream("s-waiting", [eventToAppend("Waiting")], { expectedRevision: "no_stream" });
+    t.same(await store.readAll({ after: start, maxCount: 10 }), [], "committed, but not readable yet");
+    const held = await store.heldBack({ after: start });
+    t.match(held?.reason, /^committed events wait behind a transaction running since \d{4}-.*\(PID \d+, program "forgotten-psql", database \w+, idle in transaction\)/);
+    await open_.query("COMMIT");
+    t.equal(await store.heldBack({ after: start }), undefined, "released when it ends");
+    t.same((await store.readAll({ after: start, maxCount: 10 })).map((e) => e.type), ["Waiting"]);
+  });
+
   t.test("the log is in transaction order as numbers, not as text: 9 before 10, 99 before 100", async (t) => {
     const store = open();
     t.teardown(() => store.close());

@@ -130,6 +130,24 @@ t.test("the publisher is unhealthy when events wait past its position and it doe
   t.match(watch.check(), { status: "ok", details: { published_up_to: "41", behind: false } });
 });
 
+t.test("the publisher is unhealthy when the store holds events back for long, and says what holds them", async (t) => {
+  const publisher = { position: "7/40" as string | undefined, publishFailure: undefined, followFailure: undefined };
+  let heldBy: string | undefined = "committed events wait behind a transaction running since 2026-01-01T00:00:00.000Z (PID 42, program \"psql\")";
+  // Nothing readable past the position, but committed events wait behind another transaction.
+  const store = { readAll: async () => [], heldBack: async () => (heldBy ? { reason: heldBy } : undefined) } as unknown as EventStore;
+  let now = 0;
+  const watch = watchPublisher({ store, publisher: publisher as unknown as Publisher, streamPrefixes: ["customer-"], unhealthyAfterMs: AFTER, sampleEveryMs: 5, now: () => now });
+  t.teardown(() => watch.stop());
+  await settle();
+  t.match(watch.check(), { status: "ok", details: { behind: true, held_back_by: heldBy } }, "waiting, not yet for long");
+  now = AFTER + 1_000;
+  await settle();
+  t.same(watch.check().reasons, [`events wait in the event store after position 7/40 and none were published for 21 s: ${heldBy}`]);
+  heldBy = undefined;
+  await settle();
+  t.match(watch.check(), { status: "ok", details: { behind: false } }, "healthy once nothing is held back");
+});
+
 t.test("the health endpoint answers 200 when ok and 503 with the reasons when unhealthy", async (t) => {
   let report = { status: "ok" as "ok" | "unhealthy", reasons: [] as string[], details: { lag: 0 } };
   const port = await freePort();
