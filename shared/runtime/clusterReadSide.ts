@@ -35,6 +35,8 @@ import { startInProcessPipeline } from "./inProcessPipeline.js";
 export const FOLLOW_MS = 500;
 /** How long a rebuild goes on projecting after the switch, and waits again before dropping the old generation. */
 const SWITCH_GRACE_MS = 5_000;
+/** The longest a rebuild chases the log's head before it switches. */
+const CATCH_UP_MS = 30_000;
 /** A rebuild that has not reported for this long is taken to have died with its process. */
 const STALE_AFTER_MS = 30_000;
 const REPORT_EVERY_MS = 1_000;
@@ -154,6 +156,17 @@ export class MongoRebuilds implements Projections {
     return (await this.list())[0]!;
   }
 
+  /** Until the new generation has projected the log's current head (or CATCH_UP_MS has passed, under writes faster than it). */
+  async #catchUpWithHead(reached: () => GlobalPosition | undefined, batches: Signal, check: () => void): Promise<void> {
+    const deadline = Date.now() + CATCH_UP_MS;
+    let head = await this.store.headPosition({ streamPrefixes: PUBLISHED_STREAM_PREFIXES });
+    while (comparePositions(reached(), head) < 0 && Date.now() < deadline) {
+      check();
+      await Promise.race([batches.next(), sleep(100), this.#stopped.next()]);
+      if (comparePositions(reached(), head) >= 0) head = await this.store.headPosition({ streamPrefixes: PUBLISHED_STREAM_PREFIXES });
+    }
+  }
+
   async #build(progress: RebuildProgress): Promise<void> {
     const { generations } = this.side;
     const { generation } = progress;
@@ -188,6 +201,10 @@ export class MongoRebuilds implements Projections {
       });
       await Promise.race([pipeline.caughtUp, this.#stopped.next()]);
       check();
+      // Caught up with the log as it was when the rebuild began; writes made since are brought
+      // in before the switch too, or a reader switched to the new generation could find a
+      // document older than the one it just read in the old one.
+      await this.#catchUpWithHead(() => reached, batches, check);
       progress.switching();
       if (!(await generations.switchServing(this.#owner, generation, progress.view(Date.now())))) throw new Error("another process took the rebuild over");
       await this.side.refresh();
