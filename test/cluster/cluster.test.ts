@@ -555,10 +555,11 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
         headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-      return { status: response.status, etag: response.headers.get("etag"), json: (await response.json()) as any };
+      return { status: response.status, etag: response.headers.get("etag"), fromEvents: response.headers.get("x-read-model") === "behind", json: (await response.json()) as any };
     };
     const ids: string[] = [];
     for (let i = 0; i < 60; i++) ids.push((await post({ first_name: `rebuild ${i}` })).json.customer.id);
+    let answeredFromEvents = 0;
 
     const failures: string[] = [];
     const wentBack: string[] = [];
@@ -579,7 +580,12 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
         const read = await call(service, "GET", `/admin/customers/${id}`);
         requests += 2;
         if (updated.status !== 200 || read.status !== 200) failures.push(`${id}: update ${updated.status}, read ${read.status}`);
-        saw(id, updated.etag, "update");
+        // A write the read model did not show within READ_MODEL_WAIT_MS is answered from its own
+        // events (X-Read-Model: behind, README "Read-your-writes"): reads may be older until the
+        // projector catches up, rebuild or not. What the rebuild promises is about what the
+        // read model has shown.
+        if (updated.fromEvents) answeredFromEvents += 1;
+        else saw(id, updated.etag, "update");
         saw(id, read.etag, "read");
         if (i % 4 === 0) {
           const created = await call(service, "POST", "/admin/customers", { first_name: `during ${n}-${i}` });
@@ -613,6 +619,7 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     t.ok(requests > 40, `requests went on throughout (${requests})`);
     t.same(failures.slice(0, 5), [], "no request failed");
     t.same(wentBack.slice(0, 5), [], "no answer went back in time");
+    t.comment(`${answeredFromEvents} updates were answered from their events (the read model behind under load)`);
     for (const service of services) t.equal((await call(service, "GET", "/admin/projections")).json.projections[0].generation, 1);
 
     const client = new MongoClient(mongodbUrl);
