@@ -34,12 +34,15 @@ if [[ ! -x $VENV/bin/st ]]; then
   exit 3
 fi
 
+# The fuzzing runs the embedded service: no store or bus settings of this shell reach it or
+# the token CLI (POSTGRES_URL, for one, would also ask for an ENCRYPTION_KEY).
+export KAFKA_BROKERS= MONGODB_URL= KURRENTDB_URL= POSTGRES_URL=
 DATA=$(mktemp -d "${TMPDIR:-/tmp}/customers-fuzz-XXXXXX")
 PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 SECRET="fuzz-$(node -e 'console.log(require("crypto").randomUUID())')"
 LOG=$DATA/service.log
 NODE_ENV=test LOG_LEVEL=warn HOST=127.0.0.1 PORT=$PORT JWT_SECRET=$SECRET DATA_DIR=$DATA \
-  KAFKA_BROKERS= MONGODB_URL= KURRENTDB_URL= POSTGRES_URL= node --enable-source-maps dist/services/command/main.js >"$LOG" 2>&1 &
+  node --enable-source-maps dist/services/command/main.js >"$LOG" 2>&1 &
 SERVICE=$!
 cleanup() {
   kill "$SERVICE" 2>/dev/null || true
