@@ -20,7 +20,7 @@ import t from "tap";
 import { signAdminToken } from "../../shared/auth/adminToken.js";
 import { HEADER } from "../../shared/events/envelope.js";
 import { KurrentDbEventStore } from "../../shared/eventstore/kurrentdb.js";
-import { checkConvergence } from "../../shared/readmodel/convergence.js";
+import { awaitConvergence } from "../support/convergence.js";
 import { MongoReadModel } from "../../shared/readmodel/mongodb.js";
 import { createAdminUser, createAdminUserIn } from "../support/auth.js";
 import { kafkaBrokers, kurrentdbUrl, mongodbUrl, requireServers } from "../support/cluster.js";
@@ -522,12 +522,7 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
       t.teardown(() => readModel.close());
       const store = await openedEventStore(dataDir, keyStoreEnv, kurrentdbUrl ? new KurrentDbEventStore(kurrentdbUrl) : undefined);
       t.teardown(() => store.close());
-      const deadline = Date.now() + 60_000;
-      let report = await checkConvergence(store, readModel);
-      while ((report.missing.length > 0 || report.different.length > 0) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        report = await checkConvergence(store, readModel);
-      }
+      const report = await awaitConvergence(store, readModel, 60_000);
       for (const id of accepted) t.ok(await readModel.customers.get(id), `accepted ${id} is in the read model`, { diagnostic: false });
       t.same(report.missing, [], "the read model misses nothing of the event store");
       t.same(report.different, [], "every document equals the fold of its stream");
@@ -639,11 +634,7 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     t.teardown(() => readModel.close());
     const store = await openedEventStore(dataDir, keyStoreEnv, kurrentdbUrl ? new KurrentDbEventStore(kurrentdbUrl) : undefined);
     t.teardown(() => store.close());
-    let report = await checkConvergence(store, readModel);
-    for (const deadline = Date.now() + 30_000; (report.missing.length > 0 || report.different.length > 0) && Date.now() < deadline; ) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      report = await checkConvergence(store, readModel);
-    }
+    const report = await awaitConvergence(store, readModel, 30_000);
     t.same([report.missing, report.different, report.extra], [[], [], []], `the new generation converges (${report.expected} documents)`);
   });
 }

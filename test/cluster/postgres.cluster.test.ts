@@ -17,7 +17,7 @@ import pg from "pg";
 import t from "tap";
 import { signAdminToken } from "../../shared/auth/adminToken.js";
 import { PostgresEventStore } from "../../shared/eventstore/postgres.js";
-import { checkConvergence } from "../../shared/readmodel/convergence.js";
+import { awaitConvergence } from "../support/convergence.js";
 import { MongoReadModel } from "../../shared/readmodel/mongodb.js";
 import { RoleProcess, freePort } from "../../shared/runtime/roleProcess.js";
 import { createAdminUserIn } from "../support/auth.js";
@@ -206,11 +206,7 @@ if (requireServers(t, "PostgreSQL cluster suite", ["kafka", "mongodb", "postgres
     t.teardown(() => readModel.close());
     const store = await openedEventStore(ownDataDir(), storeEnv, new PostgresEventStore(postgresUrl, { schema }));
     t.teardown(() => store.close());
-    let report = await checkConvergence(store, readModel);
-    for (const deadline = Date.now() + 60_000; (report.missing.length > 0 || report.different.length > 0) && Date.now() < deadline; ) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      report = await checkConvergence(store, readModel);
-    }
+    const report = await awaitConvergence(store, readModel, 60_000);
     for (const id of accepted) t.ok(await readModel.customers.get(id), `accepted ${id} is in the read model`, { diagnostic: false });
     t.same(report.missing, [], "the read model misses nothing of the event store");
     t.same(report.different, [], "every document equals the fold of its stream");
