@@ -91,7 +91,9 @@ export class PostgresKeyRecords implements KeyRecords {
     // A subject asked for twice in one batch: the first record offered is the one inserted.
     const bySubject = new Map<string, KeyRecord>();
     for (const record of records) if (!bySubject.has(record.subject)) bySubject.set(record.subject, record);
-    const offered = [...bySubject.values()];
+    // In subject order: two processes inserting overlapping batches then wait for each other's
+    // rows in one order, instead of each holding what the other waits for (a deadlock).
+    const offered = [...bySubject.values()].sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
     const { rows: inserted } = await this.#pool.query<KeyRecord>(
       `INSERT INTO ${this.#table} (${COLUMNS})
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
