@@ -110,6 +110,15 @@ export class SqliteReadModel implements CustomerReadModel {
     this.groups.notify(groups, written.groups);
   }
 
+  /**
+   * Settles once the reader and writer threads take requests. Starting them (loading their
+   * modules) can take seconds on a busy machine: the service waits for this before it opens
+   * its port, so that the first write is not answered late for it.
+   */
+  async ready(): Promise<void> {
+    await Promise.all([this.#reader.ready(), this.#writer.ready()]);
+  }
+
   async projectedPosition(): Promise<GlobalPosition | undefined> {
     return this.#meta.get.get("position")?.value;
   }

@@ -24,6 +24,8 @@ export interface SqlStatement {
 export interface SqliteReader {
   /** The rows of each statement, all read in one transaction (one snapshot). */
   read(statements: SqlStatement[]): Promise<unknown[][]>;
+  /** Settles once reads are taken without waiting for a thread to start. */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,8 @@ const READER_MODULE = readModelWorker("sqliteReaderWorker");
 /** The statements on the caller's own connection, for a read model that no thread can open. */
 export class InlineReader implements SqliteReader {
   constructor(private readonly db: Database.Database) {}
+
+  async ready(): Promise<void> {}
 
   async read(statements: SqlStatement[]): Promise<unknown[][]> {
     return this.db.transaction(() => statements.map(({ sql, params }) => this.db.prepare(sql).all(...params))).deferred();
@@ -69,6 +73,10 @@ export class ThreadedReader implements SqliteReader {
     });
     this.#threads[at] = thread;
     return thread;
+  }
+
+  async ready(): Promise<void> {
+    await Promise.all(this.#threads.map((_, at) => (this.#threads[at] ?? this.#start(at)).ready));
   }
 
   read(statements: SqlStatement[]): Promise<unknown[][]> {

@@ -18,6 +18,8 @@ export interface SqliteWriter {
   write(batch: WrittenBatch): Promise<BatchWritten>;
   /** Empties the collections and forgets the position. */
   reset(): Promise<void>;
+  /** Settles once writes are taken without waiting for a thread to start. */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,8 @@ export class InlineWriter implements SqliteWriter {
   constructor(db: Database.Database) {
     this.#writer = new BatchWriter(db);
   }
+
+  async ready(): Promise<void> {}
 
   async write(batch: WrittenBatch): Promise<BatchWritten> {
     return this.#writer.write(batch);
@@ -54,6 +58,10 @@ export class ThreadedWriter implements SqliteWriter {
 
   #send(request: WriterRequest): Promise<unknown> {
     return this.#thread.send(request);
+  }
+
+  ready(): Promise<void> {
+    return this.#thread.ready();
   }
 
   async write(batch: WrittenBatch): Promise<BatchWritten> {

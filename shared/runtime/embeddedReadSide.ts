@@ -50,6 +50,7 @@ export class EmbeddedReadSide implements Projections {
     const leftovers = removeOtherGenerations(settings.dataDir, generation);
     if (leftovers.length > 0) logger.info({ generations: leftovers }, "removed read-model generations an unfinished rebuild left");
     const serving = new SqliteReadModel(generationFile(settings.dataDir, generation), { cachedDocuments: settings.readCacheMaxDocuments });
+    await serving.ready();
     // A read model ahead of an empty store is another store's: start it again.
     if ((await serving.projectedPosition()) !== undefined && (await store.headPosition({ streamPrefixes: PUBLISHED_STREAM_PREFIXES })) === undefined) await serving.reset();
     return new EmbeddedReadSide(settings, store, logger, generation, serving);

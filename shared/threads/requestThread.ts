@@ -21,6 +21,9 @@ export interface ThreadError {
 
 type ThreadReply = { id: number; result: unknown } | { id: number; error: ThreadError };
 
+/** What a worker says once its module has loaded and it takes requests. */
+const READY = "ready";
+
 /**
  * A worker module beside `beside` (a module's import.meta.url): .js once built, .ts when the
  * tests run the sources.
@@ -41,6 +44,7 @@ export function serveRequests(port: MessagePort, handle: (body: never) => unknow
     }
     port.postMessage(reply);
   });
+  port.postMessage(READY);
 }
 
 export interface RequestThreadOptions {
@@ -61,6 +65,13 @@ interface Pending {
 
 export class RequestThread {
   readonly pending = new Map<number, Pending>();
+  /**
+   * Settles once the thread takes requests. Loading a worker's modules can take seconds on a
+   * busy machine; owners wait for this before they say they are ready, so that the first
+   * request does not pay for it. Rejects if the thread stops first.
+   */
+  readonly ready: Promise<void>;
+  readonly #started: { resolve(): void; reject(error: Error): void };
   readonly #worker: Worker;
   readonly #options: RequestThreadOptions;
   #nextId = 0;
@@ -71,7 +82,13 @@ export class RequestThread {
     this.#worker = new Worker(module, { workerData: options.workerData });
     // Only requests in flight keep the process alive, not an idle thread.
     this.#worker.unref();
-    this.#worker.on("message", (reply: ThreadReply) => {
+    let started!: { resolve(): void; reject(error: Error): void };
+    this.ready = new Promise<void>((resolve, reject) => (started = { resolve, reject }));
+    this.#started = started;
+    // Nobody may be waiting for it: a thread that stops is told to its requests too.
+    this.ready.catch(() => undefined);
+    this.#worker.on("message", (reply: ThreadReply | typeof READY) => {
+      if (reply === READY) return started.resolve();
       const waiting = this.pending.get(reply.id);
       if (!waiting) return;
       this.pending.delete(reply.id);
@@ -82,7 +99,9 @@ export class RequestThread {
     const gone = (cause: unknown) => {
       if (this.#closing) return;
       this.#closing = true;
-      this.#failPending(options.unavailable(cause instanceof Error ? cause.message : String(cause)));
+      const error = options.unavailable(cause instanceof Error ? cause.message : String(cause));
+      started.reject(error);
+      this.#failPending(error);
       options.onGone(this);
     };
     this.#worker.on("error", gone);
@@ -100,6 +119,7 @@ export class RequestThread {
 
   async terminate(): Promise<void> {
     this.#closing = true;
+    this.#started.reject(this.#options.unavailable("closed"));
     this.#failPending(this.#options.unavailable("closed"));
     await this.#worker.terminate();
   }
@@ -131,6 +151,13 @@ export class RestartingThread {
     return this.start((gone) => {
       if (this.#thread === gone) this.#thread = undefined;
     });
+  }
+
+  /** Settles once the thread takes requests (see RequestThread.ready). */
+  ready(): Promise<void> {
+    if (this.#closed) return Promise.reject(this.closedError());
+    this.#thread ??= this.#start();
+    return this.#thread.ready;
   }
 
   send(body: unknown): Promise<unknown> {

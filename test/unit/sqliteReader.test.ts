@@ -95,3 +95,23 @@ t.test("a closed reader refuses requests as unavailable", async (t) => {
   await reader.close();
   await t.rejects(reader.read([{ sql: "SELECT 1 AS one", params: [] }]), ReadModelUnavailable);
 });
+
+t.test("ready settles once every thread takes requests, and fails as unavailable for threads that cannot start", async (t) => {
+  const { file } = database(t);
+  const reader = threaded(t, file);
+  let ready = false;
+  const waiting = reader.ready().then(() => (ready = true));
+  t.notOk(ready, "not before the threads have loaded");
+  await waiting;
+  t.ok(ready, "then settled");
+
+  const data = makeDataDir();
+  t.teardown(() => data.remove());
+  const missing = threaded(t, join(data.dir, "missing.sqlite"));
+  await t.rejects(missing.ready(), ReadModelUnavailable, "a thread that stops while starting fails ready");
+
+  const closed = new ThreadedReader(file, 1);
+  const pending = t.rejects(closed.ready(), ReadModelUnavailable, "closing before the threads are up does not leave ready waiting for ever");
+  await closed.close();
+  await pending;
+});
