@@ -101,7 +101,7 @@ export interface EventStore {
   headPosition(options?: { streamPrefixes?: string[] }): Promise<GlobalPosition | undefined>;
   /**
    * Whether events after `after` are committed but cannot be read yet, and why (a store that
-   * reads its log below its oldest running transaction, PostgreSQL). Undefined when nothing
+   * reads its log below its oldest running append, PostgreSQL). Undefined when nothing
    * is held back, or the store never holds events back.
    */
   heldBack?(options: { after?: GlobalPosition; streamPrefixes?: string[] }): Promise<HeldBack | undefined>;

@@ -2,8 +2,8 @@
  * Cluster event store on PostgreSQL: for shops that already run it, and for clusters whose
  * command services share nothing but servers.
  *
- * Every append is one statement, so one transaction (postgresAppender.ts); the global log is read below the
- * oldest running transaction, in (transaction id, position) order, so no reader skips an
+ * Every append is one statement, so one transaction (postgresAppender.ts); the global log is
+ * read below the oldest append still running, in (transaction id, position) order, so no reader skips an
  * event that commits late (postgresLog.ts). Followers hear of commits through LISTEN/NOTIFY
  * and also poll, so a lost notification delays them by one poll at most. The tables are made
  * or migrated on first use, in the schema given (postgresTables.ts).
@@ -202,23 +202,24 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * Events after `after` committed but not readable yet: an older transaction still runs.
-   * Said with that transaction's process, program, database, state and start, so that an
-   * operator can find a session left open (a `BEGIN` in psql) that holds every reader back.
+   * Events after `after` committed but not readable yet: an older append still runs. Said
+   * with that transaction's process, program, database, state and start, so that an operator
+   * can find a session left open after writing to the log (a `BEGIN` in psql) that holds
+   * every reader back.
    */
   async heldBack(options: { after?: GlobalPosition; streamPrefixes?: string[] }): Promise<HeldBack | undefined> {
     const from = decodePosition(options.after);
     return this.#use("see what holds the log back", async () => {
-      const { rows } = await this.#pool.query<{ held_back: boolean; oldest: OldestTransaction | null }>(
+      const { rows } = await this.#pool.query<{ held_back: boolean; holder: HoldingTransaction | null }>(
         this.#log.heldBackBy([from.transactionId, from.position, prefixPatterns(options.streamPrefixes)]),
       );
-      const { held_back, oldest } = rows[0]!;
+      const { held_back, holder } = rows[0]!;
       if (!held_back) return undefined;
-      if (!oldest) return { reason: "committed events wait behind an older transaction still running on the PostgreSQL server" };
-      const who = [`PID ${oldest.pid}`, oldest.application_name ? `program "${oldest.application_name}"` : undefined, oldest.database ? `database ${oldest.database}` : undefined, oldest.state ?? undefined]
+      if (!holder) return { reason: "committed events wait behind an older append still running on the PostgreSQL server" };
+      const who = [`PID ${holder.pid}`, holder.application_name ? `program "${holder.application_name}"` : undefined, holder.database ? `database ${holder.database}` : undefined, holder.state ?? undefined]
         .filter(Boolean)
         .join(", ");
-      return { reason: `committed events wait behind a transaction running since ${new Date(oldest.since).toISOString()} on the PostgreSQL server (${who}); they are read once it ends` };
+      return { reason: `committed events wait behind a transaction that writes to the log, running since ${new Date(holder.since).toISOString()} on the PostgreSQL server (${who}); they are read once it ends` };
     });
   }
 
@@ -232,8 +233,8 @@ export class PostgresEventStore implements EventStore {
   }
 }
 
-/** The oldest transaction on the server, as pg_stat_activity shows it. */
-interface OldestTransaction {
+/** The writing transaction that holds the log's readers back, as pg_stat_activity shows it. */
+interface HoldingTransaction {
   pid: number;
   application_name: string | null;
   database: string | null;

@@ -4,17 +4,19 @@
  * Positions come from a sequence when a row is inserted, not when its transaction commits:
  * a writer can take position 10, and commit after another writer's position 11 is already
  * read. A reader that moved past 11 would never see 10. So, as Marten, Emmett and Eventuous
- * do, readers only read events whose writing transaction is older than the oldest one still
- * running (`pg_snapshot_xmin`): every transaction below that has ended, so nothing can commit
- * there any more. The log is read in (transaction id, position) order: a transaction that
+ * do, readers only read events whose writing transaction is older than the oldest writer
+ * still running (the log's horizon): every writer below that has ended, so nothing can
+ * commit there any more. The log is read in (transaction id, position) order: a transaction that
  * commits late has a larger id than any event already read, so it comes after them, never
  * behind a reader's back.
  *
- * The price: an event is readable once the transactions that started before its own have
- * ended. Appends are short, so that is milliseconds; but any long transaction on the same
- * server (a forgotten `BEGIN` in psql, in any database) holds back every reader until it ends.
- * Readers here wait a little for transactions already running, so a caller that just wrote
- * reads its own write (`settle`).
+ * Not every running transaction counts, only writers of this log: they announce themselves
+ * with a shared advisory lock before they take a transaction id, and the schema's
+ * `log_horizon()` waits for those alone (postgresTables.ts, migration 3), so a long
+ * transaction elsewhere on the server (a report, a forgotten `BEGIN` in psql) holds no
+ * reader back. The price: an event is readable once the appends that started before its own
+ * have ended, which for appends of one statement is milliseconds. Readers here wait a little
+ * for appends already running, so a caller that just wrote reads its own write (`settle`).
  */
 import type pg from "pg";
 import { identifier } from "../postgres/connect.js";
@@ -36,7 +38,7 @@ interface EventRow {
 /** One read of the log, with the horizon it was read below. */
 export interface LogPage {
   events: RecordedEvent[];
-  /** The oldest transaction running when read: events of it and later ones were not read. */
+  /** The oldest append running when read: events of it and later ones were not read. */
   horizon: string;
   /** Transactions from here on had not started when read. */
   next: string;
@@ -56,7 +58,7 @@ export function logStatements(schema: string) {
     page: statement(
       "log-page",
       `SELECT h.horizon::text AS horizon, h.next::text AS next, e.*
-       FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon, pg_snapshot_xmax(pg_current_snapshot()) AS next) h
+       FROM (SELECT ${s}.log_horizon(pg_current_snapshot()) AS horizon, pg_snapshot_xmax(pg_current_snapshot()) AS next) h
        LEFT JOIN LATERAL (
          SELECT ${COLUMNS} FROM ${s}.events
          WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND transaction_id < h.horizon AND ${streams(4)}
@@ -76,7 +78,7 @@ export function logStatements(schema: string) {
     newest: statement(
       "log-newest",
       `SELECT h.horizon::text AS horizon, h.next::text AS next, e.*
-       FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon, pg_snapshot_xmax(pg_current_snapshot()) AS next) h
+       FROM (SELECT ${s}.log_horizon(pg_current_snapshot()) AS horizon, pg_snapshot_xmax(pg_current_snapshot()) AS next) h
        LEFT JOIN LATERAL (
          SELECT ${COLUMNS} FROM ${s}.events
          WHERE transaction_id < h.horizon AND ${streams(1)}
@@ -85,17 +87,18 @@ export function logStatements(schema: string) {
        ) e ON true`,
     ),
     /**
-     * Whether events after ($1, $2) are committed but behind the horizon, and the oldest
-     * transaction running on the server (what holds them back), if this role may see it.
+     * Whether events after ($1, $2) are committed but behind the horizon, and the writing
+     * transaction that sets the horizon (what holds them back), if this role may see it.
      */
     heldBackBy: statement(
       "log-held-back-by",
-      `SELECT EXISTS (
-         SELECT 1 FROM ${s}.events
-         WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND transaction_id >= pg_snapshot_xmin(pg_current_snapshot()) AND ${streams(3)}
+      `WITH h AS (SELECT ${s}.log_horizon(pg_current_snapshot()) AS horizon)
+       SELECT EXISTS (
+         SELECT 1 FROM ${s}.events, h
+         WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND transaction_id >= h.horizon AND ${streams(3)}
        ) AS held_back,
        (SELECT json_build_object('pid', a.pid, 'application_name', a.application_name, 'database', a.datname, 'state', a.state, 'since', a.xact_start)
-          FROM pg_stat_activity a WHERE a.backend_xid IS NOT NULL ORDER BY age(a.backend_xid) DESC LIMIT 1) AS oldest`,
+          FROM pg_stat_activity a, h WHERE a.backend_xid = h.horizon::xid LIMIT 1) AS holder`,
     ),
     stream: statement("read-stream", `SELECT ${COLUMNS} FROM ${s}.events WHERE stream = $1 AND revision >= $2 ORDER BY revision LIMIT $3`),
     revision: statement("stream-revision", `SELECT revision FROM ${s}.streams WHERE stream = $1`),

@@ -131,6 +131,94 @@ export const EVENT_STORE_MIGRATIONS: Migration[] = [
       $fn$;
     `,
   },
+  {
+    version: 3,
+    description: "log writers announce themselves, so readers wait for them only",
+    // Readers may only read events of transactions that can no longer commit behind them
+    // (postgresLog.ts). Below the oldest running transaction of the whole server is always
+    // safe, but then any long transaction anywhere on the server (in any database) holds
+    // every reader back. So writers of this log take a shared advisory lock, keyed by the
+    // schema, before they have a transaction id; log_horizon() then waits only for running
+    // transactions that hold it, and for those that ended after the reader's snapshot.
+    sql: `
+      CREATE FUNCTION announce_log_writer() RETURNS void
+      LANGUAGE plpgsql
+      SET search_path FROM CURRENT
+      AS $fn$
+      BEGIN
+        -- A transaction that had its id before announcing itself could be taken by a reader
+        -- for someone else's, and its events skipped: refuse it.
+        IF pg_current_xact_id_if_assigned() IS NOT NULL AND NOT EXISTS (
+          SELECT 1 FROM pg_locks
+          WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted AND objsubid = 2
+            AND classid = hashtext('medusa-customers:log-writers')::oid AND objid = hashtext(current_schema())::oid
+        ) THEN
+          RAISE EXCEPTION 'events are written as the first write of a transaction (append_to_streams does that)'
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        PERFORM pg_advisory_xact_lock_shared(hashtext('medusa-customers:log-writers'), hashtext(current_schema()));
+      END
+      $fn$;
+
+      CREATE FUNCTION announce_log_writer_on_insert() RETURNS trigger
+      LANGUAGE plpgsql
+      SET search_path FROM CURRENT
+      AS $fn$
+      BEGIN
+        PERFORM announce_log_writer();
+        RETURN NULL;
+      END
+      $fn$;
+
+      -- Rows put in the log by hand are announced too.
+      CREATE TRIGGER events_announce_writer BEFORE INSERT ON events
+        FOR EACH STATEMENT EXECUTE FUNCTION announce_log_writer_on_insert();
+
+      -- append_to_streams claims stream rows (and so takes a transaction id) before it inserts
+      -- events: it announces itself first, then does what it did.
+      ALTER FUNCTION append_to_streams(text[], text[], integer[], text[], text[], text[], text) RENAME TO append_to_streams_unannounced;
+      CREATE FUNCTION append_to_streams(
+        p_streams text[], p_expected text[], p_counts integer[],
+        p_types text[], p_data text[], p_metadata text[], p_channel text
+      ) RETURNS TABLE (part_stream text, last_revision bigint, last_position bigint, writer text, conflict boolean)
+      LANGUAGE plpgsql
+      SET search_path FROM CURRENT
+      AS $fn$
+      BEGIN
+        PERFORM announce_log_writer();
+        RETURN QUERY SELECT * FROM append_to_streams_unannounced(p_streams, p_expected, p_counts, p_types, p_data, p_metadata, p_channel);
+      END
+      $fn$;
+
+      -- The transaction id below which every event of this log that will ever commit has
+      -- committed and is visible in snapshot s (the snapshot the caller reads the log with).
+      CREATE FUNCTION log_horizon(s pg_snapshot) RETURNS xid8
+      LANGUAGE plpgsql
+      SET search_path FROM CURRENT
+      AS $fn$
+      DECLARE
+        writers xid[];
+      BEGIN
+        -- First, the transactions that hold the writers' lock now; then, of those running when
+        -- s was taken, which have ended since. In this order a writer ending in between is
+        -- caught by the second step; one not holding the lock at the first was no writer
+        -- (writers lock before they take an id, so they held it already when s was taken).
+        writers := ARRAY(
+          WITH held AS MATERIALIZED (SELECT * FROM pg_locks)
+          SELECT x.transactionid
+          FROM held a JOIN held x ON x.virtualtransaction = a.virtualtransaction AND x.locktype = 'transactionid'
+          WHERE a.locktype = 'advisory' AND a.granted AND a.objsubid = 2
+            AND a.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            AND a.classid = hashtext('medusa-customers:log-writers')::oid AND a.objid = hashtext(current_schema())::oid
+        );
+        RETURN coalesce(
+          (SELECT min(x) FROM pg_snapshot_xip(s) AS x WHERE x::xid = ANY (writers) OR pg_xact_status(x) IS DISTINCT FROM 'in progress'),
+          pg_snapshot_xmax(s)
+        );
+      END
+      $fn$;
+    `,
+  },
 ];
 
 /** The channel appends notify on commit, per schema so that two services on one server stay apart. */

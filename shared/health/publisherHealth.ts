@@ -1,7 +1,7 @@
 /**
  * The health of the publisher: unhealthy when events of the published streams have been
  * waiting in the event store past the publisher's position without it moving (also events
- * the store holds back: PostgreSQL's behind a long transaction), or publishing or following
+ * the store holds back: PostgreSQL's behind an append left open), or publishing or following
  * the store has been failing, for `unhealthyAfterMs`.
  */
 import type { EventStore } from "../eventstore/port.js";

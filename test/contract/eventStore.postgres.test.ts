@@ -69,24 +69,74 @@ if (requireServers(t, "PostgreSQL event store contract suite", ["postgres"])) {
     t.ok(comparePositions(after[1]!.position, after[2]!.position) < 0, "positions grow in the order read");
   });
 
-  t.test("events held back by a long transaction are reported with what holds them, and released when it ends", async (t) => {
+  t.test("events held back by an append left open are reported with what holds them, and released when it ends", async (t) => {
     const store = open({ settleMs: 0 });
     t.teardown(() => store.close());
+    const schema = schemas.at(-1)!;
     const start = await store.headPosition();
     t.equal(await store.heldBack({ after: start }), undefined, "nothing held back");
-    // A session left open in a transaction that has written (so it holds a transaction id).
+    // A session left open in a transaction that has appended to the log.
     const open_ = new pg.Client({ connectionString: postgresUrl, application_name: "forgotten-psql" });
     await open_.connect();
     t.teardown(() => open_.end());
     await open_.query("BEGIN");
-    await open_.query("SELECT pg_current_xact_id()");
+    await open_.query(`SELECT * FROM "${schema}".append_to_streams('{s-open}', '{no_stream}', '{1}', '{Open}', '{"{}"}', '{"{}"}', 'unheard')`);
     await store.appendToStream("s-waiting", [eventToAppend("Waiting")], { expectedRevision: "no_stream" });
     t.same(await store.readAll({ after: start, maxCount: 10 }), [], "committed, but not readable yet");
     const held = await store.heldBack({ after: start });
-    t.match(held?.reason, /^committed events wait behind a transaction running since \d{4}-.*\(PID \d+, program "forgotten-psql", database \w+, idle in transaction\)/);
+    t.match(held?.reason, /^committed events wait behind a transaction that writes to the log, running since \d{4}-.*\(PID \d+, program "forgotten-psql", database \w+, idle in transaction\)/);
     await open_.query("COMMIT");
     t.equal(await store.heldBack({ after: start }), undefined, "released when it ends");
-    t.same((await store.readAll({ after: start, maxCount: 10 })).map((e) => e.type), ["Waiting"]);
+    t.same((await store.readAll({ after: start, maxCount: 10 })).map((e) => e.type), ["Open", "Waiting"], "the open one first: it began first");
+  });
+
+  t.test("a long transaction that does not write to the log holds no reader back", async (t) => {
+    const store = open({ settleMs: 0 });
+    t.teardown(() => store.close());
+    const other = open({ settleMs: 0 });
+    t.teardown(() => other.close());
+    const start = await store.headPosition();
+    // Sessions with a transaction id left open: one elsewhere on the server, one that wrote to
+    // another service's log (another schema) and stays open.
+    const elsewhere = new pg.Client({ connectionString: postgresUrl, application_name: "report" });
+    await elsewhere.connect();
+    t.teardown(() => elsewhere.end());
+    await elsewhere.query("BEGIN");
+    await elsewhere.query("SELECT pg_current_xact_id()");
+    await other.headPosition();
+    const neighbour = new pg.Client({ connectionString: postgresUrl });
+    await neighbour.connect();
+    t.teardown(() => neighbour.end());
+    await neighbour.query("BEGIN");
+    await neighbour.query(`SELECT * FROM "${schemas.at(-1)!}".append_to_streams('{s-next-door}', '{any}', '{1}', '{NextDoor}', '{"{}"}', '{"{}"}', 'unheard')`);
+
+    await store.appendToStream("s-free", [eventToAppend("Free")], { expectedRevision: "no_stream" });
+    t.same((await store.readAll({ after: start, maxCount: 10 })).map((e) => e.type), ["Free"], "readable at once");
+    t.equal(await store.heldBack({ after: start }), undefined, "nothing reported held back");
+    await elsewhere.query("ROLLBACK");
+    await neighbour.query("ROLLBACK");
+  });
+
+  t.test("events written after another write of the same transaction are refused: readers could not see them coming", async (t) => {
+    const store = open();
+    t.teardown(() => store.close());
+    await store.headPosition();
+    const schema = schemas.at(-1)!;
+    const client = await admin.connect();
+    t.teardown(() => client.release());
+    await client.query("BEGIN");
+    await client.query(`INSERT INTO "${schema}".streams (stream, revision) VALUES ('s-sideways', 0)`);
+    await t.rejects(
+      client.query(`INSERT INTO "${schema}".events (stream, revision, type, data, metadata) VALUES ('s-sideways', 0, 'Sideways', '{}', '{}')`),
+      { code: "55000", message: /first write of a transaction/ },
+    );
+    await client.query("ROLLBACK");
+    await client.query("BEGIN");
+    await client.query(`SELECT * FROM "${schema}".append_to_streams('{s-twice}', '{no_stream}', '{1}', '{One}', '{"{}"}', '{"{}"}', 'unheard')`);
+    const again = await client.query(`SELECT * FROM "${schema}".append_to_streams('{s-twice}', '{0}', '{1}', '{Two}', '{"{}"}', '{"{}"}', 'unheard')`);
+    t.equal(again.rows[0].last_revision, "1", "two appends in one transaction are fine: the first announced it");
+    await client.query("COMMIT");
+    t.same((await store.readStream("s-twice")).map((e) => e.type), ["One", "Two"]);
   });
 
   t.test("the log is in transaction order as numbers, not as text: 9 before 10, 99 before 100", async (t) => {
@@ -195,6 +245,7 @@ if (requireServers(t, "PostgreSQL event store contract suite", ["postgres"])) {
     t.same(rows, [
       { part: "events", version: 1 },
       { part: "events", version: 2 },
+      { part: "events", version: 3 },
     ]);
   });
 
@@ -210,7 +261,7 @@ if (requireServers(t, "PostgreSQL event store contract suite", ["postgres"])) {
     t.same((await store.readStream("s-old")).map((e) => [e.revision, e.type, e.data]), [[0, "Old", { kept: true }]]);
     t.equal((await store.appendToStream("s-old", [eventToAppend("New")], { expectedRevision: 0 })).revision, 1, "appends go on from the stream's revision");
     const { rows } = await admin.query(`SELECT version FROM "${schema}".schema_versions WHERE part = 'events' ORDER BY version`);
-    t.same(rows.map((row) => row.version), [1, 2]);
+    t.same(rows.map((row) => row.version), [1, 2, 3]);
   });
 
   t.test("events survive closing and reopening, and a new store on the schema continues the streams", async (t) => {
