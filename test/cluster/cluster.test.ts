@@ -599,7 +599,10 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     t.same([elsewhere.status, elsewhere.json.type], [409, "conflict"], "the other command service sees the rebuild running");
     const states = new Set<string>();
     let projection: any;
-    for (const deadline = Date.now() + 90_000; Date.now() < deadline; ) {
+    // Generous: on a busy machine (CI runs suites side by side) rebuilding a thousand documents
+    // into the MongoDB-wire server under this load can take minutes; what is asserted is the end state.
+    const rebuildStarted = Date.now();
+    for (const deadline = Date.now() + 240_000; Date.now() < deadline; ) {
       projection = (await call(services[1]!, "GET", "/admin/projections")).json.projections[0];
       if (projection.rebuild) states.add(projection.rebuild.state);
       if (projection.rebuild?.state === "done" || projection.rebuild?.state === "failed") break;
@@ -609,7 +612,7 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     loading = false;
     await load;
 
-    t.match(projection, { generation: 1, rebuild: { generation: 1, state: "done", error: null } }, "the other command service shows the rebuild's end");
+    t.match(projection, { generation: 1, rebuild: { generation: 1, state: "done", error: null } }, `the other command service shows the rebuild's end (after ${Math.round((Date.now() - rebuildStarted) / 1000)} s: ${JSON.stringify(projection)})`);
     t.ok(states.has("building") || states.has("switching"), `its progress was shown while it ran (${[...states]})`);
     t.ok(requests > 40, `requests went on throughout (${requests})`);
     t.same(failures.slice(0, 5), [], "no request failed");
@@ -624,7 +627,7 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     let names = await collections();
     // The old generation's two collections go one after the other: wait for both.
     const oldGeneration = () => names.includes("customers") || names.includes("customer_groups");
-    for (const deadline = Date.now() + 20_000; oldGeneration() && Date.now() < deadline; names = await collections()) await new Promise((resolve) => setTimeout(resolve, 250));
+    for (const deadline = Date.now() + 60_000; oldGeneration() && Date.now() < deadline; names = await collections()) await new Promise((resolve) => setTimeout(resolve, 250));
     t.same(names.sort(), ["customer_groups_g1", "customers_g1"], "the old generation's collections are dropped");
 
     // Writes after the rebuild reach the new generation through the projector alone.
