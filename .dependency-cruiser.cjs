@@ -36,6 +36,13 @@ module.exports = {
       to: { path: "^shared/(http|application|runtime|readmodel)/" },
     },
     {
+      name: "admin-page-stands-alone",
+      severity: "error",
+      comment: "The admin page runs in a browser: it talks to the service over HTTP only, through the js-sdk.",
+      from: { path: "^services/admin/" },
+      to: { path: "^(shared|bench|test)/|^services/(?!admin/)" },
+    },
+    {
       name: "shipped-code-never-imports-tests",
       severity: "error",
       from: { path: "^(shared|services|bench)/" },

@@ -27,6 +27,7 @@ import { registerBodyParsers } from "./bodyParsers.js";
 import { medusaErrorHandler } from "./errors.js";
 import { MAX_PARAM_LENGTH, onClientError, onFrameworkError, onRouteNotFound } from "./frameworkErrors.js";
 import { registerOpenApi } from "./openapi.js";
+import { adminPage } from "./adminPage.js";
 import type { EventFeed } from "../application/eventFeed.js";
 import { type AsyncApiSettings, asyncApiDocument } from "../events/asyncapi.js";
 import { medusaValidatorCompiler } from "./validation/compiler.js";
@@ -51,6 +52,8 @@ export interface AppOptions {
   /** Where Idempotency-Keys are kept and checked. */
   idempotencyKeys: IdempotencyKeys;
   auth: AuthDependencies;
+  /** The built admin page's folder, served at /app (adminPage.ts); no page when absent. */
+  adminPageDir?: string;
   /** What GET /health reports; "ok" when absent. Only "unhealthy" answers 503. */
   health?: HealthCheck;
   /** The topic GET /asyncapi.json names; the default when absent. */
@@ -122,6 +125,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // The contract of what the service publishes, public as /openapi.json is: it holds no data.
   const asyncApi = asyncApiDocument(options.asyncApi);
   app.get("/asyncapi.json", { schema: { hide: true } }, async () => asyncApi);
+  if (options.adminPageDir !== undefined) await app.register(adminPage, { dir: options.adminPageDir });
   app.get("/health", { schema: { hide: true } }, async (_request, reply) => {
     const report = options.health?.() ?? { status: "ok", reasons: [], details: {} };
     if (report.status === "unhealthy") reply.code(503);

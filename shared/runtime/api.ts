@@ -2,6 +2,7 @@
  * The HTTP API over an event store and a read model, as every mode wires it (not yet
  * listening). It opens the session store of the mode, which closes with the app.
  */
+import { builtAdminPageDir } from "../http/adminPage.js";
 import type { FastifyInstance } from "fastify";
 import { AdminUsers } from "../application/adminUsers.js";
 import { ApiKeys } from "../application/apiKeys.js";
@@ -107,6 +108,7 @@ export async function buildApi(
     projections,
     events: new EventFeed(store, settings.eventStreamsMax),
     health,
+    adminPageDir: builtAdminPageDir(),
     asyncApi: { eventsTopic: settings.eventsTopic, medusaEventsTopic: settings.medusaEventsTopic },
     auth: {
       users,
