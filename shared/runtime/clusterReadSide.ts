@@ -35,8 +35,11 @@ import { startInProcessPipeline } from "./inProcessPipeline.js";
 export const FOLLOW_MS = 500;
 /** How long a rebuild goes on projecting after the switch, and waits again before dropping the old generation. */
 const SWITCH_GRACE_MS = 5_000;
-/** The longest a rebuild chases the log's head before it switches. */
-const CATCH_UP_MS = 30_000;
+/**
+ * A rebuild switches once it has caught up with the log's head within this long: then it
+ * keeps up with the writes, and is at most this far behind when readers move to it.
+ */
+const KEEPING_UP_MS = 1_000;
 /** A rebuild that has not reported for this long is taken to have died with its process. */
 const STALE_AFTER_MS = 30_000;
 const REPORT_EVERY_MS = 1_000;
@@ -156,14 +159,21 @@ export class MongoRebuilds implements Projections {
     return (await this.list())[0]!;
   }
 
-  /** Until the new generation has projected the log's current head (or CATCH_UP_MS has passed, under writes faster than it). */
+  /**
+   * Until the new generation keeps up with the log: it reaches the head as read now, again
+   * and again, until reaching it took less than KEEPING_UP_MS. Under writes faster than it
+   * projects it never switches (its progress says so), since readers moved to it then would
+   * find documents older than the serving generation showed them.
+   */
   async #catchUpWithHead(reached: () => GlobalPosition | undefined, batches: Signal, check: () => void): Promise<void> {
-    const deadline = Date.now() + CATCH_UP_MS;
-    let head = await this.store.headPosition({ streamPrefixes: PUBLISHED_STREAM_PREFIXES });
-    while (comparePositions(reached(), head) < 0 && Date.now() < deadline) {
-      check();
-      await Promise.race([batches.next(), sleep(100), this.#stopped.next()]);
-      if (comparePositions(reached(), head) >= 0) head = await this.store.headPosition({ streamPrefixes: PUBLISHED_STREAM_PREFIXES });
+    for (;;) {
+      const head = await this.store.headPosition({ streamPrefixes: PUBLISHED_STREAM_PREFIXES });
+      const started = Date.now();
+      while (comparePositions(reached(), head) < 0) {
+        check();
+        await Promise.race([batches.next(), sleep(100), this.#stopped.next()]);
+      }
+      if (Date.now() - started <= KEEPING_UP_MS) return;
     }
   }
 

@@ -156,6 +156,36 @@ if (requireBrowser(t, "Browser suite (admin page)")) {
     await shot("address-added");
   });
 
+  t.test("an address is edited in place, and removed once the user confirms", async (t) => {
+    const card = page.locator(".card").filter({ hasText: "Home" });
+    await card.getByText("Edit Home").click();
+    const edit = page.getByRole("form", { name: "Edit Home" });
+    await edit.getByLabel("City").fill("Marylebone");
+    await edit.getByLabel("Default billing address").check();
+    await edit.getByRole("button", { name: "Save address" }).click();
+    await page.locator(".card address").filter({ hasText: "Marylebone" }).waitFor();
+    t.match(await page.locator(".card").filter({ hasText: "Home" }).textContent(), /Default shipping.*Default billing/s, "both flags now");
+
+    await page.getByText("Add an address", { exact: true }).click();
+    const add = page.getByRole("form", { name: "Add an address" });
+    await add.getByLabel("Address name").fill("Office");
+    await add.getByLabel("City").fill("Cambridge");
+    await add.getByRole("button", { name: "Add address" }).click();
+    const office = page.locator(".card").filter({ has: page.getByRole("heading", { name: "Office" }) });
+    await office.waitFor();
+
+    let asked = "";
+    page.once("dialog", (dialog) => {
+      asked = dialog.message();
+      void dialog.accept();
+    });
+    await page.getByRole("button", { name: "Remove Office" }).click();
+    // The screen is drawn again from the API's answer: one card left once it is.
+    await page.waitForFunction(() => document.querySelectorAll(".card").length === 1);
+    t.equal(asked, "Remove the address Office?", "asked first");
+    t.equal(await page.locator(".card h3").textContent(), "Home", "the other address stays");
+  });
+
   t.test("a group made on the groups screen can be given to the customer and taken away", async (t) => {
     const customerUrl = page.url();
     await page.getByRole("link", { name: "Customer groups" }).click();
@@ -176,6 +206,40 @@ if (requireBrowser(t, "Browser suite (admin page)")) {
     const changes = await history.textContent();
     t.match(changes, /Customer address added/, "the history shows each change");
     t.match(changes, /first_name: Ada/, "and what it changed");
+  });
+
+  t.test("a taken group name gets the API's message beside the name", async (t) => {
+    await page.getByRole("link", { name: "Customer groups" }).click();
+    await heading("Customer groups").waitFor();
+    await page.getByLabel("Name").fill("VIP");
+    await page.getByRole("button", { name: "Create group" }).click();
+    await page.locator("input[aria-invalid=true]").waitFor();
+    const describedBy = (await page.getByLabel("Name").getAttribute("aria-describedby")) ?? "";
+    t.match(await page.locator(`[id="${describedBy.split(" ").at(-1)}"]`).textContent(), /VIP.*already exists/);
+  });
+
+  t.test("the list goes a page at a time, in the order chosen", async (t) => {
+    for (let i = 0; i < 22; i++) {
+      t.equal((await service.request("POST", "/admin/customers", { body: { email: `page${String(i).padStart(2, "0")}@example.com` } })).status, 200);
+    }
+    await page.goto(`${service.baseUrl}/app/#/customers`);
+    await heading("Customers").waitFor();
+    t.equal(await page.getByRole("status").first().textContent(), "25 customers");
+    await page.getByLabel("Order").selectOption({ label: "Email, A to Z" });
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.waitForURL(/order=email/);
+    await page.getByText("Showing 1–20 of 25").waitFor();
+    t.equal(await page.locator("tbody tr td a").first().textContent(), "ada@example.com");
+    await page.getByRole("link", { name: "Next page" }).click();
+    await page.getByText("Showing 21–25 of 25").waitFor();
+    t.same(
+      await page.locator("tbody tr td a").allTextContents(),
+      ["page17@example.com", "page18@example.com", "page19@example.com", "page20@example.com", "page21@example.com"],
+      "the last five, still in email order",
+    );
+    t.equal(await page.getByRole("link", { name: "Next page" }).count(), 0, "no page after the last");
+    await page.getByRole("link", { name: "Previous page" }).click();
+    await page.getByText("Showing 1–20 of 25").waitFor();
   });
 
   t.test("at 390 px wide nothing needs scrolling sideways", async (t) => {

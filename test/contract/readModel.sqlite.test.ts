@@ -6,8 +6,8 @@ import { makeDataDir } from "../support/service.js";
 import { readModelContract } from "./readModel.contract.js";
 
 // A page is read one of two ways, as its count decides; each way on its own gives the same
-// answers. As the service runs it: a file, its reader and writer threads, documents kept in
-// memory. The forced plans run in memory (no threads: the plans are chosen on this one).
+// answers. As the service runs it: a file, its reader and writer threads (started before
+// the first request), documents kept in memory. The forced plans run in memory (no threads: the plans are chosen on this one).
 for (const pagePlan of ["by count", "few matches", "many matches"] satisfies PagePlan[]) {
   t.test(`pages read ${pagePlan === "by count" ? "as their count decides" : `as for ${pagePlan}`}`, async (t) => {
     readModelContract(t, async () => {
@@ -17,6 +17,8 @@ for (const pagePlan of ["by count", "few matches", "many matches"] satisfies Pag
       }
       const data = makeDataDir();
       const readModel = new SqliteReadModel(join(data.dir, "readmodel.sqlite"), { cachedDocuments: 1000 });
+      // As the service does before it opens its port: the threads take requests.
+      await readModel.ready();
       return {
         readModel,
         cleanup: async () => {
