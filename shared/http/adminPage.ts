@@ -29,6 +29,11 @@ export function builtAdminPageDir(): string {
   return basename(twoUp) === "dist" ? join(twoUp, "admin") : join(twoUp, "dist", "admin");
 }
 
+/** Whether `npm run build` has made the page (else /app says how to). */
+export function adminPageBuilt(dir = builtAdminPageDir()): boolean {
+  return existsSync(join(dir, "index.html"));
+}
+
 export interface AdminPageOptions {
   /** The built page's folder; when it holds no index.html, /app says how to build it. */
   dir: string;
@@ -39,7 +44,7 @@ export const adminPage: FastifyPluginAsync<AdminPageOptions> = async (app, { dir
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
     return payload;
   });
-  if (!existsSync(join(dir, "index.html"))) {
+  if (!adminPageBuilt(dir)) {
     const notBuilt = async () => {
       throw new MedusaError("not_found", `The admin page is not built in ${dir}: run \`npm run build\` (\`npm start\` does it first), then start the service again.`);
     };

@@ -3,6 +3,7 @@
  * KurrentDB or a SQLite file shared on one machine). Every role can be restarted or scaled
  * on its own; they meet only in the event store, on Kafka and in MongoDB.
  */
+import { adminPageBuilt } from "../http/adminPage.js";
 import type { ClusterSettings, Settings } from "../config.js";
 import { toMedusaBusMessages } from "../events/medusaBusMessages.js";
 import { PUBLISHED_STREAM_PREFIXES } from "../events/publishedStreams.js";
@@ -42,7 +43,8 @@ export async function startCommandRole(settings: Settings, cluster: ClusterSetti
     );
   const rebuilds = new MongoRebuilds(settings, cluster, store, readSide, logger);
   const app = await buildApi(settings, store, readSide.readModel, logger, health, rebuilds, { keys });
-  await app.listen({ port: settings.port, host: settings.host });
+  const address = await app.listen({ port: settings.port, host: settings.host });
+  if (adminPageBuilt()) logger.info({ url: `${address}/app/` }, "the admin page is served");
   return {
     app,
     async stop() {

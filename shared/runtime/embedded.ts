@@ -9,6 +9,7 @@
  * projector) only has to bring the read model up to date before the HTTP port opens. The read
  * model can be rebuilt while the service runs (shared/runtime/embeddedReadSide.ts).
  */
+import { adminPageBuilt } from "../http/adminPage.js";
 import { mkdirSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import type { Settings } from "../config.js";
@@ -39,7 +40,8 @@ export async function startEmbedded(settings: Settings, logger: ProcessLogger = 
   await readSide.start();
   logger.info({ ms: Date.now() - startedAt, data_dir: settings.dataDir, resumed_from: from ?? null }, "read model up to date with the event store");
 
-  await app.listen({ port: settings.port, host: settings.host });
+  const address = await app.listen({ port: settings.port, host: settings.host });
+  if (adminPageBuilt()) logger.info({ url: `${address}/app/` }, "the admin page is served");
   return {
     app,
     async stop() {
