@@ -183,7 +183,11 @@ class MongoCollection<T extends AnyDocument, S extends Document & { _id: string;
       const notified = await waitForRevision(waiters, async () => recent.get(id) ?? null, id, revision, timeoutMs);
       if (notified) return notified;
       const document = await withDeadline(this.documents.get(id), Math.min(FINAL_READ_MS, timeoutMs / 2));
-      return document && document.revision >= revision ? document : null;
+      if (!document || document.revision < revision) return null;
+      // Kept like a read's: this process has shown it, and must not answer older afterwards
+      // (a rebuilt generation that serves next may not have it yet).
+      recent.remember(document);
+      return document;
     } catch (error) {
       if (error instanceof ReadModelUnavailable) return null;
       throw error;
