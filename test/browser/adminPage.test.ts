@@ -130,6 +130,7 @@ if (requireBrowser(t, "Browser suite (admin page)")) {
     await page.getByRole("link", { name: "Customers", exact: true }).click();
     await heading("Customers").waitFor();
     t.match(await page.getByRole("status").first().textContent(), /^3 customers$/);
+    await shot("customers");
     await page.getByLabel("Search customers").fill("lovelace");
     await page.getByRole("button", { name: "Search" }).click();
     await page.getByRole("status").filter({ hasText: "matches" }).waitFor();
@@ -254,9 +255,6 @@ if (requireBrowser(t, "Browser suite (admin page)")) {
     await heading("Customers").waitFor();
     await shot("customers-390px");
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.goto(`${service.baseUrl}/app/#/customers`);
-    await heading("Customers").waitFor();
-    await shot("customers");
   });
 
   t.test("every field has a label a screen reader can read", async (t) => {
@@ -268,6 +266,21 @@ if (requireBrowser(t, "Browser suite (admin page)")) {
       );
       t.same(unlabelled, [], screen);
     }
+  });
+
+  t.test("a session that ended while a form was open: the login, then back to the form", async (t) => {
+    await page.goto(`${service.baseUrl}/app/#/customers/new`);
+    await heading("Create customer").waitFor();
+    await browser.clearCookies();
+    await page.getByLabel("Email").fill("late@example.com");
+    await page.getByRole("button", { name: "Create customer" }).click();
+    await heading("Log in").waitFor();
+    t.match(page.url(), /next=%23%2Fcustomers%2Fnew/, "remembering where the user was");
+    await page.getByLabel("Email").fill(EMAIL);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await heading("Create customer").waitFor();
+    t.pass("back on the form");
   });
 
   t.test("logging out ends the session: the customers are behind the login again", async (t) => {

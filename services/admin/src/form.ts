@@ -2,7 +2,8 @@
  * Forms whose fields are labelled, whose errors sit beside the field they are about (tied to
  * it with aria-describedby, and announced), and whose submit button says when it is busy.
  */
-import { failureOf, messagesByField } from "./errors.js";
+import { failureOf, isUnauthorized, messagesByField } from "./errors.js";
+import { toLogin } from "./session.js";
 import { h, show, uniqueId } from "./dom.js";
 
 export interface FieldSpec {
@@ -24,7 +25,15 @@ export interface Form {
   clear(): void;
 }
 
-export function form(options: { label: string; fields: FieldSpec[]; submit: string; onSubmit: (form: Form) => Promise<void>; extra?: Node[] }): Form {
+export function form(options: {
+  label: string;
+  fields: FieldSpec[];
+  submit: string;
+  onSubmit: (form: Form) => Promise<void>;
+  extra?: Node[];
+  /** A 401 means the session ended (the default), not a failure to show: the login form's own is. */
+  signedIn?: boolean;
+}): Form {
   const inputs = new Map<string, HTMLInputElement>();
   const errors = new Map<string, HTMLElement>();
   const alert = h("div", { class: "form-error", role: "alert" });
@@ -95,7 +104,7 @@ export function form(options: { label: string; fields: FieldSpec[]; submit: stri
     result.clear();
     options
       .onSubmit(result)
-      .catch((error: unknown) => result.showFailure(error))
+      .catch((error: unknown) => (options.signedIn !== false && isUnauthorized(error) ? toLogin() : result.showFailure(error)))
       .finally(() => {
         button.disabled = false;
         button.removeAttribute("aria-busy");

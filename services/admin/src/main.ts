@@ -5,6 +5,7 @@
 import "./style.css";
 import { h } from "./dom.js";
 import { failureOf, isUnauthorized } from "./errors.js";
+import { toLogin } from "./session.js";
 import { type Frame, frame, status } from "./layout.js";
 import { currentRoute, href, navigate } from "./router.js";
 import { sdk } from "./sdk.js";
@@ -34,7 +35,7 @@ async function render(): Promise<void> {
     await screenFor(signedIn, section, id, query);
   } catch (error) {
     if (isUnauthorized(error)) {
-      navigate(href("login", new URLSearchParams({ next: window.location.hash || href("customers") })));
+      toLogin();
       return;
     }
     signedIn.screen("Something went wrong", h("p", { role: "alert" }, failureOf(error).message), h("p", {}, h("a", { href: href("customers") }, "Back to customers")));

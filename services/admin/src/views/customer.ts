@@ -3,13 +3,13 @@
  * the default flags set), their groups (added, removed) and their history.
  */
 import type { HttpTypes } from "@medusajs/types";
-import { h, show } from "../dom.js";
-import { failureOf } from "../errors.js";
+import { h } from "../dom.js";
 import { type FieldSpec, form } from "../form.js";
 import type { Frame } from "../layout.js";
 import { status } from "../layout.js";
 import { href, navigate } from "../router.js";
 import { sdk } from "../sdk.js";
+import { reportFailure } from "../session.js";
 import { formatDate } from "./customers.js";
 
 type Customer = HttpTypes.AdminCustomer;
@@ -90,7 +90,7 @@ function detailsSection(customer: Customer, refresh: () => void): HTMLElement {
         await sdk.admin.customer.delete(customer.id);
         navigate(href("customers"));
       } catch (error) {
-        show(saved, failureOf(error).message);
+        reportFailure(saved, error);
       }
     },
   }, "Delete customer");
@@ -162,7 +162,7 @@ function addressCard(customerId: string, address: Address, refresh: () => void):
         await sdk.admin.customer.deleteAddress(customerId, address.id);
         refresh();
       } catch (error) {
-        show(message, failureOf(error).message);
+        reportFailure(message, error);
       }
     },
   }, "Remove");
@@ -193,7 +193,7 @@ function groupsSection(customer: Customer, all: HttpTypes.AdminCustomerGroup[], 
       await sdk.admin.customer.batchCustomerGroups(customer.id, body);
       refresh();
     } catch (error) {
-      show(message, failureOf(error).message);
+      reportFailure(message, error);
     }
   };
   const others = all.filter((group) => !mine.some((g) => g.id === group.id));

@@ -13,6 +13,7 @@ export function loginScreen(frame: Frame, next: string | null): void {
       { name: "password", label: "Password", type: "password", autocomplete: "current-password", required: true },
     ],
     submit: "Log in",
+    signedIn: false,
     async onSubmit(f) {
       const { email = "", password = "" } = f.values() as Record<string, string>;
       const answer = await sdk.auth.login("user", "emailpass", { email, password });
