@@ -20,6 +20,7 @@ import { MongoReadSide, MongoRebuilds } from "./clusterReadSide.js";
 import type { RunningService } from "./embedded.js";
 import { startHealthServer } from "./health.js";
 import { openKeyStore } from "./keys.js";
+import { stopInOrder } from "./stopInOrder.js";
 import { SealingEventStore, openSealedData } from "../eventstore/sealing.js";
 
 
@@ -47,15 +48,8 @@ export async function startCommandRole(settings: Settings, cluster: ClusterSetti
   if (adminPageBuilt()) logger.info({ url: `${address}/app/` }, "the admin page is served");
   return {
     app,
-    async stop() {
-      await app.close();
-      await rebuilds.stop();
-      await notices.close();
-      await bus.close();
-      await readSide.close();
-      await store.close();
-      await keys.close();
-    },
+    stop: () =>
+      stopInOrder([() => app.close(), () => rebuilds.stop(), () => notices.close(), () => bus.close(), () => readSide.close(), () => store.close(), () => keys.close()]),
   };
 }
 
@@ -84,14 +78,15 @@ export async function startPublisherRole(settings: Settings, cluster: ClusterSet
     : undefined;
   logger.info({ topics: topics.map(({ topic }) => topic) }, "publisher following the event store");
   return {
-    async stop() {
-      for (const watch of watches) watch.stop();
-      await health?.close();
-      for (const { publisher } of publishers) await publisher.stop();
-      for (const { checkpoints } of publishers) await checkpoints.close();
-      await bus.close();
-      await store.close();
-    },
+    stop: () =>
+      stopInOrder([
+        ...watches.map((watch) => () => watch.stop()),
+        () => health?.close(),
+        ...publishers.map(({ publisher }) => () => publisher.stop()),
+        ...publishers.map(({ checkpoints }) => () => checkpoints.close()),
+        () => bus.close(),
+        () => store.close(),
+      ]),
   };
 }
 
@@ -122,13 +117,6 @@ export async function startProjectorRole(settings: Settings, cluster: ClusterSet
   const health = watch ? await startHealthServer(settings.healthPort, settings.host, "projector", watch.check) : undefined;
   logger.info({ topic: settings.eventsTopic, group: cluster.projectorGroupId }, "projector consuming");
   return {
-    async stop() {
-      watch?.stop();
-      await health?.close();
-      await projector.stop();
-      await bus.close();
-      await readSide.close();
-      await keys.close();
-    },
+    stop: () => stopInOrder([() => watch?.stop(), () => health?.close(), () => projector.stop(), () => bus.close(), () => readSide.close(), () => keys.close()]),
   };
 }

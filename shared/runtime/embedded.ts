@@ -19,6 +19,7 @@ import { buildApi } from "./api.js";
 import { EmbeddedReadSide } from "./embeddedReadSide.js";
 import { SealingEventStore } from "../eventstore/sealing.js";
 import { openKeyStore } from "./keys.js";
+import { stopInOrder } from "./stopInOrder.js";
 
 export interface RunningService {
   app: FastifyInstance;
@@ -44,11 +45,6 @@ export async function startEmbedded(settings: Settings, logger: ProcessLogger = 
   if (adminPageBuilt()) logger.info({ url: `${address}/app/` }, "the admin page is served");
   return {
     app,
-    async stop() {
-      await app.close();
-      await readSide.stop();
-      await store.close();
-      await keys.close();
-    },
+    stop: () => stopInOrder([() => app.close(), () => readSide.stop(), () => store.close(), () => keys.close()]),
   };
 }

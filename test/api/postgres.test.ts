@@ -12,6 +12,7 @@ import pg from "pg";
 import t from "tap";
 import { postgresUrl, requireServers } from "../support/cluster.js";
 import { type TestService, makeDataDir, startTestService } from "../support/service.js";
+import { stopInOrder } from "../../shared/runtime/stopInOrder.js";
 import { TcpProxy } from "../support/tcpProxy.js";
 
 if (requireServers(t, "PostgreSQL one-process suite", ["postgres"])) {
@@ -31,13 +32,16 @@ if (requireServers(t, "PostgreSQL one-process suite", ["postgres"])) {
     proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
     service = await startTestService({ env: env() });
   });
-  t.teardown(async () => {
-    await service?.stop();
-    await proxy?.close();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}_keys" CASCADE`);
-    await admin.end();
-  });
+  // Each step even if one before it fails: a proxy or a pool left open keeps this process from exiting.
+  t.teardown(() =>
+    stopInOrder([
+      () => service?.stop(),
+      () => proxy?.close(),
+      () => admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`),
+      () => admin.query(`DROP SCHEMA IF EXISTS "${schema}_keys" CASCADE`),
+      () => admin.end(),
+    ]),
+  );
 
   t.test("creates land in PostgreSQL and answer from the read model; one customer per email under a race", async (t) => {
     const created = await service.request("POST", "/admin/customers", { body: { email: "pg.one@example.com", first_name: "One" } });
