@@ -7,11 +7,14 @@
  *   group, and a consumer the group has dropped joins again (kafkaGroupMember.ts).
  * - A producer whose send failed is replaced, so a broker outage cannot leave it unusable.
  * - Topics are created at start when missing, with the configured partition count.
+ * - kafkajs's logs of what it retries by itself while a group or topic settles are written
+ *   below warning (kafkaLogLevel.ts).
  */
 import { type Admin, Kafka, type LogEntry, Partitioners, type Producer, logLevel } from "kafkajs";
 import type { Logger } from "../logger.js";
 import { KafkaClient } from "./kafkaClient.js";
 import { KafkaGroupMember } from "./kafkaGroupMember.js";
+import { kafkaLogLevel } from "./kafkaLogLevel.js";
 import type { BusMessage, BusSubscription, GroupOffsets, MessageBus, MessageHandler } from "./port.js";
 
 export interface KafkaBusOptions {
@@ -44,9 +47,7 @@ export class KafkaBus implements MessageBus {
       logLevel: logLevel.WARN,
       logCreator: () => (entry: LogEntry) => {
         const { message, ...extra } = entry.log;
-        const fields = { namespace: entry.namespace, ...extra };
-        if (entry.level <= logLevel.ERROR) logger.error(fields, `kafka: ${message}`);
-        else logger.warn(fields, `kafka: ${message}`);
+        logger[kafkaLogLevel(entry)]({ namespace: entry.namespace, ...extra }, `kafka: ${message}`);
       },
     });
     this.#producer = new KafkaClient(() =>
@@ -54,6 +55,12 @@ export class KafkaBus implements MessageBus {
         idempotent: true,
         maxInFlightRequests: 1,
         createPartitioner: Partitioners.DefaultPartitioner,
+        // Limited on purpose (kafkajs warns that this "may invalidate EoS guarantees", which
+        // kafkaLogLevel.ts writes at debug): a send that cannot succeed fails within seconds,
+        // so the publisher's health reports it and a fresh producer replaces this one. The
+        // publisher sends the same batch again and moves its checkpoint only once it is on
+        // Kafka, one batch at a time, so nothing is lost or reordered; a message sent twice is
+        // one more at-least-once delivery, skipped by its stream revision (as the projector does).
         retry: { retries: 8, maxRetryTime: 5_000 },
       }),
     );
