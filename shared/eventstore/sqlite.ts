@@ -50,11 +50,12 @@ const SUBSCRIPTION_PAGE = 512;
 export interface SqliteEventStoreOptions {
   /**
    * Set when other processes append to the same file (cluster mode on one machine): its own
-   * append signal only covers appends made in this process, so the store also checks
-   * SQLite's data_version (a counter bumped by other connections' commits, cheap to read)
-   * whenever the file system reports a write to the file (inotify on Linux: at once), and
-   * every `otherWritersCheckMs` regardless (3 by default), and wakes its subscriptions when it
-   * moves.
+   * append signal only covers appends made in this process, so, while a subscription is
+   * open, the store also checks SQLite's data_version (a counter bumped by other
+   * connections' commits, cheap to read) whenever the file system reports a write to the
+   * file (inotify on Linux: at once), and every `otherWritersCheckMs` regardless (3 by
+   * default), and wakes its subscriptions when it moves. Without a subscription (a command
+   * service that is not rebuilding its read model) nothing is checked.
    */
   watchForOtherWriters?: boolean;
   otherWritersCheckMs?: number;
@@ -78,6 +79,8 @@ export class SqliteEventStore implements EventStore {
   readonly #readAllStatements = new Map<number, Database.Statement>();
   #poll: NodeJS.Timeout | undefined;
   #watcher: FSWatcher | undefined;
+  readonly #otherWriters: { filename: string; checkMs: number } | undefined;
+  #subscriptions = 0;
 
   constructor(filename: string, options: SqliteEventStoreOptions = {}) {
     this.#db = openEventsFile(filename);
@@ -88,7 +91,22 @@ export class SqliteEventStore implements EventStore {
       ),
       streamRevision: this.#db.prepare<[string], number | null>("SELECT max(revision) FROM events WHERE stream = ?").pluck(),
     };
-    if (options.watchForOtherWriters) this.#watchOtherWriters(filename, options.otherWritersCheckMs ?? OTHER_WRITERS_CHECK_MS);
+    if (options.watchForOtherWriters) this.#otherWriters = { filename, checkMs: options.otherWritersCheckMs ?? OTHER_WRITERS_CHECK_MS };
+  }
+
+  /** Starts checking for other processes' appends with the first subscription, stops after the last. */
+  #subscribed(change: 1 | -1): void {
+    this.#subscriptions += change;
+    if (!this.#otherWriters || this.#closed) return;
+    if (this.#subscriptions === 1 && change === 1) this.#watchOtherWriters(this.#otherWriters.filename, this.#otherWriters.checkMs);
+    if (this.#subscriptions === 0) this.#stopWatching();
+  }
+
+  #stopWatching(): void {
+    clearInterval(this.#poll);
+    this.#poll = undefined;
+    this.#watcher?.close();
+    this.#watcher = undefined;
   }
 
   #watchOtherWriters(filename: string, checkMs: number): void {
@@ -222,11 +240,14 @@ export class SqliteEventStore implements EventStore {
       }
     }
     const iterator = follow();
+    this.#subscribed(1);
     return {
       [Symbol.asyncIterator]: () => iterator,
       async close() {
+        if (closed) return;
         closed = true;
         stop.notify();
+        store.#subscribed(-1);
       },
     };
   }
@@ -244,8 +265,7 @@ export class SqliteEventStore implements EventStore {
     this.#closed = true;
     // Appends already accepted reach the disk before the file closes.
     while (this.#committing || this.#queue.length > 0) await (this.#committing ?? this.#flush());
-    clearInterval(this.#poll);
-    this.#watcher?.close();
+    this.#stopWatching();
     this.#appended.notify();
     await this.#writer.close();
     this.#db.close();

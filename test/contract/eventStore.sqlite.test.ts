@@ -86,3 +86,30 @@ t.test("a store following the file sees another connection's append as the file 
   t.ok(Date.now() - appendedAt < 1_000, `delivered after ${Date.now() - appendedAt} ms`);
   await subscription.close();
 });
+
+t.test("a store that follows other writers wakes a subscription opened later too, and checks nothing while none is open", async (t) => {
+  const file = join(dir, "followed-later.sqlite");
+  const writer = new SqliteEventStore(file);
+  // The timer alone (no file-system notice is needed to pass): a subscription must not wait for this store's own next append.
+  const follower = new SqliteEventStore(file, { watchForOtherWriters: true, otherWritersCheckMs: 5 });
+  t.teardown(async () => {
+    await follower.close();
+    await writer.close();
+  });
+  const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+  const idle = timers();
+  for (let round = 1; round <= 2; round++) {
+    const subscription = follower.subscribeToAll({});
+    const events = subscription[Symbol.asyncIterator]();
+    t.ok(timers() > idle, `round ${round}: checking while subscribed`);
+    for (let seen = 1; seen < round; seen++) await events.next();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await writer.appendToStream(`s-later-${round}`, [eventToAppend("Seen")], { expectedRevision: "no_stream" });
+    let late: NodeJS.Timeout | undefined;
+    const delivered = await Promise.race([events.next(), new Promise<"late">((resolve) => (late = setTimeout(() => resolve("late"), 5_000)))]);
+    clearTimeout(late);
+    t.equal(delivered !== "late" && delivered.value?.stream, `s-later-${round}`, `round ${round}: another connection's append is delivered`);
+    await subscription.close();
+    t.equal(timers(), idle, `round ${round}: no check once the subscription is closed`);
+  }
+});
