@@ -54,6 +54,7 @@ export class MongoReadSide {
   readonly readModel: SwitchableReadModel<MongoReadModel>;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  #looking: Promise<void> | undefined;
   /** Whether the last look at the pointer failed: said once, not twice a second. */
   #failing = false;
 
@@ -80,8 +81,21 @@ export class MongoReadSide {
     this.readModel.serving.notify(document);
   }
 
-  /** Looks at the pointer now, switching if it moved. */
-  async refresh(): Promise<void> {
+  /**
+   * Looks at the pointer now, switching if it moved. One look at a time: the timer's and a
+   * rebuild's would otherwise both open the new generation and switch to it twice.
+   */
+  refresh(): Promise<void> {
+    const looking = (this.#looking ?? Promise.resolve()).then(() => this.#refresh());
+    const settled = looking.catch(() => undefined);
+    this.#looking = settled;
+    void settled.then(() => {
+      if (this.#looking === settled) this.#looking = undefined;
+    });
+    return looking;
+  }
+
+  async #refresh(): Promise<void> {
     const generation = await this.generations.serving();
     if (this.#closed || generation === this.readModel.serving.generation) return;
     const next = await openGeneration(this.cluster, generation, { ...this.options, sharing: this.readModel.serving });

@@ -7,6 +7,8 @@ import { randomUUID } from "node:crypto";
 import t from "tap";
 import { MongoGenerations } from "../../shared/readmodel/mongoGenerations.js";
 import { MongoReadModel } from "../../shared/readmodel/mongodb.js";
+import type { ClusterSettings } from "../../shared/config.js";
+import { MongoReadSide } from "../../shared/runtime/clusterReadSide.js";
 import { RebuildRunning } from "../../shared/readmodel/projections.js";
 import { RebuildProgress } from "../../shared/readmodel/rebuildProgress.js";
 import { mongodbUrl, requireServers } from "../support/cluster.js";
@@ -56,5 +58,25 @@ if (requireServers(t, "MongoDB generations suite", ["mongodb"])) {
     await generations.drop(0);
     await generations.drop(7);
     t.pass("dropping what is not there is fine");
+  });
+
+  t.test("a process that looks at the pointer twice at once switches once", async (t) => {
+    const own = `${database}_side`;
+    t.teardown(() => dropDatabase(mongodbUrl, own));
+    const cluster = { mongodbUrl, mongodbDatabase: own, mongodbTimeoutMs: 5_000 } as ClusterSettings;
+    const switches: object[] = [];
+    const logger = { info: (fields: object, message?: string) => void (message?.includes("serving generation changed") && switches.push(fields)), warn() {}, error() {} };
+    const side = await MongoReadSide.open(cluster, {}, logger);
+    const generations = await MongoGenerations.connect(mongodbUrl, own, 5_000);
+    t.teardown(async () => {
+      await side.close();
+      await generations.close();
+    });
+    const generation = await generations.claim("rebuilder", Date.now(), 30_000);
+    t.ok(await generations.switchServing("rebuilder", generation, new RebuildProgress(generation, undefined, Date.now()).view(Date.now())));
+    // A rebuild's look and the timer's, at the same moment.
+    await Promise.all([side.refresh(), side.refresh(), side.refresh()]);
+    t.equal(side.readModel.serving.generation, generation);
+    t.same(switches, [{ generation, previous: 0 }], "one switch, one generation opened");
   });
 }
