@@ -30,7 +30,9 @@ export interface RunningRole {
 
 export async function startCommandRole(settings: Settings, cluster: ClusterSettings, logger: ProcessLogger): Promise<RunningService> {
   const keys = await openKeyStore(settings, logger);
-  const store = new SealingEventStore(openEventStore(settings, { writerThread: true }), keys);
+  // Other command services append to the same file: a read-model rebuild run here follows
+  // their appends as they commit, not only at this service's next own write.
+  const store = new SealingEventStore(openEventStore(settings, { writerThread: true, watchForOtherWriters: true }), keys);
   const bus = await openKafkaBus(cluster, logger, [settings.eventsTopic, cluster.readModelNoticesTopic]);
   const readSide = await MongoReadSide.open(cluster, { cache: { maxDocuments: settings.readCacheMaxDocuments, ttlMs: cluster.readCacheTtlMs } }, logger);
   const notices = await followReadModelNotices(bus, cluster.readModelNoticesTopic, (notice) => readSide.notify(notice.document));
