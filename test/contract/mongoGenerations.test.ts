@@ -65,7 +65,7 @@ if (requireServers(t, "MongoDB generations suite", ["mongodb"])) {
     t.teardown(() => dropDatabase(mongodbUrl, own));
     const cluster = { mongodbUrl, mongodbDatabase: own, mongodbTimeoutMs: 5_000 } as ClusterSettings;
     const switches: object[] = [];
-    const logger = { info: (fields: object, message?: string) => void (message?.includes("serving generation changed") && switches.push(fields)), warn() {}, error() {} };
+    const logger = { info: (fields: object, message?: string) => void (message?.includes("serving generation changed") && switches.push(fields)), debug() {}, warn() {}, error() {} };
     const side = await MongoReadSide.open(cluster, {}, logger);
     const generations = await MongoGenerations.connect(mongodbUrl, own, 5_000);
     t.teardown(async () => {
