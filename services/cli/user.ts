@@ -23,6 +23,10 @@ as the service.
   -p, --password    the password (stored only as a scrypt hash)
   -h, --help        show this text
 
+When a user with that email exists already, it changes nothing, says so on one line and
+exits with status 0, so a set-up script can run it again. Other failures exit with 1,
+a wrong command line with 2.
+
 Example:
   npm run user -- -e admin@example.com -p supersecret`;
 
@@ -46,8 +50,13 @@ try {
   );
   console.log(`Created admin user ${user.id} (${user.email}).`);
 } catch (error) {
-  console.error(error instanceof UserAlreadyExists ? error.message : `Could not create the user: ${(error as Error).message}`);
-  process.exitCode = 1;
+  if (error instanceof UserAlreadyExists) {
+    // Not a failure: the user this command asks for is there (a set-up run twice).
+    console.log(`Admin user ${error.email} already exists; nothing changed. Log in with their password, or choose another email.`);
+  } else {
+    console.error(`Could not create the user: ${(error as Error).message}`);
+    process.exitCode = 1;
+  }
 } finally {
   await store.close();
 }
