@@ -96,11 +96,15 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
     const inserts = changes.filter((change) => change.previousRevision === null);
     const replaces = changes.filter((change) => change.previousRevision !== null);
     const unapplied: T[] = [];
-    if (inserts.length > 0) {
+    // A few documents per command, each with its own time limit: one insert of hundreds (a
+    // projector far behind, a rebuild) can take longer than the limit on a busy server and
+    // would then fail whole on every retry; chunks that succeed stay written, and a retry
+    // finds them as replays.
+    await inParallel(chunked(inserts, INSERT_CHUNK), async (chunk) => {
       try {
         await this.#writeSlots.run(() =>
           this.collection.insertMany(
-            inserts.map((change) => this.form.toStored(change.document)) as never,
+            chunk.map((change) => this.form.toStored(change.document)) as never,
             { ordered: false },
           ),
         );
@@ -111,9 +115,9 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
         // command failing (the driver wraps a timed-out connection this way): nothing is known
         // to be written, so it must not pass for a replay.
         if (writeErrors.length === 0 || writeErrors.some((writeError) => writeError.code !== DUPLICATE_KEY)) throw error;
-        for (const writeError of writeErrors) unapplied.push(inserts[writeError.index]!.document);
+        for (const writeError of writeErrors) unapplied.push(chunk[writeError.index]!.document);
       }
-    }
+    });
     const replaced = await inParallel(replaces, (change) =>
       this.#writeSlots.run(() =>
         this.collection.replaceOne({ _id: change.document.id, revision: change.previousRevision! } as never, this.form.toStored(change.document)),
@@ -130,6 +134,15 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
     const current = await this.collection.findOne({ _id: document.id } as never, { projection: { revision: 1 } });
     if (!current || current.revision < document.revision) throw new ReadModelRevisionGap(document.id, current?.revision ?? null, document.revision);
   }
+}
+
+/** Documents per insert command (see #saveMany). */
+export const INSERT_CHUNK = 16;
+
+function chunked<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
 }
 
 /** See MongoDocuments' #writeSlots. */

@@ -10,6 +10,7 @@ import { customerDocument } from "../support/documents.js";
 import { TcpProxy } from "../support/tcpProxy.js";
 import { readModelContract } from "./readModel.contract.js";
 import { EVERYTHING, where } from "../../shared/readmodel/query.js";
+import { INSERT_CHUNK } from "../../shared/readmodel/mongoDocuments.js";
 
 if (requireServers(t, "MongoDB read-model contract suite", ["mongodb"])) {
   const database = `contract_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
@@ -51,6 +52,26 @@ if (requireServers(t, "MongoDB read-model contract suite", ["mongodb"])) {
     // The generation that serves next has only revision 0 yet, as a rebuilt one can.
     await readModel.customers.documents.collection.updateOne({ _id: id }, { $set: { revision: 0, first_name: null } });
     t.same([(await readModel.customers.get(id))?.revision, (await readModel.customers.get(id))?.first_name], [1, "Shown"], "what was shown");
+  });
+
+  t.test("a large batch is written a few documents per command, and its replay passes", async (t) => {
+    const readModel = await MongoReadModel.connect(mongodbUrl, database);
+    t.teardown(() => readModel.close());
+    const collection = readModel.customers.documents.collection;
+    const sizes: number[] = [];
+    const insertMany = collection.insertMany.bind(collection);
+    collection.insertMany = ((documents: never[], options: never) => {
+      sizes.push(documents.length);
+      return insertMany(documents, options);
+    }) as typeof collection.insertMany;
+    const prefix = `cus_chunk_${randomUUID().slice(0, 8)}`;
+    const created = Array.from({ length: 5 * INSERT_CHUNK + 3 }, (_, i) => ({ document: customerDocument({ id: `${prefix}_${String(i).padStart(3, "0")}` }), previousRevision: null }));
+    await readModel.customers.save(created.slice(0, 2 * INSERT_CHUNK));
+    // A batch delivered again after a failure: its first part is stored already.
+    await readModel.customers.save(created);
+    t.ok(Math.max(...sizes) <= INSERT_CHUNK, `no command carries more than ${INSERT_CHUNK} documents (${sizes})`);
+    const stored = (await readModel.customers.ids()).filter((id) => id.startsWith(prefix));
+    t.same(stored.sort(), created.map((change) => change.document.id), "every document is stored once");
   });
 
   t.test("documents keep their keys and values through MongoDB (key order and types)", async (t) => {
