@@ -14,6 +14,7 @@ import { postgresUrl, requireServers } from "../support/cluster.js";
 import { type TestService, makeDataDir, startTestService } from "../support/service.js";
 import { stopInOrder } from "../../shared/runtime/stopInOrder.js";
 import { TcpProxy } from "../support/tcpProxy.js";
+import { failIfStillRunningAfter } from "../support/exitWatch.js";
 
 if (requireServers(t, "PostgreSQL one-process suite", ["postgres"])) {
   const schema = `api_${randomBytes(5).toString("hex")}`;
@@ -42,6 +43,9 @@ if (requireServers(t, "PostgreSQL one-process suite", ["postgres"])) {
       () => admin.end(),
     ]),
   );
+
+  // Registered after the teardown above, so it starts once that has ended.
+  failIfStillRunningAfter(t);
 
   t.test("creates land in PostgreSQL and answer from the read model; one customer per email under a race", async (t) => {
     const created = await service.request("POST", "/admin/customers", { body: { email: "pg.one@example.com", first_name: "One" } });
