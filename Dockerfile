@@ -26,12 +26,14 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.mjs ./scripts/build.mjs
 COPY services ./services
 COPY shared ./shared
 COPY bench ./bench
-# The benchmark is compiled with the rest but needs dev dependencies; it is not shipped.
+# The benchmark is compiled with the rest but needs dev dependencies; it is not shipped,
+# nor is the record of what the build was made from (dist/.build).
 RUN npm run build \
- && rm -rf dist/bench \
+ && rm -rf dist/bench dist/.build \
  && npm prune --omit=dev --no-audit --no-fund
 
 # ---- runtime: package.json, production node_modules and dist only ----
