@@ -11,6 +11,7 @@
  * generation with the switch. The pointer file names the new generation before the old one's
  * files are removed, so a crash at any point restarts on a whole generation.
  */
+import type { Publisher } from "../publisher/publisher.js";
 import { PUBLISHED_STREAM_PREFIXES } from "../events/publishedStreams.js";
 import type { EventStore, GlobalPosition } from "../eventstore/port.js";
 import { comparePositions } from "../eventstore/positions.js";
@@ -22,6 +23,7 @@ import { SqliteReadModel } from "../readmodel/sqlite.js";
 import { generationFile, recordServingGeneration, removeGeneration, removeOtherGenerations, servingGeneration } from "../readmodel/sqliteGenerations.js";
 import { SwitchableReadModel } from "../readmodel/switchable.js";
 import { Signal } from "../signal.js";
+import { reportCatchUp } from "./catchUpProgress.js";
 import { type InProcessPipeline, startInProcessPipeline } from "./inProcessPipeline.js";
 
 export class EmbeddedReadSide implements Projections {
@@ -44,6 +46,11 @@ export class EmbeddedReadSide implements Projections {
     this.readModel = new SwitchableReadModel(serving);
   }
 
+  /** The serving pipeline's publisher; undefined before start. */
+  get publisher(): Publisher | undefined {
+    return this.#pipeline?.publisher;
+  }
+
   /** Opens the serving generation (removing what an unfinished rebuild left) without projecting yet. */
   static async open(settings: Settings, store: EventStore, logger: ProcessLogger): Promise<EmbeddedReadSide> {
     const generation = servingGeneration(settings.dataDir);
@@ -58,8 +65,17 @@ export class EmbeddedReadSide implements Projections {
 
   /** Brings the serving generation up to date with the store, then keeps it so. */
   async start(): Promise<void> {
-    this.#pipeline = await startInProcessPipeline(this.store, this.readModel.serving, this.settings, this.logger);
-    await this.#pipeline.caughtUp;
+    const report = reportCatchUp(this.logger, {
+      generation: this.#generation,
+      from: await this.readModel.serving.projectedPosition(),
+      head: await this.store.headPosition({ streamPrefixes: PUBLISHED_STREAM_PREFIXES }),
+    });
+    try {
+      this.#pipeline = await startInProcessPipeline(this.store, this.readModel.serving, this.settings, this.logger, { onBatch: report.projected });
+      await this.#pipeline.caughtUp;
+    } finally {
+      report.stop();
+    }
   }
 
   async list(): Promise<ProjectionView[]> {
