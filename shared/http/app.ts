@@ -15,6 +15,7 @@ import type { IdempotencyKeys } from "../application/idempotencyKeys.js";
 import type { EmailPassLogin } from "../application/emailpassLogin.js";
 import type { AuthSettings, TrustProxy } from "../config.js";
 import type { HealthCheck } from "../health/report.js";
+import type { ReadinessCheck } from "../health/readiness.js";
 import type { CustomerReadModel } from "../readmodel/port.js";
 import type { ReadYourWrites } from "../readmodel/readYourWrites.js";
 import type { SessionStore } from "../sessions/port.js";
@@ -27,6 +28,7 @@ import { registerBodyParsers } from "./bodyParsers.js";
 import { medusaErrorHandler } from "./errors.js";
 import { MAX_PARAM_LENGTH, onClientError, onFrameworkError, onRouteNotFound } from "./frameworkErrors.js";
 import { registerOpenApi } from "./openapi.js";
+import readinessRoute from "./readinessRoute.js";
 import { adminPage } from "./adminPage.js";
 import type { EventFeed } from "../application/eventFeed.js";
 import { type AsyncApiSettings, asyncApiDocument } from "../events/asyncapi.js";
@@ -56,6 +58,8 @@ export interface AppOptions {
   adminPageDir?: string;
   /** What GET /health reports; "ok" when absent. Only "unhealthy" answers 503. */
   health?: HealthCheck;
+  /** What GET /ready reports: each dependency usable or not; ready when absent. */
+  readiness?: ReadinessCheck;
   /** The topic GET /asyncapi.json names; the default when absent. */
   asyncApi?: AsyncApiSettings;
 }
@@ -131,5 +135,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (report.status === "unhealthy") reply.code(503);
     return report.status === "ok" ? { status: "ok" } : { status: report.status, reasons: report.reasons, ...report.details };
   });
+  await app.register(readinessRoute, { readiness: options.readiness });
   return app;
 }

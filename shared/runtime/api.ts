@@ -19,6 +19,7 @@ import { publicEmailIndexKey } from "../customers/emailReservation.js";
 import type { EventStore } from "../eventstore/port.js";
 import type { KeyStore } from "../keystore/keyStore.js";
 import type { HealthCheck } from "../health/report.js";
+import type { ReadinessCheck } from "../health/readiness.js";
 import { buildApp } from "../http/app.js";
 import type { ProcessLogger } from "../logging.js";
 import { StreamStateCache } from "../eventstore/streamStateCache.js";
@@ -37,6 +38,8 @@ export interface ApiOptions {
    * refused and the names use a key anyone can derive (no more private than a plain hash).
    */
   keys?: KeyStore;
+  /** What GET /ready reports (shared/health/readiness.ts). */
+  readiness?: ReadinessCheck;
 }
 
 /** The key-store subject of the secret that names email reservation streams (never a customer id, which starts `cus_`). */
@@ -108,6 +111,7 @@ export async function buildApi(
     projections,
     events: new EventFeed(store, settings.eventStreamsMax),
     health,
+    readiness: options.readiness,
     adminPageDir: builtAdminPageDir(),
     asyncApi: { eventsTopic: settings.eventsTopic, medusaEventsTopic: settings.medusaEventsTopic },
     auth: {

@@ -10,6 +10,8 @@ import { PUBLISHED_STREAM_PREFIXES } from "../events/publishedStreams.js";
 import { outOfGroup, watchConsumer } from "../health/consumerHealth.js";
 import { watchPublisher } from "../health/publisherHealth.js";
 import { combinedHealth, healthReport } from "../health/report.js";
+import { consumerGroupLag, eventStoreProbe, kafkaProbe, projectionLagProbe, readModelProbe } from "../health/dependencyProbes.js";
+import { watchReadiness } from "../health/readiness.js";
 import type { ProcessLogger } from "../logging.js";
 import { Publisher } from "../publisher/publisher.js";
 import { ReadModelNoticePublisher, followReadModelNotices } from "../readmodel/notices.js";
@@ -45,13 +47,19 @@ export async function startCommandRole(settings: Settings, cluster: ClusterSetti
       "degraded",
     );
   const rebuilds = new MongoRebuilds(settings, cluster, store, readSide, logger);
-  const app = await buildApi(settings, store, readSide.readModel, logger, health, rebuilds, { keys });
+  const readiness = watchReadiness({
+    event_store: eventStoreProbe(store),
+    bus: kafkaProbe(bus, settings.eventsTopic, cluster.projectorGroupId),
+    read_model: readModelProbe(() => readSide.generations.serving()),
+    projection_lag: projectionLagProbe(consumerGroupLag(bus, settings.eventsTopic, cluster.projectorGroupId), settings.unhealthyAfterMs),
+  });
+  const app = await buildApi(settings, store, readSide.readModel, logger, health, rebuilds, { keys, readiness: readiness.check });
   const address = await app.listen({ port: settings.port, host: settings.host });
   if (adminPageBuilt()) logger.info({ url: `${address}/app/` }, "the admin page is served");
   return {
     app,
     stop: () =>
-      stopInOrder([() => app.close(), () => rebuilds.stop(), () => notices.close(), () => bus.close(), () => readSide.close(), () => store.close(), () => keys.close()]),
+      stopInOrder([() => app.close(), () => readiness.stop(), () => rebuilds.stop(), () => notices.close(), () => bus.close(), () => readSide.close(), () => store.close(), () => keys.close()]),
   };
 }
 

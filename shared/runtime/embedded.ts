@@ -14,6 +14,8 @@ import { mkdirSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import type { Settings } from "../config.js";
 import { type ProcessLogger, createLogger } from "../logging.js";
+import { embeddedProjectionLag, eventStoreProbe, inProcessBusProbe, projectionLagProbe, readModelProbe } from "../health/dependencyProbes.js";
+import { watchReadiness } from "../health/readiness.js";
 import { openEventStore } from "./adapters.js";
 import { buildApi } from "./api.js";
 import { EmbeddedReadSide } from "./embeddedReadSide.js";
@@ -34,7 +36,13 @@ export async function startEmbedded(settings: Settings, logger: ProcessLogger = 
   // Personal fields are sealed on their way into the store and opened on their way out.
   const store = new SealingEventStore(openEventStore(settings, { writerThread: true }), keys);
   const readSide = await EmbeddedReadSide.open(settings, store, logger);
-  const app = await buildApi(settings, store, readSide.readModel, logger, undefined, readSide, { keys });
+  const readiness = watchReadiness({
+    event_store: eventStoreProbe(store),
+    bus: inProcessBusProbe(() => readSide.publisher),
+    read_model: readModelProbe(() => readSide.readModel.projectedPosition()),
+    projection_lag: projectionLagProbe(embeddedProjectionLag(store, readSide.readModel), settings.unhealthyAfterMs),
+  });
+  const app = await buildApi(settings, store, readSide.readModel, logger, undefined, readSide, { keys, readiness: readiness.check });
 
   const startedAt = Date.now();
   const from = await readSide.readModel.projectedPosition();
@@ -45,6 +53,6 @@ export async function startEmbedded(settings: Settings, logger: ProcessLogger = 
   if (adminPageBuilt()) logger.info({ url: `${address}/app/` }, "the admin page is served");
   return {
     app,
-    stop: () => stopInOrder([() => app.close(), () => readSide.stop(), () => store.close(), () => keys.close()]),
+    stop: () => stopInOrder([() => app.close(), () => readiness.stop(), () => readSide.stop(), () => store.close(), () => keys.close()]),
   };
 }

@@ -15,6 +15,8 @@ import type { CustomerReadModel } from "../readmodel/port.js";
 export interface InProcessPipeline {
   /** Settles once the read model holds everything the store held when the pipeline started. */
   caughtUp: Promise<void>;
+  /** The publisher onto the in-process bus, for GET /ready and the metrics. */
+  publisher: Publisher;
   /** Stops following the store once the batch being projected is stored. */
   stop(): Promise<void>;
 }
@@ -51,6 +53,7 @@ export async function startInProcessPipeline(
   await publisher.start();
   return {
     caughtUp: rebuilt,
+    publisher,
     async stop() {
       await publisher.stop();
       await projector.stop();
