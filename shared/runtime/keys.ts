@@ -60,7 +60,7 @@ async function openKeyRecords(settings: Settings): Promise<KeyRecords> {
  * and the key sit on one disk anyway; a deployment sets ENCRYPTION_KEY (config.ts insists in
  * production). Made with an exclusive create, so processes starting together agree on one.
  */
-function localMasterKey(dataDir: string, logger: Logger): Buffer {
+export function localMasterKey(dataDir: string, logger: Logger): Buffer {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, MASTER_KEY_FILE);
   // Written whole under another name, then linked into place: a process that loses the race

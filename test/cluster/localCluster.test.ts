@@ -1,0 +1,130 @@
+/**
+ * `npm run cluster` end to end, against the servers already running (never stopping them:
+ * --keep-servers, and they were running before): one command service and one projector on
+ * free ports and a fresh data directory; a customer created and read back with a token;
+ * Ctrl-C (SIGINT) stops every role it started and frees its ports.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MongoClient } from "mongodb";
+import t from "tap";
+import { READY_LINE } from "../../services/cli/cluster/summary.js";
+import { signAdminToken } from "../../shared/auth/adminToken.js";
+import { freePort } from "../../shared/runtime/roleProcess.js";
+import { kafkaBrokers, mongodbUrl, requireServers } from "../support/cluster.js";
+
+const portFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+
+/** A port with the next two free as well: the command service's, the publisher's and the projector's health. */
+async function freePortBlock(size: number): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port + size > 65535) continue;
+    let free = true;
+    for (let next = port + 1; next < port + size && free; next += 1) free = await portFree(next);
+    if (free) return port;
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+if (requireServers(t, "Local cluster command", ["kafka", "mongodb"])) {
+  t.setTimeout(90_000);
+  const run = randomUUID().replaceAll("-", "").slice(0, 10);
+  const dataDir = mkdtempSync(join(tmpdir(), "customers-local-cluster-"));
+  const database = `local_cluster_${run}`;
+  const secret = "local-cluster-secret";
+  let cli: ChildProcess | undefined;
+  let output = "";
+  const pids = () => [...output.matchAll(/ started \(PID (\d+)/g)].map((match) => Number(match[1]));
+
+  t.teardown(async () => {
+    // Never left running, whatever failed: the roles by their PIDs, then the command itself.
+    for (const pid of pids()) if (alive(pid)) process.kill(pid, "SIGKILL");
+    if (cli?.exitCode === null) cli.kill("SIGKILL");
+    rmSync(dataDir, { recursive: true, force: true });
+    const client = await MongoClient.connect(mongodbUrl);
+    await client.db(database).dropDatabase();
+    await client.close();
+  });
+
+  t.test("starts, serves a customer, and stops everything on SIGINT", async (t) => {
+    const port = await freePortBlock(3);
+    const started = Date.now();
+    cli = spawn(
+      process.execPath,
+      ["dist/services/cli/cluster.js", "--keep-servers", "--commands", "1", "--projectors", "1", "--port", String(port), "--data-dir", dataDir],
+      {
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: kafkaBrokers.join(","),
+          MONGODB_URL: mongodbUrl,
+          // This run's own names on the shared servers.
+          MONGODB_DATABASE: database,
+          EVENTS_TOPIC: `customers.events.${run}`,
+          MEDUSA_EVENTS_TOPIC: `customers.medusa-events.${run}`,
+          READ_MODEL_NOTICES_TOPIC: `customers.read-model.${run}`,
+          PROJECTOR_GROUP_ID: `customers-read-model-${run}`,
+          POSTGRES_URL: "",
+          JWT_SECRET: secret,
+          LOG_LEVEL: "warn",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => cli!.once("exit", (code, signal) => resolve({ code, signal })));
+    const ready = new Promise<void>((resolve, reject) => {
+      const take = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes(READY_LINE)) resolve();
+      };
+      cli!.stdout!.on("data", take);
+      cli!.stderr!.on("data", take);
+      void exited.then(({ code }) => reject(new Error(`npm run cluster exited (${code}) before it was ready:\n${output}`)));
+      setTimeout(() => reject(new Error(`not ready after 60 s:\n${output}`)), 60_000).unref();
+    });
+    await ready;
+    t.equal(pids().length, 3, "a command service, the publisher and a projector");
+    t.match(output, /\[kafka\] running already .* left running/, "the running Kafka is used as it is");
+    t.match(output, /command-1 +\| /, "the roles' lines carry their names");
+    t.notMatch(output, /\u001b\[/, "no colors when the output is not a terminal");
+
+    const api = `http://127.0.0.1:${port}`;
+    const token = signAdminToken({ secret, actorId: "user_local_cluster", now: new Date(), expiresInSeconds: 600 });
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    const created = await fetch(`${api}/admin/customers`, { method: "POST", headers, body: JSON.stringify({ email: `ada-${run}@example.com`, first_name: "Ada" }) });
+    t.equal(created.status, 200, "created");
+    const { customer } = (await created.json()) as { customer: { id: string } };
+    const read = await fetch(`${api}/admin/customers/${customer.id}`, { headers });
+    t.equal(read.status, 200, "read back");
+    t.match(await read.json(), { customer: { id: customer.id, email: `ada-${run}@example.com`, first_name: "Ada" } });
+
+    const roles = pids();
+    const asked = Date.now();
+    cli.kill("SIGINT");
+    const exit = await Promise.race([exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still running 30 s after SIGINT:\n${output}`)), 30_000).unref())]);
+    t.same(exit, { code: 0, signal: null }, "exits 0 when asked to stop");
+    t.ok(Date.now() - asked < 30_000, `stopped in ${Date.now() - asked} ms`);
+    t.same(roles.filter(alive), [], "every role process has exited");
+    for (const used of [port, port + 1, port + 2]) t.ok(await portFree(used), `port ${used} is free`);
+    t.match(output, /command-1 \(PID \d+\) stopped: exit 0[\s\S]*publisher \(PID \d+\) stopped: exit 0[\s\S]*projector-1 \(PID \d+\) stopped: exit 0/, "the roles stopped in order");
+    t.notMatch(output, /\[(kafka|ferretdb)\] stopping/, "the shared servers are left alone");
+    t.ok(Date.now() - started < 80_000, `the whole run took ${Date.now() - started} ms`);
+  });
+}
