@@ -59,20 +59,44 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
 
   /** Live documents matching `filter`, one page in `sort` order (then by id), and how many match. */
   async list(filter: Query, sort: Sort, skip: number, limit: number): Promise<Page<T>> {
-    const query = { $and: [{ deleted_at: null }, toMongoFilter(filter, storedField)] };
-    const sortField = sort.field === "id" ? "_id" : sort.field;
-    const [stored, count] = await reachable(() => Promise.all([
-      limit === 0
-        ? Promise.resolve([])
-        : this.collection
-            .find(query as never, { maxTimeMS: this.queryTimeMs })
-            .sort(sortField === "_id" ? { _id: sort.direction } : { [sortField]: sort.direction, _id: 1 })
-            .skip(skip)
-            .limit(limit)
-            .toArray(),
-      this.collection.countDocuments(query as never, { maxTimeMS: this.queryTimeMs }),
-    ]));
+    const matching = [{ deleted_at: null }, toMongoFilter(filter, storedField)];
+    const [stored, count] = await reachable(() => Promise.all([this.#page(matching, sort, skip, limit), this.#count(matching)]));
     return { documents: stored.map((document) => this.form.fromStored(document as S)), count };
+  }
+
+  /**
+   * One page in `sort` order. Medusa's PostgreSQL puts documents without a value last when
+   * ascending and first when descending; MongoDB sorts null and missing before every value and
+   * has no NULLS LAST. So the documents with a value (sorted by it, through the field's index as
+   * before) and those without (by id) are read as two parts, the one that comes first at the
+   * page's offset; the other is read only when the page runs past the first, and the first
+   * part's size counted only when the page starts beyond it. Nothing is stored for the order,
+   * so documents written by earlier versions are ordered the same way.
+   */
+  async #page(matching: Document[], sort: Sort, skip: number, limit: number): Promise<Document[]> {
+    if (limit === 0) return [];
+    if (sort.field === "id") return this.#find(matching, { _id: sort.direction }, skip, limit);
+    const field = storedField(sort.field);
+    const withValue: Part = { filter: [...matching, { [field]: { $ne: null } }], order: { [field]: sort.direction, _id: 1 } };
+    const withoutValue: Part = { filter: [...matching, { [field]: null }], order: { _id: 1 } };
+    const [first, second] = sort.direction === 1 ? [withValue, withoutValue] : [withoutValue, withValue];
+    const page = await this.#find(first.filter, first.order, skip, limit);
+    if (page.length === limit) return page;
+    const secondSkip = page.length > 0 ? 0 : Math.max(0, skip - (await this.#count(first.filter)));
+    return [...page, ...(await this.#find(second.filter, second.order, secondSkip, limit - page.length))];
+  }
+
+  #find(conditions: Document[], order: Record<string, 1 | -1>, skip: number, limit: number): Promise<Document[]> {
+    return this.collection
+      .find({ $and: conditions } as never, { maxTimeMS: this.queryTimeMs })
+      .sort(order)
+      .skip(skip)
+      .limit(limit)
+      .toArray();
+  }
+
+  #count(conditions: Document[]): Promise<number> {
+    return this.collection.countDocuments({ $and: conditions } as never, { maxTimeMS: this.queryTimeMs });
   }
 
   /**
@@ -134,6 +158,12 @@ export class MongoDocuments<T extends { id: string; revision: number }, S extend
     const current = await this.collection.findOne({ _id: document.id } as never, { projection: { revision: 1 } });
     if (!current || current.revision < document.revision) throw new ReadModelRevisionGap(document.id, current?.revision ?? null, document.revision);
   }
+}
+
+/** Documents matching all of `filter`, in `order`: one part of a page (MongoDocuments' #page). */
+interface Part {
+  filter: Document[];
+  order: Record<string, 1 | -1>;
 }
 
 /** Documents per insert command (see #saveMany). */

@@ -3,7 +3,8 @@
  * in-memory adapter evaluates it here (matchesQuery); the MongoDB adapter translates it into
  * a filter document (toMongoFilter). Both follow MongoDB's semantics, so they answer a query
  * the same way: a dotted path reaches into arrays (any element may match); `eq null` matches
- * a missing field; ranges compare values of the same kind only; ordering puts null first.
+ * a missing field; ranges compare values of the same kind only. Ordering is the exception: it
+ * puts missing values where Medusa's PostgreSQL does (compareDocuments), not where MongoDB does.
  * Patterns are RE2 syntax, checked before they get here (pattern.ts). A search (`q`) is a
  * case-insensitive substring of any of its fields: the same as a literal pattern on each, named
  * so that a read model with a substring index can use it.
@@ -141,13 +142,19 @@ export function toMongoFilter(query: Query, storedField: (field: string) => stri
   }
 }
 
-/** MongoDB's order for one field (null and missing first when ascending), then by id. */
+/**
+ * The order of one field, then by id ascending. Values compare as in MongoDB (numbers before
+ * text); null and missing come after every value, so last when ascending and first when
+ * descending: PostgreSQL's default (NULLS LAST for ASC, NULLS FIRST for DESC), which is what
+ * Medusa's lists answer.
+ */
 export function compareDocuments<T extends object>(sort: Sort): (a: T, b: T) => number {
-  const rank = (value: unknown) => (value === null || value === undefined ? 0 : typeof value === "number" ? 1 : typeof value === "string" ? 2 : 3);
+  const MISSING = 3;
+  const rank = (value: unknown) => (value === null || value === undefined ? MISSING : typeof value === "number" ? 0 : typeof value === "string" ? 1 : 2);
   const compare = (x: unknown, y: unknown): number => {
     const byRank = rank(x) - rank(y);
     if (byRank !== 0) return byRank;
-    if (x === y || rank(x) === 0) return 0;
+    if (x === y || rank(x) === MISSING) return 0;
     if (typeof x === "boolean") return Number(x) - Number(y);
     return (x as string) < (y as string) ? -1 : 1;
   };

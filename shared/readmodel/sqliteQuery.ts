@@ -204,12 +204,14 @@ export function elementWalk(filter: Query, sort: Sort, shape: DocumentShape): { 
 }
 
 /**
- * MongoDB's order: null and missing first when ascending (as SQLite's NULLs), ties by id.
+ * The order of one field, ties by id: null and missing last when ascending and first when
+ * descending, as Medusa's PostgreSQL orders them (SQLite's own default is the reverse). SQLite
+ * still walks the field's index for it, reading the rows with a value and then those without.
  * `sortingRows`: the rows are few and sorted as they are found, so the expression is written
  * so that SQLite does not walk the ordered index instead (a unary `+` hides it from the planner).
  */
 export function toSqlOrder(sort: Sort, shape: DocumentShape, sortingRows = false): string {
-  const direction = sort.direction === 1 ? "ASC" : "DESC";
+  const direction = sort.direction === 1 ? "ASC NULLS LAST" : "DESC NULLS FIRST";
   const hidden = sortingRows ? "+" : "";
-  return sort.field === "id" ? `${hidden}id ${direction}` : `${hidden}${fieldExpression(sort.field, shape)} ${direction}, id ASC`;
+  return sort.field === "id" ? `${hidden}id ${sort.direction === 1 ? "ASC" : "DESC"}` : `${hidden}${fieldExpression(sort.field, shape)} ${direction}, id ASC`;
 }

@@ -102,6 +102,8 @@ t.test("listing: default fields, q, filters, order, pages", async (t) => {
   t.same((await list("q=gb")).count, 0, "country_code is not searched");
   t.same((await list("company=Acme")).count, 2);
   t.same((await list("city[]=Paris,London&order=-city")).addresses.map((a: any) => a.city), ["Paris", "London"]);
+  t.same((await list("order=phone")).addresses.map((a: any) => a.city), ["Hill", "London", "Paris"], "without a phone: last ascending");
+  t.same((await list("order=-phone")).addresses.map((a: any) => a.city), ["London", "Paris", "Hill"], "first descending");
   t.same((await list("limit=1&offset=2")).addresses.map((a: any) => a.city), ["Paris"]);
   t.same((await list("fields=city")).addresses[0], { city: "London", id: all.addresses[0].id });
   t.same((await list("phone=12")).message, "Invalid request: Unrecognized fields: 'phone'");

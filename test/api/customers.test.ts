@@ -52,7 +52,10 @@ t.test("listing, filtering, searching, ordering and paging", async (t) => {
   t.same(ids(await scoped(`created_by=${a.created_by}`)), [a.id, b.id, c.id]);
   t.same(ids(await scoped(`groups=cusgroup_nope`)), [], "no customer is in an unknown group");
   t.same(ids(await scoped("order=-last_name")), [a.id, c.id, b.id]);
-  t.same(ids(await scoped("order=email")), [c.id, b.id, a.id], "ascending puts customers without an email first");
+  t.same(ids(await scoped("order=email")), [b.id, a.id, c.id], "ascending puts customers without an email last, as Medusa's PostgreSQL does");
+  t.same(ids(await scoped("order=-email")), [c.id, a.id, b.id], "and descending first");
+  t.same(ids(await scoped("order=phone&limit=2")), [a.id, b.id], "a page across the missing values' edge");
+  t.same(ids(await scoped("order=-phone&limit=2&offset=1")), [c.id, a.id]);
   t.same((await scoped("fields=id,email")).json.customers[0], { id: a.id, email: a.email });
   t.same(ids(await scoped(`with_deleted=true`)), [a.id, b.id, c.id], "with_deleted is accepted and, as in Medusa, changes nothing");
 });

@@ -7,6 +7,10 @@ import type { CustomerDocument } from "../../shared/readmodel/customerDocument.j
 import { type CustomerReadModel, ReadModelRevisionGap } from "../../shared/readmodel/port.js";
 import { address, customerDocument, customerGroupDocument } from "../support/documents.js";
 import { EVERYTHING, type Query, where } from "../../shared/readmodel/query.js";
+import { parseOrder } from "../../shared/http/listFilters.js";
+import { CUSTOMER_ORDER_FIELDS } from "../../shared/http/customers/listSchemas.js";
+import { GROUP_ORDER_FIELDS } from "../../shared/http/customerGroups/schemas.js";
+import { ADDRESS_COLUMNS } from "../../shared/http/answerColumns.js";
 
 export interface ReadModelFixture {
   readModel: CustomerReadModel;
@@ -130,13 +134,67 @@ export function readModelContract(t: Test, makeFixture: () => Promise<ReadModelF
     t.same(await readModel.customers.distinct("group_ids", where.and(where.eq("created_by", tag), where.eq("first_name", "Ada"))), []);
     t.same((await list(where.eq("email", null))).ids, ["3"], "null matches a missing value");
     t.same((await list(where.eq("addresses.id", `${tag}-addr-a`))).ids, ["3"], "a dotted path reaches into arrays of documents");
-    t.same((await list(EVERYTHING, { field: "email", direction: 1 })).ids, ["3", "2", "1", "4"], "ascending: null first, then by code point");
-    t.same((await list(EVERYTHING, { field: "email", direction: -1 })).ids, ["4", "1", "2", "3"]);
+    t.same((await list(EVERYTHING, { field: "email", direction: 1 })).ids, ["2", "1", "4", "3"], "ascending: by code point, null last");
+    t.same((await list(EVERYTHING, { field: "email", direction: -1 })).ids, ["3", "4", "1", "2"], "descending: null first");
     t.same((await list(EVERYTHING, { field: "first_name", direction: 1 })).ids, ["1", "2", "4", "3"], "ties go by id");
     t.same(await list(EVERYTHING, undefined, 1, 2), { ids: ["2", "3"], count: 4 }, "skip and limit; count ignores them");
     t.same(await list(EVERYTHING, { field: "id", direction: -1 }, 1, 2), { ids: ["3", "2"], count: 4 }, "by id descending, paged");
     t.same(await list(where.eq("first_name", "Ada"), undefined, 1, 5), { ids: ["2"], count: 2 }, "skip applies to the matches");
     t.same(await list(EVERYTHING, undefined, 0, 0), { ids: [], count: 4 });
+  });
+
+  t.test("missing values order as in Medusa's PostgreSQL: last ascending, first descending, and pages cross them", async (t) => {
+    const { readModel } = fixture;
+    const tag = `user_${randomUUID()}`;
+    // Ties (two "Engines", three without a company) go by id; text keeps its case-sensitive order.
+    const companies = ["Navy", null, "Engines", null, "bletchley", "Engines", null];
+    await readModel.customers.save(
+      companies.map((company_name, n) => ({ document: customerDocument({ id: `${tag}-${n}`, created_by: tag, company_name, phone: n === 3 ? "+1 555" : null }), previousRevision: null })),
+    );
+    await saveCustomer(readModel, customerDocument({ id: `${tag}-gone`, created_by: tag, deleted_at: "2026-02-01T00:00:00.000Z", revision: 1 }), null);
+    // `order` as the API takes it: `field`, or `-field` for descending.
+    const page = async (order: string, skip: number, limit: number) => {
+      const listed = await readModel.customers.list({ filter: where.eq("created_by", tag), sort: parseOrder(order, CUSTOMER_ORDER_FIELDS), skip, limit });
+      return { ids: listed.documents.map((c) => c.id.slice(tag.length + 1)), count: listed.count };
+    };
+    const expected: Record<string, string[]> = {
+      company_name: ["2", "5", "0", "4", "1", "3", "6"],
+      "-company_name": ["1", "3", "6", "4", "0", "2", "5"],
+    };
+    for (const [order, ids] of Object.entries(expected)) {
+      t.same(await page(order, 0, 50), { ids, count: 7 }, `order=${order}`);
+      for (const limit of [1, 2, 3]) {
+        const paged: string[] = [];
+        for (let skip = 0; skip < ids.length; skip += limit) {
+          const { ids: onPage, count } = await page(order, skip, limit);
+          t.equal(count, 7);
+          paged.push(...onPage);
+        }
+        t.same(paged, ids, `order=${order}, ${limit} at a time: every customer once, in order, across the missing values' edge`);
+      }
+      t.same((await page(order, 6, 5)).ids, ids.slice(6), "a page that starts past the edge");
+      t.same(await page(order, 7, 5), { ids: [], count: 7 }, "past the end");
+      t.same(await page(order, 2, 0), { ids: [], count: 7 }, "no rows, the count still");
+    }
+    t.same((await page("phone", 0, 2)).ids, ["3", "0"], "one value: it comes first ascending");
+    t.same((await page("-phone", 5, 2)).ids, ["6", "3"], "and last descending");
+    t.same((await page("-phone", 0, 3)).ids, ["0", "1", "2"], "the missing ones by id");
+
+    const groups = [null, "user_b", null, "user_a"].map((created_by, n) => customerGroupDocument({ id: `${tag}-g${n}`, name: `${tag} ${n}`, created_by }));
+    await readModel.groups.save(groups.map((document) => ({ document, previousRevision: null })));
+    const groupIds = async (order: string, skip = 0, limit = 10) =>
+      (await readModel.groups.list({ filter: where.in("id", groups.map((group) => group.id)), sort: parseOrder(order, GROUP_ORDER_FIELDS), skip, limit })).documents.map((group) => group.id.slice(tag.length + 1));
+    t.same(await groupIds("created_by"), ["g3", "g1", "g0", "g2"], "groups too");
+    t.same(await groupIds("-created_by"), ["g0", "g2", "g1", "g3"]);
+    t.same(await groupIds("-created_by", 1, 2), ["g2", "g1"]);
+
+    const addresses = [null, "Oslo", "Bergen", null].map((city, n) => address({ id: `${id}-addr-${n}`, customer_id: id, city }));
+    await saveCustomer(readModel, customerDocument({ id, addresses }), null);
+    const addressIds = async (order: string, skip = 0, limit = 10) =>
+      (await readModel.listAddresses({ customerId: id, filter: EVERYTHING, sort: parseOrder(order, ADDRESS_COLUMNS), skip, limit })).documents.map((found) => found.id.slice(id.length + 1));
+    t.same(await addressIds("city"), ["addr-2", "addr-1", "addr-0", "addr-3"], "and a customer's addresses");
+    t.same(await addressIds("-city"), ["addr-0", "addr-3", "addr-1", "addr-2"]);
+    t.same(await addressIds("city", 1, 2), ["addr-1", "addr-0"]);
   });
 
   t.test("a new revision is found by its new values only, through every filter and order, and a deleted one by none", async (t) => {
