@@ -99,7 +99,7 @@ function describe({ code, signal }: Exit): string {
 function watch(role: SupervisedRole): void {
   void role.exited.then((exit) => {
     if (role.stopping || shuttingDown) return;
-    write([red(`${role.plan.name} (PID ${role.pid}) exited on its own (${describe(exit)}); its last lines:`), ...role.last.lines]);
+    write([red(`${role.plan.name} (PID ${role.pid}) exited on its own (${describe(exit)}); its last lines:`), ...(role.last.lines.length > 0 ? role.last.lines : ["(none: it wrote nothing)"])]);
     void shutdown(1, `stopping the others because ${role.plan.name} died`);
   });
 }

@@ -26,9 +26,9 @@ first when it is out of date), all with one set of settings. Every role's log li
 shown with its name in front (command-1 | ...) and kept in DATA_DIR/logs/. Once every
 role answers its health check it prints the URLs and how to get a token.
 
-Ctrl-C (or SIGTERM) stops the command services, the publisher and the projectors
-(SIGTERM, then SIGKILL after 15 s), then the servers it started itself; servers that
-were running before are left alone. When a role exits on its own, its last lines are
+Ctrl-C (or SIGTERM) stops the command services, then the publisher, then the
+projectors (SIGTERM, then SIGKILL after 15 s; a second Ctrl-C kills them at once), then
+the servers it started itself; servers that were running before are left alone. When a role exits on its own, its last lines are
 shown, the rest is stopped and the exit status is 1.
 
   --commands N     command services (the HTTP API) to run (default 1)
