@@ -5,6 +5,11 @@ import { where } from "../../shared/readmodel/query.js";
 import { makeDataDir } from "../support/service.js";
 import { readModelContract } from "./readModel.contract.js";
 
+// Each case of the contract starts a file's reader and writer threads, which load their
+// TypeScript sources anew under the tests' loader: a few hundred ms on a quiet machine, five
+// seconds and more on a busy one, so the file may take longer than tap's usual limit there.
+t.setTimeout(480_000);
+
 // A page is read one of two ways, as its count decides; each way on its own gives the same
 // answers. As the service runs it: a file, its reader and writer threads (started before
 // the first request), documents kept in memory. The forced plans run in memory (no threads: the plans are chosen on this one).
