@@ -46,7 +46,8 @@ if (requireServers(t, "MongoDB read-model contract suite", ["mongodb"])) {
     t.equal((await readModel.customers.get(id))?.revision, 0, "the copy holds revision 0");
     await readModel.customers.save([{ document: customerDocument({ id, revision: 1, first_name: "Shown" }), previousRevision: 0 }]);
     // No notice came for revision 1 (a projector's notice lost or late): the wait ends with a read of MongoDB.
-    const shown = await readModel.customers.waitFor(id, 1, 50);
+    // Long enough that the final read (up to half the wait) is not cut short on a busy server.
+    const shown = await readModel.customers.waitFor(id, 1, 2_000);
     t.equal(shown?.first_name, "Shown");
     t.equal((await readModel.customers.get(id))?.revision, 1, "a read right after answers what the write answered, not the copy's revision 0");
     // The generation that serves next has only revision 0 yet, as a rebuilt one can.
