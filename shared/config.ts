@@ -52,6 +52,8 @@ export interface Settings {
   healthPort: number;
   /** How long a role may be unable to do its job before GET /health says so. */
   unhealthyAfterMs: number;
+  /** The bearer token GET /metrics asks for (METRICS_TOKEN); undefined: no /metrics at all. */
+  metricsToken: string | undefined;
   auth: AuthSettings;
 }
 
@@ -141,8 +143,16 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
     encryptionKey: encryptionKey(env, environment),
     healthPort: integer(env, "HEALTH_PORT", 0, { min: 0, max: 65535 }),
     unhealthyAfterMs: integer(env, "UNHEALTHY_AFTER_MS", 20_000, { min: 1_000, max: 3_600_000 }),
+    metricsToken: metricsToken(env.METRICS_TOKEN),
     auth: authSettings(env, jwtSecret || DEVELOPMENT_JWT_SECRET),
   };
+}
+
+/** A guessable token would publish the service's traffic figures: at least 16 visible characters. */
+function metricsToken(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!/^[\x21-\x7e]{16,}$/.test(value)) throw new ConfigurationError("METRICS_TOKEN must be at least 16 visible ASCII characters (make one with: openssl rand -hex 32).");
+  return value;
 }
 
 function encryptionKey(env: NodeJS.ProcessEnv, environment: Environment): string | undefined {

@@ -29,6 +29,8 @@ import { medusaErrorHandler } from "./errors.js";
 import { MAX_PARAM_LENGTH, onClientError, onFrameworkError, onRouteNotFound } from "./frameworkErrors.js";
 import { registerOpenApi } from "./openapi.js";
 import readinessRoute from "./readinessRoute.js";
+import metricsPlugin from "./metricsPlugin.js";
+import type { ServiceMetrics } from "../metrics/registry.js";
 import { adminPage } from "./adminPage.js";
 import type { EventFeed } from "../application/eventFeed.js";
 import { type AsyncApiSettings, asyncApiDocument } from "../events/asyncapi.js";
@@ -60,6 +62,8 @@ export interface AppOptions {
   health?: HealthCheck;
   /** What GET /ready reports: each dependency usable or not; ready when absent. */
   readiness?: ReadinessCheck;
+  /** Prometheus metrics and the token GET /metrics asks for; no /metrics when absent. */
+  metrics?: { metrics: ServiceMetrics; token: string };
   /** The topic GET /asyncapi.json names; the default when absent. */
   asyncApi?: AsyncApiSettings;
 }
@@ -107,6 +111,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler(medusaErrorHandler);
   app.setNotFoundHandler(onRouteNotFound);
   registerBodyParsers(app);
+  // First, so that its hooks time every route registered after it.
+  if (options.metrics) await app.register(metricsPlugin, options.metrics);
   // Answers keep the key order Medusa's have (`fields` decides it), which a serializer
   // compiled from the response schemas would not: they are written as JSON.stringify writes them.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));

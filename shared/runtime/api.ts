@@ -20,6 +20,8 @@ import type { EventStore } from "../eventstore/port.js";
 import type { KeyStore } from "../keystore/keyStore.js";
 import type { HealthCheck } from "../health/report.js";
 import type { ReadinessCheck } from "../health/readiness.js";
+import type { ServiceMetrics } from "../metrics/registry.js";
+import { timeAppends } from "../metrics/timedEventStore.js";
 import { buildApp } from "../http/app.js";
 import type { ProcessLogger } from "../logging.js";
 import { StreamStateCache } from "../eventstore/streamStateCache.js";
@@ -40,6 +42,8 @@ export interface ApiOptions {
   keys?: KeyStore;
   /** What GET /ready reports (shared/health/readiness.ts). */
   readiness?: ReadinessCheck;
+  /** Served at GET /metrics when METRICS_TOKEN is set; the API's appends are timed into it. */
+  metrics?: ServiceMetrics;
 }
 
 /** The key-store subject of the secret that names email reservation streams (never a customer id, which starts `cus_`). */
@@ -47,7 +51,7 @@ export const EMAIL_INDEX_KEY_SUBJECT = "index:customer-email";
 
 export async function buildApi(
   settings: Settings,
-  store: EventStore,
+  untimedStore: EventStore,
   readModel: CustomerReadModel,
   logger: ProcessLogger,
   health?: HealthCheck,
@@ -55,6 +59,7 @@ export async function buildApi(
   options: ApiOptions = {},
 ): Promise<FastifyInstance> {
   const newUlid = ulidFactory();
+  const store = options.metrics ? timeAppends(untimedStore, options.metrics) : untimedStore;
   const clock = () => new Date();
   // One budget for the states of every kind of stream the API writes (and the documents it answers with).
   const states = settings.stateCacheBytes > 0 ? new StreamStateCache({ maxBytes: settings.stateCacheBytes }) : undefined;
@@ -112,6 +117,7 @@ export async function buildApi(
     events: new EventFeed(store, settings.eventStreamsMax),
     health,
     readiness: options.readiness,
+    ...(options.metrics && settings.metricsToken !== undefined && { metrics: { metrics: options.metrics, token: settings.metricsToken } }),
     adminPageDir: builtAdminPageDir(),
     asyncApi: { eventsTopic: settings.eventsTopic, medusaEventsTopic: settings.medusaEventsTopic },
     auth: {

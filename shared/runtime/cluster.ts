@@ -12,6 +12,8 @@ import { watchPublisher } from "../health/publisherHealth.js";
 import { combinedHealth, healthReport } from "../health/report.js";
 import { consumerGroupLag, eventStoreProbe, kafkaProbe, projectionLagProbe, readModelProbe } from "../health/dependencyProbes.js";
 import { watchReadiness } from "../health/readiness.js";
+import { observeConsumerGroupLag } from "../metrics/lags.js";
+import { createMetrics } from "../metrics/registry.js";
 import type { ProcessLogger } from "../logging.js";
 import { Publisher } from "../publisher/publisher.js";
 import { ReadModelNoticePublisher, followReadModelNotices } from "../readmodel/notices.js";
@@ -53,7 +55,9 @@ export async function startCommandRole(settings: Settings, cluster: ClusterSetti
     read_model: readModelProbe(() => readSide.generations.serving()),
     projection_lag: projectionLagProbe(consumerGroupLag(bus, settings.eventsTopic, cluster.projectorGroupId), settings.unhealthyAfterMs),
   });
-  const app = await buildApi(settings, store, readSide.readModel, logger, health, rebuilds, { keys, readiness: readiness.check });
+  const metrics = settings.metricsToken === undefined ? undefined : createMetrics();
+  if (metrics) observeConsumerGroupLag(metrics, bus, settings.eventsTopic, cluster.projectorGroupId);
+  const app = await buildApi(settings, store, readSide.readModel, logger, health, rebuilds, { keys, readiness: readiness.check, metrics });
   const address = await app.listen({ port: settings.port, host: settings.host });
   if (adminPageBuilt()) logger.info({ url: `${address}/app/` }, "the admin page is served");
   return {

@@ -16,6 +16,8 @@ import type { Settings } from "../config.js";
 import { type ProcessLogger, createLogger } from "../logging.js";
 import { embeddedProjectionLag, eventStoreProbe, inProcessBusProbe, projectionLagProbe, readModelProbe } from "../health/dependencyProbes.js";
 import { watchReadiness } from "../health/readiness.js";
+import { observeEmbeddedLags } from "../metrics/lags.js";
+import { createMetrics } from "../metrics/registry.js";
 import { openEventStore } from "./adapters.js";
 import { buildApi } from "./api.js";
 import { EmbeddedReadSide } from "./embeddedReadSide.js";
@@ -42,7 +44,9 @@ export async function startEmbedded(settings: Settings, logger: ProcessLogger = 
     read_model: readModelProbe(() => readSide.readModel.projectedPosition()),
     projection_lag: projectionLagProbe(embeddedProjectionLag(store, readSide.readModel), settings.unhealthyAfterMs),
   });
-  const app = await buildApi(settings, store, readSide.readModel, logger, undefined, readSide, { keys, readiness: readiness.check });
+  const metrics = settings.metricsToken === undefined ? undefined : createMetrics();
+  if (metrics) observeEmbeddedLags(metrics, store, () => readSide.publisher?.position, () => readSide.readModel.projectedPosition());
+  const app = await buildApi(settings, store, readSide.readModel, logger, undefined, readSide, { keys, readiness: readiness.check, metrics });
 
   const startedAt = Date.now();
   const from = await readSide.readModel.projectedPosition();
