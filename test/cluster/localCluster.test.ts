@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Kafka, logLevel } from "kafkajs";
 import { MongoClient } from "mongodb";
 import t from "tap";
 import { READY_LINE } from "../../services/cli/cluster/summary.js";
@@ -50,6 +51,7 @@ if (requireServers(t, "Local cluster command", ["kafka", "mongodb"])) {
   const dataDir = mkdtempSync(join(tmpdir(), "customers-local-cluster-"));
   const database = `local_cluster_${run}`;
   const secret = "local-cluster-secret";
+  const topics = [`customers.events.${run}`, `customers.medusa-events.${run}`, `customers.read-model.${run}`];
   let cli: ChildProcess | undefined;
   let output = "";
   const pids = () => [...output.matchAll(/ started \(PID (\d+)/g)].map((match) => Number(match[1]));
@@ -62,6 +64,11 @@ if (requireServers(t, "Local cluster command", ["kafka", "mongodb"])) {
     const client = await MongoClient.connect(mongodbUrl);
     await client.db(database).dropDatabase();
     await client.close();
+    const admin = new Kafka({ brokers: kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    await admin.deleteTopics({ topics: topics.filter((topic) => existing.has(topic)) });
+    await admin.disconnect();
   });
 
   t.test("starts, serves a customer, and stops everything on SIGINT", async (t) => {
@@ -77,9 +84,9 @@ if (requireServers(t, "Local cluster command", ["kafka", "mongodb"])) {
           MONGODB_URL: mongodbUrl,
           // This run's own names on the shared servers.
           MONGODB_DATABASE: database,
-          EVENTS_TOPIC: `customers.events.${run}`,
-          MEDUSA_EVENTS_TOPIC: `customers.medusa-events.${run}`,
-          READ_MODEL_NOTICES_TOPIC: `customers.read-model.${run}`,
+          EVENTS_TOPIC: topics[0],
+          MEDUSA_EVENTS_TOPIC: topics[1],
+          READ_MODEL_NOTICES_TOPIC: topics[2],
           PROJECTOR_GROUP_ID: `customers-read-model-${run}`,
           POSTGRES_URL: "",
           JWT_SECRET: secret,
