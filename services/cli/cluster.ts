@@ -47,8 +47,11 @@ const servers: LocalServer[] = [];
 const roles: SupervisedRole[] = [];
 let shuttingDown: Promise<never> | undefined;
 
+// A terminal closed under it: the roles are still stopped, with nobody to read about it.
+let outputGone = false;
+process.stdout.on("error", () => (outputGone = true));
 const write = (lines: string[]) => {
-  if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
+  if (lines.length > 0 && !outputGone) process.stdout.write(`${lines.join("\n")}\n`);
 };
 // One width for every name, known from the options alone (the servers' lines come first).
 const ownPrefix = prefixFor("cluster", Math.max(`projector-${options.projectors}`.length, `command-${options.commands}`.length, "publisher".length), undefined);
@@ -58,13 +61,24 @@ const red = (text: string) => (color ? `\u001b[31m${text}\u001b[0m` : text);
 
 process.on("SIGINT", () => signalled("SIGINT"));
 process.on("SIGTERM", () => signalled("SIGTERM"));
+// The terminal closed: stop as on Ctrl-C rather than die and leave the roles (their own process groups) running.
+process.on("SIGHUP", () => signalled("SIGHUP"));
+
+/**
+ * Under `npm run`, one Ctrl-C comes twice: from the terminal, and forwarded by npm. Only a
+ * signal this long after the first counts as the second Ctrl-C that kills.
+ */
+const REPEAT_AFTER_MS = 1000;
+let firstSignalAt = 0;
 
 function signalled(signal: NodeJS.Signals): void {
+  if (shuttingDown && Date.now() - firstSignalAt < REPEAT_AFTER_MS) return;
   if (shuttingDown) {
     say(`${signal} again: killing the roles now`);
     for (const role of roles) role.kill();
     return;
   }
+  firstSignalAt = Date.now();
   void shutdown(0, `${signal}: stopping the roles (again to kill them at once)`);
 }
 
