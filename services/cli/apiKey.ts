@@ -27,7 +27,15 @@ is set); run this with the same settings as the service.
   -t, --title     a name for the key, e.g. "CI" (required to create one)
       --revoke    revoke the key with this id; it stops working at once
       --list      list the keys: id, title, redacted key, created, revoked
-  -h, --help      show this text`;
+  -h, --help      show this text
+
+Examples:
+  KEY=$(npm run --silent api-key -- --title CI)
+  npm run api-key -- --list
+  npm run api-key -- --revoke apk_01JD2X6Q5R7T9V1W3Y5Z7A9C1E
+
+Exit codes: 0 done, 1 failed (an unknown key, the store unreachable), 2 wrong options,
+78 wrong settings.`;
 
 const values = parseCommandLine({ title: { type: "string", short: "t" }, revoke: { type: "string" }, list: { type: "boolean" } }, usage);
 const actions = [values.title !== undefined, values.revoke !== undefined, values.list === true].filter(Boolean).length;

@@ -32,6 +32,10 @@ when there is one, 0 when there is none. Run it with the same settings as the se
   --settle SECONDS  how long to wait before looking again at a difference (default 5)
   -h, --help        show this text
 
+Examples:
+  npm run check
+  KAFKA_BROKERS=127.0.0.1:9092 MONGODB_URL=mongodb://127.0.0.1:27017 npm run check -- --show 100
+
 Exit codes: 0 nothing differs, 1 differences found, 2 wrong options,
 78 wrong settings, 69 the event store or the read model cannot be reached.`;
 

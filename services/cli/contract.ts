@@ -21,7 +21,13 @@ Writes the contract of the events the service publishes:
   --medusa-events-topic
                    the topic of Medusa's event names (default: ${DEFAULT_ASYNCAPI_SETTINGS.medusaEventsTopic},
                    MEDUSA_EVENTS_TOPIC's default; "" leaves it out)
-  --help           show this text`;
+  -h, --help       show this text
+
+Examples:
+  npm run contract
+  npm run contract -- --out /tmp/contract --events-topic shop.customers.v1
+
+Exit codes: 0 written, 1 could not write, 2 wrong options.`;
 
 const values = parseCommandLine({ out: { type: "string" }, "events-topic": { type: "string" }, "medusa-events-topic": { type: "string" } }, usage);
 const out = values.out ?? "docs";
