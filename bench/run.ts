@@ -3,35 +3,14 @@
  * directory), warms it up, then drives it over loopback HTTP (wrk, or autocannon) for a fixed
  * time per scenario (create, retrieve, list, update) and concurrency; then measures the
  * projection lag (append to visible) and, in embedded mode, how soon a restart answers.
- * Prints tables and writes the figures as JSON to bench/results/.
- *
- * Modes: "embedded" (npm start's one process) always; "cluster" (command, publisher and
- * projector as three processes over Kafka and MongoDB/FerretDB, events in a SQLite file)
- * when KAFKA_BROKERS and MONGODB_URL are set, e.g. after `npm run servers:up`; "cluster on
- * postgres" (the same, events, checkpoints and data keys in PostgreSQL) when POSTGRES_URL is
- * set too.
- *
- *   BENCH_SECONDS      seconds per measurement (default 10)
- *   BENCH_CONNECTIONS  comma-separated concurrencies (default 1,16,64)
- *   BENCH_MODES        comma-separated modes to run (default: every available one)
- *   BENCH_CLIENT       "autocannon" to use it even where wrk is installed
- *   BENCH_PHASES       comma-separated phases to run: throughput (with the restart), lag,
- *                      hops (a create's time hop by hop; cluster only), history (write cost
- *                      against a long history, and reading that history; embedded only), hostile (other requests'
- *                      latency during hostile lists; embedded only); default all
- *   BENCH_HOP_SAMPLES  creates timed hop by hop (default 300)
- *   BENCH_HISTORY_EVENTS  events in the long customer's stream (default 10000)
- *   BENCH_CUSTOMERS    customers stored before the throughput phase, written through the event
- *                      store rather than over HTTP (default 100000)
- *   BENCH_RESTART_EVENTS  events in the store for the restart measured after the throughput
- *                      phase: updates are added to the preloaded customers up to it (default 1000000)
+ * Prints tables and writes the figures as JSON to bench/results/. The usage text below lists
+ * the modes, the phases and the variables that choose them.
  *
  * The throughput phase also measures the HTTP layer alone (bench/httpLayerAlone.ts: the same
- * validation, nothing durable) and prints each figure as a ratio to it. `--baseline FILE`
- * prints each figure's ratio to the same row of an earlier run's JSON as well. Each row also
- * has the CPU time the service's processes spent per request (from /proc; the load client and
- * the Kafka and MongoDB servers are not counted): on a machine whose cores are all busy, that
- * is what bounds the rate.
+ * validation, nothing durable) and prints each figure as a ratio to it. Each row also has the
+ * CPU time the service's processes spent per request (from /proc; the load client and the
+ * Kafka and MongoDB servers are not counted): on a machine whose cores are all busy, that is
+ * what bounds the rate.
  */
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -45,9 +24,71 @@ import { type Preloaded, countEvents, openBenchStore, preloadCustomers, preloade
 import { RoleProcess, freePort } from "../shared/runtime/roleProcess.js";
 import { type Scenario, chooseLoadClient } from "./loadClients.js";
 import { HOPS, type HopFigures, measureClusterHops } from "./clusterHops.js";
+import { type HelpVariable, formatVariables, parseCommandLine } from "../shared/runtime/cli.js";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "1,16,64").split(",").map(Number);
+/** The variables that choose what is measured, with their defaults. */
+const MEASURED: HelpVariable[] = [
+  { name: "BENCH_SECONDS", fallback: "10", meaning: "seconds per measurement" },
+  { name: "BENCH_CONNECTIONS", fallback: "1,16,64", meaning: "concurrencies, comma-separated" },
+  { name: "BENCH_MODES", meaning: "modes to run, comma-separated (default: every one available)" },
+  {
+    name: "BENCH_PHASES",
+    fallback: "throughput,lag,hops,history,hostile",
+    meaning: "phases to run: throughput (with the restart), lag, hops (a create hop by hop; cluster only), history (a long history; embedded only), hostile (latency during hostile lists; embedded only)",
+  },
+  { name: "BENCH_CLIENT", meaning: '"autocannon" to use it where wrk is installed too' },
+  { name: "BENCH_CUSTOMERS", fallback: "100000", meaning: "customers stored before the throughput phase" },
+  { name: "BENCH_RESTART_EVENTS", fallback: "1000000", meaning: "events in the store for the restart after it" },
+  { name: "BENCH_HOP_SAMPLES", fallback: "300", meaning: "creates timed hop by hop" },
+  { name: "BENCH_HISTORY_EVENTS", fallback: "10000", meaning: "events in the long customer's stream" },
+  { name: "BENCH_HOSTILE_CUSTOMERS", fallback: "20000", meaning: "customers stored for the hostile lists" },
+];
+/** A measured variable's value, its default when it is not set. */
+function setting(name: string): string {
+  const fallback = MEASURED.find((variable) => variable.name === name)?.fallback;
+  if (fallback === undefined) throw new Error(`${name} has no default`);
+  return process.env[name] ?? String(fallback);
+}
+
+const usage = `Usage: npm run bench -- [--baseline FILE]
+
+Measures the service as users run it: starts it in its own processes with a fresh data
+directory, stores BENCH_CUSTOMERS customers, drives it over loopback HTTP (wrk when
+installed, else autocannon) for BENCH_SECONDS per scenario (create, retrieve, list,
+update) and concurrency, then measures the projection lag, a restart, the cost of a long
+history and other requests' latency during hostile lists. Prints tables and writes the
+figures as JSON to bench/results/. Takes tens of minutes with the defaults.
+
+Modes: "embedded" (npm start's one process) always; "cluster" (three processes over Kafka
+and MongoDB) when KAFKA_BROKERS and MONGODB_URL are set, e.g. after \`npm run servers:up\`;
+"cluster on postgres" when POSTGRES_URL is set too.
+
+  --baseline FILE  also print each figure's ratio to the same row of an earlier run's JSON
+  -h, --help       show this text
+
+${formatVariables([
+  { title: "What is measured", variables: MEASURED },
+  {
+    title: "The servers of the cluster modes",
+    variables: [
+      { name: "KAFKA_BROKERS", meaning: "Kafka servers, comma-separated: 127.0.0.1:9092" },
+      { name: "MONGODB_URL", meaning: "MongoDB (or FerretDB): mongodb://127.0.0.1:27017" },
+      { name: "POSTGRES_URL", meaning: 'PostgreSQL, for "cluster on postgres"' },
+    ],
+  },
+])}
+
+Examples:
+  npm run bench
+  BENCH_MODES=embedded BENCH_SECONDS=5 BENCH_PHASES=throughput npm run bench
+  npm run bench -- --baseline bench/results/<an earlier run>.json
+
+Exit codes: 0 measured, 1 a measurement failed, 2 wrong options.`;
+
+const options = parseCommandLine({ baseline: { type: "string" } }, usage);
+
+const SECONDS = Number(setting("BENCH_SECONDS"));
+const CONNECTIONS = setting("BENCH_CONNECTIONS").split(",").map(Number);
 const SECRET = "bench-secret";
 /** The master key of the customers' data keys (NODE_ENV=production asks for one). */
 const ENCRYPTION_KEY = "be".repeat(32);
@@ -56,13 +97,13 @@ const MONGODB_URL = process.env.MONGODB_URL ?? "";
 const POSTGRES_URL = process.env.POSTGRES_URL ?? "";
 const CLUSTER_ON_POSTGRES = "cluster on postgres";
 const AVAILABLE_MODES = ["embedded", ...(KAFKA_BROKERS && MONGODB_URL ? ["cluster", ...(POSTGRES_URL ? [CLUSTER_ON_POSTGRES] : [])] : [])];
-const PHASES = new Set((process.env.BENCH_PHASES ?? "throughput,lag,hops,history,hostile").split(","));
+const PHASES = new Set(setting("BENCH_PHASES").split(","));
 const MODES = (process.env.BENCH_MODES ?? AVAILABLE_MODES.join(",")).split(",").filter((mode) => AVAILABLE_MODES.includes(mode));
-const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
-const RESTART_EVENTS = Number(process.env.BENCH_RESTART_EVENTS ?? 1_000_000);
+const CUSTOMERS = Number(setting("BENCH_CUSTOMERS"));
+const RESTART_EVENTS = Number(setting("BENCH_RESTART_EVENTS"));
 /** Creates timed hop by hop in cluster mode. */
-const HOP_SAMPLES = Number(process.env.BENCH_HOP_SAMPLES ?? 300);
-const BASELINE = process.argv.includes("--baseline") ? process.argv[process.argv.indexOf("--baseline") + 1] : undefined;
+const HOP_SAMPLES = Number(setting("BENCH_HOP_SAMPLES"));
+const BASELINE = options.baseline;
 /** The rows of the HTTP layer alone, which every other row is compared with. */
 const YARDSTICK = "http layer alone";
 let BASE = "";
@@ -561,7 +602,7 @@ function currentMemoryMiB(pid: number): number {
   return Math.round(kb / 1024);
 }
 
-const LONG_HISTORY_EVENTS = Number(process.env.BENCH_HISTORY_EVENTS ?? 10_000);
+const LONG_HISTORY_EVENTS = Number(setting("BENCH_HISTORY_EVENTS"));
 // Just under the 64 KiB a metadata object may take (shared/customers/limits.ts).
 /** The long customer's history read three ways, then read over and over while /health is probed. */
 async function measureHistoryReads(id: string): Promise<LongHistoryFigures["history_reads"]> {
@@ -672,7 +713,7 @@ async function measureLongHistory(mode: string): Promise<LongHistoryFigures> {
   }
 }
 
-const HOSTILE_CUSTOMERS = Number(process.env.BENCH_HOSTILE_CUSTOMERS ?? 20_000);
+const HOSTILE_CUSTOMERS = Number(setting("BENCH_HOSTILE_CUSTOMERS"));
 
 /** GET /health (which does no work) every 10 ms for `ms`: how long a request waits for the event loop. */
 async function probeHealth(ms: number): Promise<{ p50: number; p99: number; max: number }> {
