@@ -8,8 +8,10 @@
  * is missing), and the server incrementally. What the last build was made from is kept in
  * dist/.build/<part>.json: each input's modification time, size and content hash (a file
  * touched but unchanged is no change), and for the admin page the VITE_* variables it was
- * built with. Inputs are compared with that record, not with the time of the build, so a
- * file saved while a build runs is built again next time.
+ * built with; and what the build wrote, so that dist/ written over by something else (an
+ * older checkout's build, tsc run by hand) is built again. Inputs are compared with that
+ * record, not with the time of the build, so a file saved while a build runs is built again
+ * next time.
  *
  * Processes started at once (three `npm run start:*`) build a part once: the builder holds
  * dist/.build/<part>.lock (made with an exclusive create, holding its PID), the others wait
@@ -32,8 +34,8 @@ page (Vite, into dist/admin). Both when neither is named.
 
 With --if-needed a part is built only when a file it is made from, package.json,
 package-lock.json or the installed packages changed since its last build (for the
-admin page also a VITE_* variable), or when its output is missing; the server is then
-compiled incrementally. \`npm start\`, the other commands and \`npm test\` run it so
+admin page also a VITE_* variable), or when its output is missing or was written by
+something else since; the server is then compiled incrementally. \`npm start\`, the other commands and \`npm test\` run it so
 before they start. Processes started at the same time build once: the others wait.
 
   --if-needed   build only what is out of date; print nothing when all is
@@ -60,7 +62,8 @@ const PARTS = {
   server: {
     title: "the server",
     inputs: serverInputs,
-    expectedOutputs: (inputs) =>
+    /** What a build writes (the compiled files; their source maps go with them). */
+    outputs: (inputs) =>
       Object.keys(inputs)
         .filter((file) => TS_SOURCE.test(file) && !/\.d\.[mc]?ts$/.test(file))
         .map((file) => join("dist", file.replace(/\.tsx?$/, ".js").replace(/\.mts$/, ".mjs").replace(/\.cts$/, ".cjs"))),
@@ -83,7 +86,7 @@ const PARTS = {
           .map(([name, value]) => [`$${name}`, value]),
       ),
     }),
-    expectedOutputs: () => [join("dist", "admin", "index.html")],
+    outputs: () => [join("dist", "admin", "index.html"), ...listFiles(join("dist", "admin", "assets"))],
     build: () => run(tool("vite/bin/vite.js"), ["build", "--config", "services/admin/vite.config.ts"]),
   },
 };
@@ -168,25 +171,42 @@ function sameInput(now, recorded) {
 const recordOf = (inputs) =>
   Object.fromEntries(Object.entries(inputs).map(([key, value]) => [key, value && typeof value === "object" ? { ...value, sha1: value.sha1() } : value]));
 
-/** Why the part must be built, or undefined when dist/ has it as its inputs make it. */
+/** path -> "modification time:size" of what a build wrote (null: missing). */
+function writtenOf(files) {
+  return Object.fromEntries(
+    files.map((file) => {
+      const stat = statSafe(join(ROOT, file));
+      return [file, stat ? `${stat.mtimeMs}:${stat.size}` : null];
+    }),
+  );
+}
+
+/**
+ * Why the part must be built, or undefined when dist/ has it as its inputs make it; `full`
+ * when tsc's build info cannot be trusted about what is in dist/ (it writes only what changed
+ * since, so an output missing or written by another build, an older checkout's say, needs a
+ * full build).
+ */
 function staleness(name, inputs) {
-  let recorded;
+  let record;
   try {
-    recorded = JSON.parse(readFileSync(join(STATE_DIR, `${name}.json`), "utf8")).inputs;
+    record = JSON.parse(readFileSync(join(STATE_DIR, `${name}.json`), "utf8"));
   } catch {
-    recorded = undefined;
+    record = undefined;
   }
+  const recorded = record?.inputs;
   const changed = recorded ? [...new Set([...Object.keys(inputs), ...Object.keys(recorded)])].filter((key) => !sameInput(inputs[key], recorded[key])) : [];
-  // tsc writes only what changed since its build info: the output of an unchanged input that is missing needs a full build.
   const unchanged = recorded ? Object.fromEntries(Object.entries(inputs).filter(([key]) => !changed.includes(key))) : inputs;
-  const missing = PARTS[name].expectedOutputs(unchanged).find((file) => !exists(file));
-  const outputMissing = missing !== undefined;
-  if (!recorded) return { reason: "not built yet", outputMissing };
+  const missing = PARTS[name].outputs(unchanged).find((file) => !exists(file));
+  const rewritten = Object.entries(record?.outputs ?? {}).find(([file, written]) => writtenOf([file])[file] !== written)?.[0];
+  const full = missing !== undefined || rewritten !== undefined;
+  if (!recorded || !record.outputs) return { reason: "not built yet", full };
   if (changed.length > 0) {
     const first = changed[0].startsWith("$") ? changed[0].slice(1) : changed[0];
-    return { reason: `${first}${changed.length > 1 ? ` and ${changed.length - 1} more` : ""} changed since the last build`, outputMissing };
+    return { reason: `${first}${changed.length > 1 ? ` and ${changed.length - 1} more` : ""} changed since the last build`, full };
   }
-  if (outputMissing) return { reason: `${missing} is missing`, outputMissing };
+  if (missing) return { reason: `${missing} is missing`, full };
+  if (rewritten) return { reason: `${rewritten} ${exists(rewritten) ? "was written by another build" : "is missing"}`, full };
   return undefined;
 }
 
@@ -208,15 +228,17 @@ async function buildPart(name, { full }) {
     // Looked at again under the lock: a build that just finished has made it up to date.
     // The inputs as they are before the build begins: a file saved during it differs next time.
     const inputs = recordOf(part.inputs());
-    const stale = full ? { reason: "", outputMissing: true } : staleness(name, inputs);
+    const stale = full ? { reason: "", full: true } : staleness(name, inputs);
     if (!stale) return 0;
     // Others looking meanwhile must find it out of date and wait, not run a half-written dist/.
     rmSync(join(STATE_DIR, `${name}.json`), { force: true });
     console.error(`building ${part.title}${stale.reason ? ` (${stale.reason})` : ""} ...`);
-    const code = await part.build({ full: stale.outputMissing });
+    const code = await part.build({ full: stale.full });
     if (code !== 0) return code;
+    // What this build wrote, to tell later whether something else has written over it.
+    const outputs = writtenOf(part.outputs(inputs));
     const stamp = join(STATE_DIR, `${name}.json`);
-    writeFileSync(`${stamp}.${process.pid}`, `${JSON.stringify({ built_at: new Date().toISOString(), inputs }, null, 1)}\n`);
+    writeFileSync(`${stamp}.${process.pid}`, `${JSON.stringify({ built_at: new Date().toISOString(), inputs, outputs }, null, 1)}\n`);
     renameSync(`${stamp}.${process.pid}`, stamp);
     return 0;
   } finally {

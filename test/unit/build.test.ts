@@ -31,8 +31,8 @@ for (const folder of ["services", "shared"]) {
   }
 }
 writeFileSync(info, "{}");
-// As long as the test asks, for runs started at the same time to meet at the lock.
-Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(process.env.BUILD_TIME_MS || 0));
+// Until the test lets it finish, so that runs started at the same time meet at the lock.
+while (process.env.HOLD_UNTIL && !existsSync(process.env.HOLD_UNTIL)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
 `;
 
 const FAKE_VITE = `
@@ -100,13 +100,27 @@ interface Run {
 /** A plain environment: none of the test runner's hooks (which would load into every Node started), no VITE_* but the test's. */
 const runEnv = (env: Record<string, string>) => ({ PATH: process.env.PATH, ...env });
 
-function started(p: Project, args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<Run> } {
+interface Started {
+  child: ChildProcess;
+  /** What it has written on stderr so far. */
+  stderr(): string;
+  done: Promise<Run>;
+}
+
+function started(p: Project, args: string[], env: Record<string, string> = {}): Started {
   const child = spawn(process.execPath, ["scripts/build.mjs", ...args], { cwd: p.root, env: runEnv(env) });
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (chunk) => (stdout += chunk));
   child.stderr!.on("data", (chunk) => (stderr += chunk));
-  return { child, done: new Promise((done) => child.on("close", (code) => done({ code, stdout, stderr }))) };
+  return { child, stderr: () => stderr, done: new Promise((done) => child.on("close", (code) => done({ code, stdout, stderr }))) };
+}
+
+/** Waits until the condition holds (at most 30 s). */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (const deadline = Date.now() + 30_000; !condition(); await new Promise((resolve) => setTimeout(resolve, 50))) {
+    if (Date.now() > deadline) throw new Error(`still not so after 30 s: ${what}`);
+  }
 }
 
 /** One run to its end (not spawnSync: the tests run side by side). */
@@ -184,6 +198,19 @@ t.test("a missing output is built again in full (tsc's build info would skip it)
   t.same(await build(p, ["--if-needed"]), { code: 0, stdout: "", stderr: "" }, "and it leaves them up to date");
 });
 
+t.test("dist/ written by another build (an older checkout's, tsc by hand) is built again in full", async (t) => {
+  const p = project(t);
+  await build(p, ["--if-needed"]);
+  p.builds();
+  // Another build writes the output of an older version of a source; the source is then as it was.
+  writeFileSync(join(p.root, "dist/services/main.js"), "export const port = 8000;\n");
+  const later = new Date(Date.now() + 60_000);
+  utimesSync(join(p.root, "services/main.ts"), later, later);
+  t.equal((await build(p, ["--if-needed"])).stderr, "building the server (dist/services/main.js was written by another build) ...\n");
+  t.same(p.builds(), ["tsc full"]);
+  t.match(readFileSync(join(p.root, "dist/services/main.js"), "utf8"), /port: number = 9000/);
+});
+
 t.test("a failed build says so, exits with the compiler's code, and is tried again next time", async (t) => {
   const p = project(t);
   await build(p, ["--if-needed"]);
@@ -202,11 +229,16 @@ t.test("three runs started at once build once; the others wait and find it up to
   await build(p, ["--if-needed"]);
   p.builds();
   p.write("services/main.ts", "export const port: number = 9001;\n");
-  const runs = await Promise.all([0, 1, 2].map(() => started(p, ["--if-needed", "server"], { BUILD_TIME_MS: "1500" }).done));
+  const go = join(p.root, "go");
+  const three = [0, 1, 2].map(() => started(p, ["--if-needed", "server"], { HOLD_UNTIL: go }));
+  const said = () => three.map((run) => run.stderr()).join("");
+  // One builds (its tsc held until the others are waiting), the other two wait for it.
+  await until(() => said().match(/^building the server \(services\/main\.ts changed since the last build\) \.\.\.$/gm)?.length === 1 && said().match(/^waiting for the build of the server that process \d+ is running \.\.\.$/gm)?.length === 2, "one building, two waiting");
+  writeFileSync(go, "");
+  const runs = await Promise.all(three.map((run) => run.done));
   t.same(runs.map((run) => run.code), [0, 0, 0]);
-  t.same(p.builds(), ["tsc incremental"]);
-  t.equal(runs.filter((run) => run.stderr.includes("building the server")).length, 1);
-  t.ok(runs.some((run) => /waiting for the build of the server that process \d+ is running/.test(run.stderr)), runs.map((run) => run.stderr).join(""));
+  t.same(p.builds(), ["tsc incremental"], "one build");
+  t.equal(runs.filter((run) => run.stderr.includes("building the server")).length, 1, "the waiting ones find it up to date");
   t.notOk(existsSync(join(p.root, "dist/.build/server.lock")), "the lock is gone");
 });
 
@@ -218,7 +250,8 @@ t.test("a lock held by a live process is waited for; one left by a process that 
   const lock = join(p.root, "dist/.build/server.lock");
   writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), started: Date.now() }));
   const waiting = started(p, ["--if-needed", "server"]);
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await until(() => waiting.stderr().includes("waiting"), "waiting");
+  await new Promise((resolve) => setTimeout(resolve, 300));
   t.equal(waiting.child.exitCode, null, "still waiting while the holder lives");
   t.same(p.builds(), []);
   rmSync(lock);
