@@ -31,7 +31,18 @@ export type ReadinessCheck = () => ReadinessReport;
 /** Reasons come from server errors; kept short so that an answer stays an overview. */
 const MAX_REASON = 200;
 
-export function watchReadiness(probes: Record<string, Probe>, options: { sampleEveryMs?: number } = {}): { check: ReadinessCheck; stop(): void } {
+export interface ReadinessWatch {
+  check: ReadinessCheck;
+  /**
+   * Samples every dependency again now. A service calls it once its start-up is done and before
+   * it listens, so that the first answers of /ready describe the started service, not the
+   * moment its parts were still starting.
+   */
+  sampleNow(): Promise<void>;
+  stop(): void;
+}
+
+export function watchReadiness(probes: Record<string, Probe>, options: { sampleEveryMs?: number } = {}): ReadinessWatch {
   const watched = Object.entries(probes).map(([name, probe]) => {
     const state: { latest?: ProbeResult; sampling?: Sampling } = {};
     state.sampling = startSampling(async () => {
@@ -48,5 +59,11 @@ export function watchReadiness(probes: Record<string, Probe>, options: { sampleE
     });
     return { status: dependencies.every(({ status }) => status === "ok") ? "ready" : "not_ready", dependencies };
   };
-  return { check, stop: () => watched.forEach(({ state }) => state.sampling?.stop()) };
+  return {
+    check,
+    sampleNow: async () => {
+      await Promise.all(watched.map(({ state }) => state.sampling?.sampleNow()));
+    },
+    stop: () => watched.forEach(({ state }) => state.sampling?.stop()),
+  };
 }

@@ -7,6 +7,8 @@ import { type OngoingFailure, failureSince } from "./report.js";
 
 export interface Sampling {
   failure(): OngoingFailure | undefined;
+  /** Takes a fresh sample now (after the one in progress, if any); resolves once it is taken. */
+  sampleNow(): Promise<void>;
   stop(): void;
 }
 
@@ -14,6 +16,7 @@ export function startSampling(sample: () => Promise<void>, everyMs: number, now:
   let failure: OngoingFailure | undefined;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
   const once = async () => {
     let deadline: NodeJS.Timeout | undefined;
     try {
@@ -29,11 +32,22 @@ export function startSampling(sample: () => Promise<void>, everyMs: number, now:
     } finally {
       clearTimeout(deadline);
     }
-    if (!stopped) timer = setTimeout(once, everyMs).unref();
+    if (!stopped) {
+      // A sample asked for in between may have set a timer already: one timer at a time.
+      clearTimeout(timer);
+      timer = setTimeout(next, everyMs).unref();
+    }
   };
-  void once();
+  // One sample at a time: a sample asked for while one runs follows it.
+  const next = (): Promise<void> => {
+    clearTimeout(timer);
+    running = running.then(once);
+    return running;
+  };
+  void next();
   return {
     failure: () => failure,
+    sampleNow: () => (stopped ? Promise.resolve() : next()),
     stop() {
       stopped = true;
       clearTimeout(timer);

@@ -58,6 +58,8 @@ export async function startCommandRole(settings: Settings, cluster: ClusterSetti
   const metrics = settings.metricsToken === undefined ? undefined : createMetrics();
   if (metrics) observeConsumerGroupLag(metrics, bus, settings.eventsTopic, cluster.projectorGroupId);
   const app = await buildApi(settings, store, readSide.readModel, logger, health, rebuilds, { keys, readiness: readiness.check, metrics });
+  // The first samples were taken while the parts started; /ready answers for the started service.
+  await readiness.sampleNow();
   const address = await app.listen({ port: settings.port, host: settings.host });
   if (adminPageBuilt()) logger.info({ url: `${address}/app/` }, "the admin page is served");
   return {

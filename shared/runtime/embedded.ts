@@ -53,6 +53,8 @@ export async function startEmbedded(settings: Settings, logger: ProcessLogger = 
   await readSide.start();
   logger.info({ ms: Date.now() - startedAt, data_dir: settings.dataDir, resumed_from: from ?? null }, "read model up to date with the event store");
 
+  // The first samples were taken while the parts started; /ready answers for the started service.
+  await readiness.sampleNow();
   const address = await app.listen({ port: settings.port, host: settings.host });
   if (adminPageBuilt()) logger.info({ url: `${address}/app/` }, "the admin page is served");
   return {

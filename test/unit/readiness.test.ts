@@ -76,3 +76,33 @@ t.test("projection lag: behind is fine while it moves; stalled past the limit is
   state = { marker: "3", behind: 0 };
   t.same(await probe(), { usable: true, reason: "caught up" });
 });
+
+t.test("sampleNow: a fresh sample at once, whatever the interval, and the timer does not double", async (t) => {
+  let samples = 0;
+  let state: ProbeResult = { usable: false, reason: "still starting" };
+  const readiness = watchReadiness(
+    {
+      bus: async () => {
+        samples++;
+        return state;
+      },
+    },
+    { sampleEveryMs: 40 },
+  );
+  t.teardown(() => readiness.stop());
+  await readiness.sampleNow();
+  t.equal(readiness.check().status, "not_ready");
+  state = { usable: true, reason: "running" };
+  // Two asked for at once, while the timer runs too: each resolves after a sample of its own.
+  await Promise.all([readiness.sampleNow(), readiness.sampleNow()]);
+  t.same(readiness.check(), { status: "ready", dependencies: [{ name: "bus", status: "ok", reason: "running" }] });
+  const before = samples;
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  // One sample per interval from then on (10 in 400 ms), not one chain per sampleNow.
+  t.ok(samples - before <= 12, `${samples - before} samples in 400 ms at one per 40 ms`);
+  readiness.stop();
+  const stopped = samples;
+  await readiness.sampleNow();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.equal(samples, stopped, "nothing sampled once stopped");
+});
