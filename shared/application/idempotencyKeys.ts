@@ -9,8 +9,10 @@ import { createHash } from "node:crypto";
 import { type Aggregate, loadStream } from "../eventstore/loadStream.js";
 import type { EventStore, ExpectedRevision, StreamAppend } from "../eventstore/port.js";
 import {
+  IdempotencyKeyReused,
   type IdempotencyKeyEvent,
   type IdempotencyKeyState,
+  IdempotentRequestInFlight,
   type RecordedAnswer,
   decideAnswered,
   decideKeyUse,
@@ -37,7 +39,21 @@ export interface KeyedRequest {
 
 export type KeyedStart = { action: "replay"; answer: RecordedAnswer } | { action: "run"; claim: RequestKeyClaim };
 
+/**
+ * A request of this process older than this no longer holds its key here: its answer never
+ * came (a hook that did not run); the store's record still decides.
+ */
+const RUNNING_FOR_AT_MOST_MS = 10 * 60 * 1000;
+
 export class IdempotencyKeys {
+  /**
+   * The keyed requests running in this process, by key stream. The store knows a key once its
+   * request writes; a request that writes nothing (an update that changes nothing, a rebuild)
+   * or has not written yet holds its key here, so that a retry reaching this process while it
+   * runs is refused too (409, or 422 for another request) instead of running beside it.
+   */
+  readonly #running = new Map<string, { fingerprint: string; requestId: string; since: number }>();
+
   constructor(private readonly deps: { store: EventStore; clock: () => Date; logger: Logger }) {}
 
   /** Replay, or run with the claim; throws when the key is another request's or its request is still running. */
@@ -46,7 +62,17 @@ export class IdempotencyKeys {
     const loaded = await loadStream(this.deps.store, stream, KEY);
     const use = decideKeyUse(loaded.state, request.fingerprint, this.deps.clock());
     if (use.action === "replay") return use;
+    const running = this.#running.get(stream);
+    if (running && Date.now() - running.since < RUNNING_FOR_AT_MOST_MS) {
+      throw running.fingerprint === request.fingerprint ? new IdempotentRequestInFlight() : new IdempotencyKeyReused();
+    }
+    this.#running.set(stream, { fingerprint: request.fingerprint, requestId: request.requestId, since: Date.now() });
     return { action: "run", claim: new RequestKeyClaim(this.deps.store, stream, request, loaded) };
+  }
+
+  /** The claim's request has its answer (or none will come): the key is no longer held in this process. */
+  finished(claim: RequestKeyClaim): void {
+    if (this.#running.get(claim.stream)?.requestId === claim.request.requestId) this.#running.delete(claim.stream);
   }
 
   /**

@@ -4,7 +4,7 @@
  * instead of a second write. Scoped by actor, route and key, kept 24 hours, in the event
  * store (shared/application/idempotencyKeys.ts). The same request is the same method, path,
  * query, body and If-Match; another one with the key answers 422; the same one while the
- * first is still running answers 409. Requests without the header are not concerned; those
+ * first is still running answers 409 (in another process, once the first has written). Requests without the header are not concerned; those
  * refused by validation or authentication never use their key.
  */
 import { createHash } from "node:crypto";
@@ -79,16 +79,27 @@ const idempotency: FastifyPluginAsync<{ keys: IdempotencyKeys }> = async (app, {
 
   app.addHook("onSend", async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const claim = request.keyClaim;
-    // A lost race (409) and the service's own failures (5xx) may go another way when retried.
-    if (!claim || typeof payload !== "string" || reply.statusCode >= 500 || reply.statusCode === 409) return payload;
-    const headers: Record<string, string> = {};
-    for (const name of KEPT_HEADERS) {
-      const value = reply.getHeader(name);
-      if (value !== undefined) headers[name] = String(value);
+    if (!claim) return payload;
+    try {
+      // A lost race (409) and the service's own failures (5xx) may go another way when retried.
+      if (typeof payload !== "string" || reply.statusCode >= 500 || reply.statusCode === 409) return payload;
+      const headers: Record<string, string> = {};
+      for (const name of KEPT_HEADERS) {
+        const value = reply.getHeader(name);
+        if (value !== undefined) headers[name] = String(value);
+      }
+      const answer: RecordedAnswer = { status: reply.statusCode, body: payload, headers };
+      await keys.answered(claim, answer, requestContext(request));
+      return payload;
+    } finally {
+      keys.finished(claim);
     }
-    const answer: RecordedAnswer = { status: reply.statusCode, body: payload, headers };
-    await keys.answered(claim, answer, requestContext(request));
-    return payload;
+  });
+
+  // Also once the answer is out by another way than onSend. A client that went away does not
+  // free the key: its request still runs, and its retry must wait for it (409).
+  app.addHook("onResponse", async (request) => {
+    if (request.keyClaim) keys.finished(request.keyClaim);
   });
 };
 

@@ -44,6 +44,8 @@ export interface ApiOptions {
   readiness?: ReadinessCheck;
   /** Served at GET /metrics when METRICS_TOKEN is set; the API's appends are timed into it. */
   metrics?: ServiceMetrics;
+  /** The time the commands decide at (and keys expire by); the system clock unless given. */
+  clock?: () => Date;
 }
 
 /** The key-store subject of the secret that names email reservation streams (never a customer id, which starts `cus_`). */
@@ -60,7 +62,7 @@ export async function buildApi(
 ): Promise<FastifyInstance> {
   const newUlid = ulidFactory();
   const store = options.metrics ? timeAppends(untimedStore, options.metrics) : untimedStore;
-  const clock = () => new Date();
+  const clock = options.clock ?? (() => new Date());
   // One budget for the states of every kind of stream the API writes (and the documents it answers with).
   const states = settings.stateCacheBytes > 0 ? new StreamStateCache({ maxBytes: settings.stateCacheBytes }) : undefined;
   const readYourWrites = new ReadYourWrites({ readModel, store, states, logger, waitMs: settings.readModelWaitMs });

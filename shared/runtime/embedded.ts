@@ -19,7 +19,7 @@ import { watchReadiness } from "../health/readiness.js";
 import { observeEmbeddedLags } from "../metrics/lags.js";
 import { createMetrics } from "../metrics/registry.js";
 import { openEventStore } from "./adapters.js";
-import { buildApi } from "./api.js";
+import { type ApiOptions, buildApi } from "./api.js";
 import { EmbeddedReadSide } from "./embeddedReadSide.js";
 import { SealingEventStore } from "../eventstore/sealing.js";
 import { openKeyStore } from "./keys.js";
@@ -31,7 +31,11 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-export async function startEmbedded(settings: Settings, logger: ProcessLogger = createLogger(settings.logLevel)): Promise<RunningService> {
+export async function startEmbedded(
+  settings: Settings,
+  logger: ProcessLogger = createLogger(settings.logLevel),
+  options: Pick<ApiOptions, "clock"> = {},
+): Promise<RunningService> {
   // The read model and sessions live in DATA_DIR whichever store holds the events.
   mkdirSync(settings.dataDir, { recursive: true });
   const keys = await openKeyStore(settings, logger);
@@ -46,7 +50,7 @@ export async function startEmbedded(settings: Settings, logger: ProcessLogger = 
   });
   const metrics = settings.metricsToken === undefined ? undefined : createMetrics();
   if (metrics) observeEmbeddedLags(metrics, store, () => readSide.publisher?.position, () => readSide.readModel.projectedPosition());
-  const app = await buildApi(settings, store, readSide.readModel, logger, undefined, readSide, { keys, readiness: readiness.check, metrics });
+  const app = await buildApi(settings, store, readSide.readModel, logger, undefined, readSide, { keys, readiness: readiness.check, metrics, ...options });
 
   const startedAt = Date.now();
   const from = await readSide.readModel.projectedPosition();

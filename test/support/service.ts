@@ -42,7 +42,7 @@ export function makeDataDir(): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function startTestService(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<TestService> {
+export async function startTestService(options: { dataDir?: string; env?: Record<string, string>; clock?: () => Date } = {}): Promise<TestService> {
   const data = options.dataDir ? undefined : makeDataDir();
   const dataDir = options.dataDir ?? data!.dir;
   const settings = loadSettings({
@@ -53,7 +53,7 @@ export async function startTestService(options: { dataDir?: string; env?: Record
     DATA_DIR: dataDir,
     ...options.env,
   });
-  const service = await startEmbedded(settings);
+  const service = await startEmbedded(settings, undefined, options.clock ? { clock: options.clock } : {});
   const address = service.app.server.address();
   if (!address || typeof address === "string") throw new Error("no TCP address");
   const baseUrl = `http://127.0.0.1:${address.port}`;
