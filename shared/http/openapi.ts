@@ -135,6 +135,9 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
 
 type RouteSchema = Record<string, any> & Partial<RouteDocumentation>;
 
+/** The members of a write's answer that show an entity with a revision, and so give it an ETag. */
+const TAGGED_WRITE_ANSWERS = new Set(["customer", "customer_group", "parent"]);
+
 /** A route's schema as the document shows it: requests as the validators enforce them, every answer, who may call. */
 function documentedRoute(schema: RouteSchema | undefined, url: string, method: RouteOptions["method"], conditional: boolean): RouteSchema | undefined {
   if (!schema || schema.hide) return schema;
@@ -148,9 +151,11 @@ function documentedRoute(schema: RouteSchema | undefined, url: string, method: R
   const query = Object.entries(schema.querystring?.properties ?? {}).filter(([name]) => name !== "$and" && name !== "$or");
 
   const reads = admin && methods.includes("GET");
-  // Every /admin GET answer has an entity tag (entityTags.ts); so does a POST's, which shows the entity it wrote.
-  const tagged = reads || (admin && takesBody);
   const success = Object.keys(schema.response ?? {}).find((status) => /^2\d\d$/.test(status)) ?? "200";
+  // Every /admin GET answer has an entity tag (entityTags.ts); so does a write's that shows the
+  // customer or group it wrote (a deleted address's answer shows its customer as `parent`).
+  const shown = Object.keys(schema.response?.[Number(success)]?.properties ?? {});
+  const tagged = reads || (admin && writes && success === "200" && shown.some((name) => TAGGED_WRITE_ANSWERS.has(name)));
   const response: Record<string, object> = {
     [success]: { "x-response-description": "Success", ...schema.response?.[Number(success)], ...((tagged || (admin && writes)) && { headers: { ...(tagged && ETAG), ...(admin && writes && REPLAYED) } }) },
   };
@@ -162,7 +167,9 @@ function documentedRoute(schema: RouteSchema | undefined, url: string, method: R
     response[404] = errorAnswer("No such customer, address or group");
     response[414] = errorAnswer("A path parameter longer than 500 characters");
   }
-  if (admin && writes) response[409] = errorAnswer("Another write to the same customer or group won the race; retrying is safe");
+  if (admin && writes) {
+    response[409] = errorAnswer("Another write to the same customer or group won the race (retrying is safe), or a request with the same Idempotency-Key is still running");
+  }
   if (conditional) response[412] = errorAnswer("If-Match names a revision that is no longer the current one; nothing was written");
   if (admin && writes) response[422] = errorAnswer("The Idempotency-Key was used in the last 24 hours for a different request");
   if (takesBody) {

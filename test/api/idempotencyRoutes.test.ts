@@ -177,8 +177,11 @@ const cases: RouteCase[] = [
   },
 ];
 
+type OpenApiDocument = { paths: Record<string, Record<string, { responses: Record<string, { headers?: Record<string, unknown> }> }>> };
+let document: OpenApiDocument;
+
 t.test("every POST and DELETE under /admin has a case here", async (t) => {
-  const document = (await api.request("GET", "/openapi.json", { token: false })).json as { paths: Record<string, Record<string, unknown>> };
+  document = (await api.request("GET", "/openapi.json", { token: false })).json as OpenApiDocument;
   const writes = Object.entries(document.paths)
     .filter(([path]) => path.startsWith("/admin"))
     .flatMap(([path, operations]) => Object.keys(operations).filter((method) => method === "post" || method === "delete").map((method) => `${method.toUpperCase()} ${path}`));
@@ -193,6 +196,9 @@ for (const routeCase of cases) {
     const first = await keyed(routeCase.method, request.path, key, request.body);
     t.ok(first.status >= 200 && first.status < 300, `the first request is answered (${first.status} ${first.text.slice(0, 200)})`);
     t.equal(first.headers.get("idempotent-replayed"), null);
+    const documented = document.paths[routeCase.route]![routeCase.method.toLowerCase()]!.responses[String(first.status)]?.headers ?? {};
+    t.equal(first.headers.get("etag") !== null, "ETag" in documented, `an ETag as the OpenAPI document says (${first.headers.get("etag")})`);
+    t.ok("Idempotent-Replayed" in documented, "Idempotent-Replayed is documented");
     const afterFirst = await request.written();
 
     const again = await keyed(routeCase.method, request.path, key, request.body);
