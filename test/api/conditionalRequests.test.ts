@@ -119,6 +119,11 @@ t.test("a group: strong tags, If-Match on update and delete; its members change 
   t.equal((await send("POST", `/admin/customer-groups/${groupId}`, { "if-match": etag }, { name: "Stale" })).status, 412);
   t.equal((await send("DELETE", `/admin/customer-groups/${groupId}`, { "if-match": etag })).status, 412);
 
+  const read = await send("GET", `/admin/customer-groups/${groupId}`);
+  t.equal(revisionOf(read.headers.get("etag")), 1, "a group's GET: a strong tag of its revision");
+  const notModified = await send("GET", `/admin/customer-groups/${groupId}`, { "if-none-match": read.headers.get("etag")! });
+  t.same([notModified.status, notModified.text], [304, ""], "If-None-Match with its tag: 304, no body");
+
   const expanded = await send("GET", `/admin/customer-groups/${groupId}?fields=id,*customers`);
   const { id: member } = await newCustomer();
   await send("POST", `/admin/customer-groups/${groupId}/customers`, {}, { add: [member] });
@@ -137,6 +142,14 @@ t.test("lists have weak tags and answer 304 until they change", async (t) => {
   await newCustomer();
   t.equal((await send("GET", "/admin/customers?limit=5&order=-created_at", { "if-none-match": tag })).status, 200, "a new customer changes the page");
   t.match((await send("GET", "/admin/customer-groups")).headers.get("etag"), /^W\//);
+
+  const { id } = await newCustomer();
+  const addresses = await send("GET", `/admin/customers/${id}/addresses`);
+  const addressesTag = addresses.headers.get("etag")!;
+  t.match(addressesTag, /^W\//, "a customer's address list: weak");
+  t.equal((await send("GET", `/admin/customers/${id}/addresses`, { "if-none-match": addressesTag })).status, 304);
+  await send("POST", `/admin/customers/${id}/addresses`, {}, { city: "Listed" });
+  t.equal((await send("GET", `/admin/customers/${id}/addresses`, { "if-none-match": addressesTag })).status, 200, "a new address changes the list");
 });
 
 t.test("If-Match where a write is not one entity's is refused, not ignored", async (t) => {
