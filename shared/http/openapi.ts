@@ -154,7 +154,7 @@ function documentedRoute(schema: RouteSchema | undefined, url: string, method: R
   const success = Object.keys(schema.response ?? {}).find((status) => /^2\d\d$/.test(status)) ?? "200";
   // Every /admin GET answer has an entity tag (entityTags.ts); so does a write's that shows the
   // customer or group it wrote (a deleted address's answer shows its customer as `parent`).
-  const shown = Object.keys(schema.response?.[Number(success)]?.properties ?? {});
+  const shown = Object.keys((schema.response?.[Number(success)] as { properties?: object } | undefined)?.properties ?? {});
   const tagged = reads || (admin && writes && success === "200" && shown.some((name) => TAGGED_WRITE_ANSWERS.has(name)));
   const response: Record<string, object> = {
     [success]: { "x-response-description": "Success", ...schema.response?.[Number(success)], ...((tagged || (admin && writes)) && { headers: { ...(tagged && ETAG), ...(admin && writes && REPLAYED) } }) },
