@@ -12,8 +12,8 @@ import { exitWithUsage } from "../../shared/runtime/cli.js";
 import { localMasterKey } from "../../shared/runtime/keys.js";
 import { prefixFor } from "./cluster/logLines.js";
 import { type ClusterOptions, UsageError, parseClusterOptions, usage } from "./cluster/options.js";
-import { LOCAL_SERVERS, type RolePlan, planCluster } from "./cluster/plan.js";
-import { type LocalServer, type ServerName, ensureServer, stopServer } from "./cluster/servers.js";
+import { type RolePlan, localServers, planCluster } from "./cluster/plan.js";
+import { type LocalServer, type ServerName, ensureServer, serverPort, stopServer } from "./cluster/servers.js";
 import { readySummary } from "./cluster/summary.js";
 import { type Exit, SupervisedRole } from "./cluster/supervisedRole.js";
 
@@ -40,10 +40,16 @@ const color = process.stdout.isTTY === true;
 const dataDir = resolve(options.dataDir);
 const logDir = join(dataDir, "logs");
 const postgresUrl = env.POSTGRES_URL || undefined;
-const kafkaBrokers = env.KAFKA_BROKERS || LOCAL_SERVERS.kafkaBrokers;
-const mongodbUrl = env.MONGODB_URL || LOCAL_SERVERS.mongodbUrl;
+const local = localServers(env);
+const kafkaBrokers = env.KAFKA_BROKERS || local.kafkaBrokers;
+const mongodbUrl = env.MONGODB_URL || local.mongodbUrl;
 
 const servers: LocalServer[] = [];
+/**
+ * The server being started, if any. Its script runs on its own (a Ctrl-C must not kill it
+ * half-way), so a stop asked for meanwhile waits for it and then stops it like the others.
+ */
+let starting: Promise<unknown> | undefined;
 const roles: SupervisedRole[] = [];
 let shuttingDown: Promise<never> | undefined;
 
@@ -95,6 +101,10 @@ function shutdown(code: number, reason: string): Promise<never> {
         }),
       );
     }
+    if (starting) {
+      say("waiting for the server being started, to stop it");
+      await starting.catch(() => undefined);
+    }
     for (const server of servers.filter((server) => server.startedHere).reverse()) {
       if (options.keepServers) say(`${server.name} left running (--keep-servers); stop it with scripts/servers/${server.name}.sh stop`);
       else await stopServer(server, say);
@@ -130,11 +140,15 @@ async function start(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
   // The project's own servers, unless the environment names others.
   const wanted: ServerName[] = [];
-  if (kafkaBrokers === LOCAL_SERVERS.kafkaBrokers) wanted.push("kafka");
-  if (mongodbUrl.replace(/\/$/, "") === LOCAL_SERVERS.mongodbUrl) wanted.push("ferretdb");
-  if (postgresUrl && /@(127\.0\.0\.1|localhost):55432\//.test(postgresUrl)) wanted.push("postgres");
+  if (kafkaBrokers === local.kafkaBrokers) wanted.push("kafka");
+  if (mongodbUrl.replace(/\/$/, "") === local.mongodbUrl) wanted.push("ferretdb");
+  if (postgresUrl && new RegExp(`@(127\\.0\\.0\\.1|localhost):${serverPort("postgres", env)}/`).test(postgresUrl)) wanted.push("postgres");
   for (const name of wanted) {
-    servers.push(await ensureServer(name, env, say));
+    starting = ensureServer(name, env, say).then((server) => {
+      servers.push(server);
+    });
+    await starting;
+    starting = undefined;
     if (shuttingDown) return;
   }
 

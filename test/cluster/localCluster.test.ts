@@ -2,9 +2,10 @@
  * `npm run cluster` end to end, against the servers already running (never stopping them:
  * --keep-servers, and they were running before): one command service and one projector on
  * free ports and a fresh data directory; a customer created and read back with a token;
- * Ctrl-C (SIGINT) stops every role it started and frees its ports.
+ * Ctrl-C (SIGINT) stops every role it started and frees its ports; a Ctrl-C while it starts a
+ * server of its own (a private FerretDB) stops that server too.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -133,5 +134,39 @@ if (requireServers(t, "Local cluster command", ["kafka", "mongodb"])) {
     t.match(output, /command-1 \(PID \d+\) stopped: exit 0[\s\S]*publisher \(PID \d+\) stopped: exit 0[\s\S]*projector-1 \(PID \d+\) stopped: exit 0/, "the roles stopped in order");
     t.notMatch(output, /\[(kafka|ferretdb)\] stopping/, "the shared servers are left alone");
     t.ok(Date.now() - started < 80_000, `the whole run took ${Date.now() - started} ms`);
+  });
+
+  t.test("Ctrl-C while a server it starts is still starting: that server is stopped too", async (t) => {
+    // A FerretDB of this test's own (its port and data; the binary the shared one was built
+    // into), which the command starts because MONGODB_URL is left to the local default.
+    const ferretdbPort = await freePort();
+    const ferretdbData = mkdtempSync(join(tmpdir(), "customers-local-ferretdb-"));
+    t.teardown(() => {
+      spawnSync("bash", ["scripts/servers/ferretdb.sh", "stop"], { env: { ...process.env, FERRETDB_PORT: String(ferretdbPort), FERRETDB_DATA_DIR: ferretdbData }, stdio: "ignore" });
+      rmSync(ferretdbData, { recursive: true, force: true });
+    });
+    let lines = "";
+    const child = spawn(process.execPath, ["dist/services/cli/cluster.js", "--port", String(await freePortBlock(3)), "--data-dir", join(dataDir, "ctrl-c")], {
+      env: { ...process.env, KAFKA_BROKERS: kafkaBrokers.join(","), MONGODB_URL: "", FERRETDB_PORT: String(ferretdbPort), FERRETDB_DATA_DIR: ferretdbData, POSTGRES_URL: "", LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    // Ctrl-C at the script's first line: it has begun to start the server, which is not ready yet.
+    await new Promise<void>((resolve, reject) => {
+      const take = (chunk: Buffer) => {
+        lines += chunk.toString();
+        if (/\[ferretdb\]/.test(lines.replace(/.*running already.*/g, ""))) resolve();
+      };
+      child.stdout!.on("data", take);
+      child.stderr!.on("data", take);
+      void exited.then(() => reject(new Error(`exited before starting FerretDB:\n${lines}`)));
+      setTimeout(() => reject(new Error(`FerretDB not being started after 30 s:\n${lines}`)), 30_000).unref();
+    });
+    child.kill("SIGINT");
+    const code = await Promise.race([exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still running 60 s after SIGINT:\n${lines}`)), 60_000).unref())]);
+    t.equal(code, 0, "exits 0 when asked to stop");
+    t.notMatch(lines, /started \(PID/, "no role was started");
+    t.match(lines, /\[ferretdb\] stopp/, `the FerretDB it was starting is stopped:\n${lines}`);
+    t.ok(await portFree(ferretdbPort), `nothing listens on ${ferretdbPort} any more`);
   });
 }

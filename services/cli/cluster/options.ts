@@ -44,8 +44,9 @@ shown, the rest is stopped and the exit status is 1.
 
 Environment: the roles' settings (README, "Configuration") are passed to every role,
 except PORT and HEALTH_PORT, which the ports above replace. KAFKA_BROKERS and
-MONGODB_URL default to the local servers (127.0.0.1:9092, mongodb://127.0.0.1:27017);
-set to other servers, those are used and nothing is started for them.
+MONGODB_URL default to the local servers (127.0.0.1:9092, mongodb://127.0.0.1:27017, or
+the ports KAFKA_PORT and FERRETDB_PORT name, as scripts/servers/ does); set to other
+servers, those are used and nothing is started for them.
 POSTGRES_URL keeps the events in PostgreSQL instead (scripts/servers/postgres.sh is
 started too; without ENCRYPTION_KEY the master key in DATA_DIR is given to every role).
 

@@ -3,6 +3,7 @@
  * all (the servers, DATA_DIR, JWT_SECRET, the master key), and each its own port. Pure.
  */
 import type { ClusterOptions } from "./options.js";
+import { serverPort } from "./servers.js";
 
 export type Role = "command" | "publisher" | "projector";
 
@@ -17,11 +18,10 @@ export interface RolePlan {
   healthUrl: string;
 }
 
-/** The local servers scripts/servers/*.sh start. */
-export const LOCAL_SERVERS = {
-  kafkaBrokers: "127.0.0.1:9092",
-  mongodbUrl: "mongodb://127.0.0.1:27017",
-};
+/** The local servers scripts/servers/*.sh start, on the ports their variables (KAFKA_PORT, FERRETDB_PORT) name. */
+export function localServers(env: Record<string, string | undefined>): { kafkaBrokers: string; mongodbUrl: string } {
+  return { kafkaBrokers: `127.0.0.1:${serverPort("kafka", env)}`, mongodbUrl: `mongodb://127.0.0.1:${serverPort("ferretdb", env)}` };
+}
 
 /** What every role of one cluster must agree on. */
 export interface SharedSettings {
