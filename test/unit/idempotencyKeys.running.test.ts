@@ -5,23 +5,28 @@
  * once it has answered. On a real SQLite event store.
  */
 import { join } from "node:path";
-import t from "tap";
+import t, { type Test } from "tap";
 import { IdempotencyKeys, type KeyedRequest } from "../../shared/application/idempotencyKeys.js";
 import { SqliteEventStore } from "../../shared/eventstore/sqlite.js";
 import { IdempotencyKeyReused, IdempotentRequestInFlight } from "../../shared/idempotencyKeys/idempotencyKey.js";
 import { silentLogger } from "../../shared/logger.js";
 import { makeDataDir } from "../support/service.js";
 
-const context = { actor: { id: "user_01TESTADMIN0000000000000", type: "user" }, correlationId: "req_1", causationId: "req_1" };
-
-t.test("a running request holds its key in its process until it has answered", async (t) => {
+/** Keys over a fresh SQLite event store, closed with the test. */
+function openKeys(t: Test): IdempotencyKeys {
   const data = makeDataDir();
   const store = new SqliteEventStore(join(data.dir, "events.sqlite"));
   t.teardown(async () => {
     await store.close();
     data.remove();
   });
-  const keys = new IdempotencyKeys({ store, clock: () => new Date(), logger: silentLogger });
+  return new IdempotencyKeys({ store, clock: () => new Date(), logger: silentLogger });
+}
+
+const context = { actor: { id: "user_01TESTADMIN0000000000000", type: "user" }, correlationId: "req_1", causationId: "req_1" };
+
+t.test("a running request holds its key in its process until it has answered", async (t) => {
+  const keys = openKeys(t);
   const request = (fingerprint: string, requestId: string): KeyedRequest => ({ actorId: "user_a", route: "POST /admin/customers/:id", key: "k1", fingerprint, requestId });
 
   const first = await keys.start(request("same", "req_1"));
@@ -40,13 +45,7 @@ t.test("a running request holds its key in its process until it has answered", a
 });
 
 t.test("a request that ended without an answer to keep (a 5xx) frees its key for a retry", async (t) => {
-  const data = makeDataDir();
-  const store = new SqliteEventStore(join(data.dir, "events.sqlite"));
-  t.teardown(async () => {
-    await store.close();
-    data.remove();
-  });
-  const keys = new IdempotencyKeys({ store, clock: () => new Date(), logger: silentLogger });
+  const keys = openKeys(t);
   const request: KeyedRequest = { actorId: "user_a", route: "DELETE /admin/customers/:id", key: "k2", fingerprint: "f", requestId: "req_1" };
   const first = await keys.start(request);
   if (first.action !== "run") return t.fail("the first use runs");
