@@ -5,12 +5,12 @@
  * answers only a bearer token equal to METRICS_TOKEN (Prometheus's `authorization`
  * setting), so the traffic figures are not public on the API's own port.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { TooManyLoginAttempts } from "../auth/loginThrottle.js";
 import { EmailAlreadyTaken } from "../customers/errors.js";
 import type { ServiceMetrics } from "../metrics/registry.js";
+import { UNAUTHORIZED_SCRAPE, scrapeTokenCheck } from "../metrics/scrapeToken.js";
 
 export interface MetricsPluginOptions {
   metrics: ServiceMetrics;
@@ -20,12 +20,9 @@ export interface MetricsPluginOptions {
 /** Requests no route matched (a 404 of the router) share one label, whatever their URL. */
 const UNMATCHED_ROUTE = "unmatched";
 
-const digest = (value: string) => createHash("sha256").update(value).digest();
-
 async function metricsPlugin(app: FastifyInstance, options: MetricsPluginOptions): Promise<void> {
   const { metrics } = options;
-  // Compared as digests: equal lengths for timingSafeEqual, and no timing hint of the token's length.
-  const expected = digest(`Bearer ${options.token}`);
+  const authorized = scrapeTokenCheck(options.token);
 
   app.addHook("onResponse", async (request, reply) => {
     metrics.httpRequestDuration.observe(
@@ -41,9 +38,8 @@ async function metricsPlugin(app: FastifyInstance, options: MetricsPluginOptions
   });
 
   app.get("/metrics", { schema: { hide: true } }, async (request, reply) => {
-    const given = request.headers.authorization;
-    if (typeof given !== "string" || !timingSafeEqual(digest(given), expected)) {
-      return reply.code(401).header("www-authenticate", 'Bearer realm="metrics"').send({ message: "Unauthorized" });
+    if (!authorized(request.headers.authorization)) {
+      return reply.code(UNAUTHORIZED_SCRAPE.status).headers(UNAUTHORIZED_SCRAPE.headers).send(UNAUTHORIZED_SCRAPE.body);
     }
     reply.header("content-type", metrics.registry.contentType);
     return metrics.registry.metrics();

@@ -1,9 +1,10 @@
 /**
  * Lag gauges, computed when Prometheus scrapes (prom-client's `collect`), from what this
  * process knows: in one process, how far the publisher and the read model are behind the
- * event store's log; in the cluster, the projectors' Kafka consumer-group lag.
+ * event store's log; in the cluster, the projectors' Kafka consumer-group lag (command
+ * service and projector) and each topic's publisher behind the log (publisher role).
  */
-import { Gauge } from "prom-client";
+import { Gauge, type Registry } from "prom-client";
 import type { MessageBus } from "../bus/port.js";
 import { PUBLISHED_STREAM_PREFIXES } from "../events/publishedStreams.js";
 import type { EventStore, GlobalPosition } from "../eventstore/port.js";
@@ -24,25 +25,37 @@ async function logLag(store: EventStore, position: GlobalPosition | undefined, n
   return { events: waiting.length, seconds: oldest ? Math.max(0, (now - Date.parse(oldest.recorded_at)) / 1000) : 0 };
 }
 
-/** A pair of gauges (events, seconds) filled from one look at the log per scrape. */
-function logLagGauges(metrics: ServiceMetrics, name: string, what: string, store: EventStore, position: () => Promise<GlobalPosition | undefined> | undefined): void {
-  let latest: Promise<LogLag> | undefined;
-  // Both gauges of a scrape share one read; the next scrape reads again.
-  const look = () => (latest ??= (async () => logLag(store, await position(), Date.now()))().finally(() => setTimeout(() => (latest = undefined), 100).unref()));
+/** Whose lag a pair of gauges shows: its labels (none in one process, the topic in the publisher role) and its position. */
+interface LagSource {
+  labels: Record<string, string>;
+  position: () => Promise<GlobalPosition | undefined> | GlobalPosition | undefined;
+}
+
+/** A pair of gauges (events, seconds) filled from one look at the log per source and scrape. */
+function logLagGauges(registry: Registry, name: string, what: string, store: EventStore, sources: LagSource[]): void {
+  const looks = sources.map((source) => {
+    let latest: Promise<LogLag> | undefined;
+    // Both gauges of a scrape share one read; the next scrape reads again.
+    const look = () => (latest ??= (async () => logLag(store, await source.position(), Date.now()))().finally(() => setTimeout(() => (latest = undefined), 100).unref()));
+    return { labels: source.labels, look };
+  });
+  const labelNames = Object.keys(sources[0]?.labels ?? {});
   new Gauge({
     name: `${name}_events`,
     help: `Events of the event store ${what} (counted up to ${LAG_COUNT_CAP})`,
-    registers: [metrics.registry],
+    labelNames,
+    registers: [registry],
     async collect() {
-      this.set(await figure(() => look().then((lag) => lag.events)));
+      for (const { labels, look } of looks) this.set(labels, await figure(() => look().then((lag) => lag.events)));
     },
   });
   new Gauge({
     name: `${name}_seconds`,
     help: `Age of the oldest event ${what}; 0 when none waits`,
-    registers: [metrics.registry],
+    labelNames,
+    registers: [registry],
     async collect() {
-      this.set(await figure(() => look().then((lag) => lag.seconds)));
+      for (const { labels, look } of looks) this.set(labels, await figure(() => look().then((lag) => lag.seconds)));
     },
   });
 }
@@ -63,17 +76,31 @@ export function observeEmbeddedLags(
   publisherPosition: () => GlobalPosition | undefined,
   projectedPosition: () => Promise<GlobalPosition | undefined>,
 ): void {
-  logLagGauges(metrics, "customers_publisher_lag", "not yet published to the bus", store, async () => publisherPosition());
-  logLagGauges(metrics, "customers_projection_lag", "not yet in the read model", store, projectedPosition);
+  logLagGauges(metrics.registry, PUBLISHER_LAG, PUBLISHER_LAG_WHAT, store, [{ labels: {}, position: publisherPosition }]);
+  logLagGauges(metrics.registry, "customers_projection_lag", "not yet in the read model", store, [{ labels: {}, position: projectedPosition }]);
 }
 
+/** The publisher role: each topic's publisher against the log, labelled with the topic. */
+export function observePublisherLags(registry: Registry, store: EventStore, publishers: Array<{ topic: string; position: () => GlobalPosition | undefined }>): void {
+  logLagGauges(
+    registry,
+    PUBLISHER_LAG,
+    PUBLISHER_LAG_WHAT,
+    store,
+    publishers.map(({ topic, position }) => ({ labels: { topic }, position })),
+  );
+}
+
+const PUBLISHER_LAG = "customers_publisher_lag";
+const PUBLISHER_LAG_WHAT = "not yet published to the bus";
+
 /** Cluster: the projectors' committed offsets against the topic's end, as the projector's /health reads them. */
-export function observeConsumerGroupLag(metrics: ServiceMetrics, bus: MessageBus, topic: string, groupId: string): void {
+export function observeConsumerGroupLag(registry: Registry, bus: MessageBus, topic: string, groupId: string): void {
   new Gauge({
     name: "customers_kafka_consumer_group_lag_messages",
     help: "Messages on the topic the consumer group has not committed yet",
     labelNames: ["topic", "group"],
-    registers: [metrics.registry],
+    registers: [registry],
     async collect() {
       this.set({ topic, group: groupId }, await figure(async () => (await bus.groupOffsets(topic, groupId)).lag));
     },

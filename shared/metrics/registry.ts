@@ -1,5 +1,5 @@
 /**
- * The command service's Prometheus metrics, in a registry of its own (not prom-client's global
+ * The command service's Prometheus metrics (the roles' are their lags and the process's), in a registry of its own (not prom-client's global
  * one), so that two services in one process (the tests) never share or clash. Labels carry
  * route templates, methods, statuses and operation names only: never ids or personal data.
  */
@@ -17,10 +17,15 @@ export interface ServiceMetrics {
 const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const APPEND_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
-export function createMetrics(): ServiceMetrics {
+/** A registry with the process's CPU, memory, event-loop lag, handles and GC, under prom-client's usual names. */
+export function createProcessRegistry(): Registry {
   const registry = new Registry();
-  // The process's CPU, memory, event-loop lag, handles and GC, under prom-client's usual names.
   collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+export function createMetrics(): ServiceMetrics {
+  const registry = createProcessRegistry();
   return {
     registry,
     httpRequestDuration: new Histogram({

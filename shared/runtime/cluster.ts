@@ -12,8 +12,8 @@ import { watchPublisher } from "../health/publisherHealth.js";
 import { combinedHealth, healthReport } from "../health/report.js";
 import { consumerGroupLag, eventStoreProbe, kafkaProbe, projectionLagProbe, readModelProbe } from "../health/dependencyProbes.js";
 import { watchReadiness } from "../health/readiness.js";
-import { observeConsumerGroupLag } from "../metrics/lags.js";
-import { createMetrics } from "../metrics/registry.js";
+import { observeConsumerGroupLag, observePublisherLags } from "../metrics/lags.js";
+import { createMetrics, createProcessRegistry } from "../metrics/registry.js";
 import type { ProcessLogger } from "../logging.js";
 import { Publisher } from "../publisher/publisher.js";
 import { ReadModelNoticePublisher, followReadModelNotices } from "../readmodel/notices.js";
@@ -56,7 +56,7 @@ export async function startCommandRole(settings: Settings, cluster: ClusterSetti
     projection_lag: projectionLagProbe(consumerGroupLag(bus, settings.eventsTopic, cluster.projectorGroupId), settings.unhealthyAfterMs),
   });
   const metrics = settings.metricsToken === undefined ? undefined : createMetrics();
-  if (metrics) observeConsumerGroupLag(metrics, bus, settings.eventsTopic, cluster.projectorGroupId);
+  if (metrics) observeConsumerGroupLag(metrics.registry, bus, settings.eventsTopic, cluster.projectorGroupId);
   const app = await buildApi(settings, store, readSide.readModel, logger, health, rebuilds, { keys, readiness: readiness.check, metrics });
   // The first samples were taken while the parts started; /ready answers for the started service.
   await readiness.sampleNow();
@@ -89,8 +89,10 @@ export async function startPublisherRole(settings: Settings, cluster: ClusterSet
   const watches = settings.healthPort
     ? publishers.map(({ publisher }) => watchPublisher({ store, publisher, streamPrefixes: PUBLISHED_STREAM_PREFIXES, unhealthyAfterMs: settings.unhealthyAfterMs }))
     : [];
+  const metrics = settings.healthPort && settings.metricsToken !== undefined ? { registry: createProcessRegistry(), token: settings.metricsToken } : undefined;
+  if (metrics) observePublisherLags(metrics.registry, store, publishers.map(({ topic, publisher }) => ({ topic, position: () => publisher.position })));
   const health = settings.healthPort
-    ? await startHealthServer(settings.healthPort, settings.host, "publisher", combinedHealth(publishers.map(({ topic }, i) => ({ topic, check: watches[i]!.check }))))
+    ? await startHealthServer(settings.healthPort, settings.host, "publisher", combinedHealth(publishers.map(({ topic }, i) => ({ topic, check: watches[i]!.check }))), metrics)
     : undefined;
   logger.info({ topics: topics.map(({ topic }) => topic) }, "publisher following the event store");
   return {
@@ -130,7 +132,9 @@ export async function startProjectorRole(settings: Settings, cluster: ClusterSet
         unhealthyAfterMs: settings.unhealthyAfterMs,
       })
     : undefined;
-  const health = watch ? await startHealthServer(settings.healthPort, settings.host, "projector", watch.check) : undefined;
+  const metrics = watch && settings.metricsToken !== undefined ? { registry: createProcessRegistry(), token: settings.metricsToken } : undefined;
+  if (metrics) observeConsumerGroupLag(metrics.registry, bus, settings.eventsTopic, cluster.projectorGroupId);
+  const health = watch ? await startHealthServer(settings.healthPort, settings.host, "projector", watch.check, metrics) : undefined;
   logger.info({ topic: settings.eventsTopic, group: cluster.projectorGroupId }, "projector consuming");
   return {
     stop: () => stopInOrder([() => watch?.stop(), () => health?.close(), () => projector.stop(), () => bus.close(), () => readSide.close(), () => keys.close()]),

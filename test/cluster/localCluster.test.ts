@@ -1,7 +1,8 @@
 /**
  * `npm run cluster` end to end, against the servers already running (never stopping them:
  * --keep-servers, and they were running before): one command service and one projector on
- * free ports and a fresh data directory; a customer created and read back with a token;
+ * free ports and a fresh data directory; a customer created and read back with a token; the
+ * publisher's and the projector's /metrics on their health ports;
  * Ctrl-C (SIGINT) stops every role it started and frees its ports; a Ctrl-C while it starts a
  * server of its own (a private FerretDB) stops that server too.
  */
@@ -17,6 +18,7 @@ import t from "tap";
 import { READY_LINE } from "../../services/cli/cluster/summary.js";
 import { signAdminToken } from "../../shared/auth/adminToken.js";
 import { freePort } from "../../shared/runtime/roleProcess.js";
+import { parseScrape, sampleValue } from "../support/prometheusText.js";
 import { kafkaBrokers, mongodbUrl, requireServers } from "../support/cluster.js";
 
 const portFree = (port: number) =>
@@ -52,6 +54,7 @@ if (requireServers(t, "Local cluster command", ["kafka", "mongodb"])) {
   const dataDir = mkdtempSync(join(tmpdir(), "customers-local-cluster-"));
   const database = `local_cluster_${run}`;
   const secret = "local-cluster-secret";
+  const metricsToken = "local-cluster-metrics-token";
   const topics = [`customers.events.${run}`, `customers.medusa-events.${run}`, `customers.read-model.${run}`];
   let cli: ChildProcess | undefined;
   let output = "";
@@ -91,6 +94,7 @@ if (requireServers(t, "Local cluster command", ["kafka", "mongodb"])) {
           PROJECTOR_GROUP_ID: `customers-read-model-${run}`,
           POSTGRES_URL: "",
           JWT_SECRET: secret,
+          METRICS_TOKEN: metricsToken,
           LOG_LEVEL: "warn",
         },
         stdio: ["ignore", "pipe", "pipe"],
@@ -122,6 +126,26 @@ if (requireServers(t, "Local cluster command", ["kafka", "mongodb"])) {
     const read = await fetch(`${api}/admin/customers/${customer.id}`, { headers });
     t.equal(read.status, 200, "read back");
     t.match(await read.json(), { customer: { id: customer.id, email: `ada-${run}@example.com`, first_name: "Ada" } });
+
+    // The publisher and the projector answer /metrics on their health ports, to the token only.
+    const scrape = async (rolePort: number) => {
+      const refused = await fetch(`http://127.0.0.1:${rolePort}/metrics`, { headers: { authorization: "Bearer not-the-token-at-all" } });
+      t.equal(refused.status, 401, `port ${rolePort}: another token is refused`);
+      const answer = await fetch(`http://127.0.0.1:${rolePort}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+      t.equal(answer.status, 200, `port ${rolePort}: scraped`);
+      return parseScrape(await answer.text());
+    };
+    const publisherScrape = await scrape(port + 1);
+    t.equal(publisherScrape.families.get("customers_publisher_lag_events"), "gauge");
+    // The customer was read back, so its event was published: nothing waits on the events topic.
+    t.equal(sampleValue(publisherScrape, "customers_publisher_lag_events", { topic: topics[0]! }), 0, "the events topic's publisher is up to date");
+    t.ok(publisherScrape.samples.some((sample) => sample.name === "customers_publisher_lag_events" && sample.labels.topic === topics[1]), "the Medusa topic's publisher has its own series");
+    t.ok(sampleValue(publisherScrape, "process_resident_memory_bytes") > 0, "with the process's metrics");
+    const projectorScrape = await scrape(port + 2);
+    t.ok(
+      projectorScrape.samples.some((sample) => sample.name === "customers_kafka_consumer_group_lag_messages" && sample.labels.topic === topics[0] && sample.labels.group === `customers-read-model-${run}`),
+      "the projector's consumer group lag, by topic and group",
+    );
 
     const roles = pids();
     const asked = Date.now();

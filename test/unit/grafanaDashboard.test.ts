@@ -27,7 +27,7 @@ async function scrapedSeriesNames(): Promise<Set<string>> {
   const metrics = createMetrics();
   const store = { readAll: async () => [] } as unknown as EventStore;
   observeEmbeddedLags(metrics, store, () => undefined, async () => undefined);
-  observeConsumerGroupLag(metrics, { groupOffsets: async () => ({ lag: 0, committed: 0 }) } as unknown as MessageBus, "events", "projectors");
+  observeConsumerGroupLag(metrics.registry, { groupOffsets: async () => ({ lag: 0, committed: 0 }) } as unknown as MessageBus, "events", "projectors");
   metrics.httpRequestDuration.observe({ method: "GET", route: "/admin/customers/:id", status_code: "200" }, 0.01);
   metrics.appendDuration.observe({ operation: "appendToStreams" }, 0.002);
   const scrape = parseScrape(await metrics.registry.metrics());
