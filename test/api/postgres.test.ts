@@ -78,6 +78,44 @@ if (requireServers(t, "PostgreSQL one-process suite", ["postgres"])) {
     t.same(elsewhere.json.customers, listed.json.customers, "the same customers, field for field");
   });
 
+  t.test("history, Idempotency-Key and ETags on the PostgreSQL store: the events answer them", async (t) => {
+    const created = await service.request("POST", "/admin/customers", { body: { email: "pg.history@example.com", first_name: "Before" } });
+    const id = created.json.customer.id as string;
+    const updated = await service.request("POST", `/admin/customers/${id}`, { body: { first_name: "After" } });
+    t.equal(updated.status, 200);
+    const history = await service.request("GET", `/admin/customers/${id}/history`);
+    t.same(
+      history.json.history.map((entry: { revision: number; type: string }) => [entry.revision, entry.type]),
+      [[1, "CustomerUpdated"], [0, "CustomerCreated"]],
+      "newest first",
+    );
+    t.same(history.json.history[0].changes, [{ field: "first_name", before: "Before", after: "After" }]);
+
+    // A key is a stream of the event store, here PostgreSQL's: a retry replays the first answer from there.
+    const email = `pg.idempotent.${randomBytes(4).toString("hex")}@example.com`;
+    const keyed = (body: unknown) => service.request("POST", "/admin/customers", { body, headers: { "idempotency-key": `pg-${email}` } });
+    const first = await keyed({ email });
+    t.equal(first.status, 200);
+    const replayed = await keyed({ email });
+    t.same([replayed.status, replayed.text, replayed.headers.get("idempotent-replayed")], [200, first.text, "true"], "the first answer, replayed");
+    const other = await keyed({ email, first_name: "Other" });
+    t.same([other.status, other.json.type], [422, "invalid_data"], "another request with the key");
+    const byEmail = await service.request("GET", `/admin/customers?email=${encodeURIComponent(email)}`);
+    t.same([byEmail.json.count, byEmail.json.customers[0].first_name], [1, null], "one customer, unchanged by the refused request");
+    const { rows } = await admin.query(`SELECT count(*)::int AS n FROM "${schema}".events WHERE stream = $1`, [`customer-${first.json.customer.id}`]);
+    t.equal(rows[0].n, 1, "one event in PostgreSQL");
+
+    const url = `/admin/customers/${id}`;
+    const etag = (await service.request("GET", url)).headers.get("etag")!;
+    t.match(etag, /^"1-[A-Za-z0-9_-]{16}"$/, "a strong tag of the stream's revision");
+    t.equal((await service.request("GET", url, { headers: { "if-none-match": etag } })).status, 304);
+    const current = await service.request("POST", url, { headers: { "if-match": etag }, body: { first_name: "Third" } });
+    t.equal(current.status, 200, "a current tag decides the write");
+    const stale = await service.request("POST", url, { headers: { "if-match": etag }, body: { first_name: "Fourth" } });
+    t.same([stale.status, stale.json.type], [412, "conflict"], "a stale one is refused");
+    t.equal((await service.request("GET", url)).json.customer.first_name, "Third", "and wrote nothing");
+  });
+
   t.test("with the line to PostgreSQL cut, writes answer 503 within the timeout and change nothing; then work again", async (t) => {
     const before = await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".events`);
     proxy.setFault({ kind: "black-hole" });

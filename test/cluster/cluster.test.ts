@@ -182,6 +182,40 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     t.match((await fetch(`${baseUrl}/admin/customers?limit=1`, { headers })).headers.get("etag"), /^W\//, "a list's weak tag");
   });
 
+  t.test("addresses and groups: strong ETags from MongoDB's documents, 304, a stale If-Match 412; their lists' weak tags", async (t) => {
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    const call = async (method: string, path: string, extra: Record<string, string> = {}, body?: unknown) => {
+      const response = await fetch(`${baseUrl}${path}`, { method, headers: { ...headers, ...extra }, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: response.status, etag: response.headers.get("etag"), json: response.status === 304 ? undefined : ((await response.json()) as any) };
+    };
+    const { customer } = (await post({ first_name: "Addressed" })).json;
+    const added = await call("POST", `/admin/customers/${customer.id}/addresses?fields=id,*addresses`, {}, { city: "Akron" });
+    const addressPath = `/admin/customers/${customer.id}/addresses/${added.json.customer.addresses[0].id}`;
+    const address = await call("GET", addressPath);
+    t.match(address.etag, /^"1-[A-Za-z0-9_-]{16}"$/, "an address has its customer's revision: it is in the customer's stream");
+    t.equal((await call("GET", addressPath, { "if-none-match": address.etag! })).status, 304);
+    const moved = await call("POST", addressPath, { "if-match": address.etag! }, { city: "Ohio City" });
+    t.equal(moved.status, 200, "a current tag decides the address's update");
+    t.match(moved.etag, /^"2-/);
+    const stale = await call("POST", addressPath, { "if-match": address.etag! }, { city: "Stale" });
+    t.same([stale.status, stale.json.type], [412, "conflict"], "a stale one is refused, in Medusa's shape");
+    t.equal((await call("GET", addressPath)).json.address.city, "Ohio City", "and changed nothing");
+    t.match((await call("GET", `/admin/customers/${customer.id}/addresses`)).etag, /^W\/"/, "the address list's weak tag");
+
+    const created = await call("POST", "/admin/customer-groups", {}, { name: `Tagged ${run}` });
+    const groupPath = `/admin/customer-groups/${created.json.customer_group.id}`;
+    const group = await call("GET", groupPath);
+    t.match(group.etag, /^"0-[A-Za-z0-9_-]{16}"$/, "the read model's revision of the group");
+    t.equal((await call("GET", groupPath, { "if-none-match": group.etag! })).status, 304);
+    const renamed = await call("POST", groupPath, { "if-match": group.etag! }, { name: `Tagged once ${run}` });
+    t.equal(renamed.status, 200, "a current tag decides the group's update");
+    t.match(renamed.etag, /^"1-/);
+    const staleGroup = await call("POST", groupPath, { "if-match": group.etag! }, { name: `Tagged twice ${run}` });
+    t.same([staleGroup.status, staleGroup.json.type], [412, "conflict"]);
+    t.equal((await call("GET", groupPath)).json.customer_group.name, `Tagged once ${run}`, "and changed nothing");
+    t.match((await call("GET", "/admin/customer-groups?limit=1")).etag, /^W\/"/, "the group list's weak tag");
+  });
+
   t.test("groups and memberships go through the cluster: both sides, filters, rename, delete", async (t) => {
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
     const call = async (method: string, path: string, body?: unknown) => {
@@ -221,6 +255,16 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     t.teardown(() => client.close());
     t.match(await client.db(database).collection("customer_groups").findOne({ _id: group.id }), { name: renamed, revision: 2 });
     t.match(await client.db(database).collection("customers").findOne({ _id: a.id }), { group_ids: [group.id] }, "membership stays in the customer's own document");
+
+    const history = await call("GET", `/admin/customer-groups/${group.id}/history`);
+    t.same(
+      history.json.history.map((entry: { revision: number; type: string }) => [entry.revision, entry.type]),
+      [[2, "CustomerGroupDeleted"], [1, "CustomerGroupUpdated"], [0, "CustomerGroupCreated"]],
+      "the command service answers the deleted group's history from the event store, newest first; memberships are the customers'",
+    );
+    t.same(history.json.history[1].changes, [{ field: "name", before: name, after: renamed }]);
+    t.same(history.json.history[2].changes.find((change: { field: string }) => change.field === "name"), { field: "name", before: null, after: name });
+    t.same(history.json.history.map((entry: { created_by: string }) => entry.created_by), ["user_cluster", "user_cluster", "user_cluster"]);
   });
 
   t.test("an Idempotency-Key holds across command services: a retry on another one replays the answer", async (t) => {
@@ -251,6 +295,35 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     const ids = new Set<string>();
     for (const res of answers) if (res.status === 200) ids.add(((await res.json()) as { customer: { id: string } }).customer.id);
     t.equal(ids.size, 1, "one customer for the key, whichever service answered");
+  });
+
+  t.test("the same Idempotency-Key with another request answers 422 and writes nothing", async (t) => {
+    const send = async (path: string, key: string, body: unknown) => {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": key },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, json: (await response.json()) as any };
+    };
+    const headers = { authorization: `Bearer ${token}` };
+    const key = `cluster-other-${run}`;
+    const first = await send("/admin/customers", key, { email: `idempotent-first.${run}@example.com`, first_name: "First" });
+    t.equal(first.status, 200);
+    const other = await send("/admin/customers", key, { email: `idempotent-second.${run}@example.com`, first_name: "Second" });
+    t.same([other.status, other.json.type], [422, "invalid_data"]);
+    t.match(other.json.message, /used in the last 24 hours for a different request/);
+    t.equal((await post({ email: `idempotent-second.${run}@example.com` })).status, 200, "no second customer: the refused request's email was never taken");
+
+    const id = first.json.customer.id as string;
+    const updateKey = `cluster-other-update-${run}`;
+    t.equal((await send(`/admin/customers/${id}`, updateKey, { first_name: "Once" })).status, 200);
+    const otherUpdate = await send(`/admin/customers/${id}`, updateKey, { first_name: "Twice" });
+    t.same([otherUpdate.status, otherUpdate.json.type], [422, "invalid_data"]);
+    const seen = (await (await fetch(`${baseUrl}/admin/customers/${id}`, { headers })).json()) as { customer: { first_name: string } };
+    t.equal(seen.customer.first_name, "Once", "the customer is as the key's first request left it");
+    const history = (await (await fetch(`${baseUrl}/admin/customers/${id}/history?limit=0`, { headers })).json()) as { count: number };
+    t.equal(history.count, 2, "the event store has the create and the one update");
   });
 
   t.test("a session opened on one command service works on another, and logging out ends it on both", async (t) => {
