@@ -269,7 +269,9 @@ export async function runFaultScenario(t: Test, scenario: FaultScenario): Promis
   } else {
     t.same(tally.failures.slice(0, 5), [], `every write was answered 200 (${tally.failures.length} were not)`);
   }
-  t.ok(tally.creates > 100 && tally.updates > 50 && tally.addresses > 20, `writes of every kind went on through the fault (${audit.acknowledged})`);
+  // The load really ran, with every kind of write (how many depends on how busy the machine is:
+  // the shortest scenario, the command service's, saw 94 to 248 creates in CI runs).
+  t.ok(tally.creates > 40 && tally.updates > 20 && tally.addresses > 10, `writes of every kind went on through the fault (${tally.creates} creates, ${tally.updates} updates, ${tally.addresses} addresses)`);
   t.same(missing.slice(0, 5), [], `every acknowledged create reached the read model within ${catchUpBoundMs / 1000} s (${missing.length} did not)`);
   t.same(audit.lost.slice(0, 5), [], `no acknowledged write is missing from the event store or the read model (${audit.lost.length} are)`);
   t.same(audit.duplicated.slice(0, 5), [], `no write is there twice (${audit.duplicated.length} are)`);
