@@ -640,11 +640,15 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     let requests = 0;
     // The rebuild switches only once it keeps up with the writes (README "Rebuilding the read
     // model without downtime"). On a busy machine the MongoDB-wire server may project slower
-    // than four workers write; after a while at full speed each worker then waits a second
-    // between rounds, so that the switch still happens under writes, at a rate any server
-    // here keeps up with.
+    // than four workers write (in CI, beside other suites, the rebuild was seen at 2 events/s);
+    // after a while at full speed each worker waits between its rounds, longer the longer the
+    // rebuild takes, so that the switch still happens under writes, at a rate the server keeps
+    // up with.
     const loadStarted = Date.now();
-    const EASE_AFTER_MS = 20_000;
+    const pauseBetweenRounds = () => {
+      const running = Date.now() - loadStarted;
+      return running > 120_000 ? 10_000 : running > 60_000 ? 3_000 : running > 20_000 ? 1_000 : 0;
+    };
     // Each worker stays on one command service: what it reads there never goes below what it saw there.
     const worker = async (n: number) => {
       const service = services[n % 2]!;
@@ -672,7 +676,8 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
           requests += 1;
           if (created.status !== 200) failures.push(`create: ${created.status}`);
         }
-        if (Date.now() - loadStarted > EASE_AFTER_MS) await new Promise((resolve) => setTimeout(resolve, 1_000));
+        const pause = pauseBetweenRounds();
+        if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
       }
     };
     const load = Promise.all([0, 1, 2, 3].map(worker));
@@ -688,7 +693,7 @@ if (requireServers(t, "Cluster suite", ["kafka", "mongodb"])) {
     // Generous: on a busy machine (CI runs suites side by side) rebuilding a thousand documents
     // into the MongoDB-wire server under this load can take minutes; what is asserted is the end state.
     const rebuildStarted = Date.now();
-    for (const deadline = Date.now() + 240_000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 360_000; Date.now() < deadline; ) {
       projection = (await call(services[1]!, "GET", "/admin/projections")).json.projections[0];
       if (projection.rebuild) states.add(projection.rebuild.state);
       if (projection.rebuild?.state === "done" || projection.rebuild?.state === "failed") break;
